@@ -1,0 +1,52 @@
+"""Builds the Bolt AsyncApp: workspace guard, then each listener package's `register(app)`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot import commands
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def build_bolt_app(services: Services) -> AsyncApp:
+    """One AsyncApp verifying Slack signatures with `SLACK_SIGNING_SECRET`."""
+    settings = services.settings
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret,
+        client=services.slack,
+        # A listener's failure must reach the user as a message, not as Slack's generic error.
+        raise_error_for_unhandled_request=False,
+    )
+
+    if settings.slack_team_id:
+        app.middleware(_only_team(settings.slack_team_id))
+
+    @app.error
+    async def _on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.exception("listener failed", exc_info=error)
+
+    commands.register(app, services)
+    return app
+
+
+def _only_team(
+    team_id: str,
+) -> Callable[..., Awaitable[None]]:
+    async def only_team(
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[None]],
+    ) -> None:
+        if context.team_id in (None, team_id) or body.get("type") == "url_verification":
+            await next()
+            return
+        log.warning("refused a request from workspace %s", context.team_id)
+        await context.ack("This connectbot serves another Slack workspace.")
+
+    return only_team

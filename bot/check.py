@@ -1,0 +1,63 @@
+"""`connectbot check`: one line per dependency — configuration, database, Slack, Stripe."""
+
+from __future__ import annotations
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.slack_client import create_slack_client
+from bot.stripe_ops.client import connect_stripe
+from storage import migrate
+from storage.db import create_engine
+
+
+async def run_checks(settings: Settings) -> bool:
+    """Print `ok`/`FAIL` per check; True when everything passed. Never raises for a failed check."""
+    results = [("config", True, "all settings present and valid")]
+    results.append(await _database(settings))
+    results.append(await _slack(settings))
+    results.append(await _stripe(settings))
+    for name, ok, detail in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {name:<9} {detail}", flush=True)
+    return all(ok for _, ok, _ in results)
+
+
+async def _database(settings: Settings) -> tuple[str, bool, str]:
+    engine = create_engine(settings.database_url)
+    try:
+        current = await migrate.current_revision(engine)
+    except Exception as exc:
+        return ("database", False, f"unreachable: {exc}")
+    finally:
+        await engine.dispose()
+    if current != migrate.head_revision():
+        return ("database", False, f"at {current or 'empty'}: run `connectbot db upgrade`")
+    return ("database", True, f"reachable, schema {current}")
+
+
+async def _slack(settings: Settings) -> tuple[str, bool, str]:
+    async with aiohttp.ClientSession() as session:
+        client = create_slack_client(settings, session=session)
+        try:
+            auth = await client.auth_test()
+        except SlackApiError as exc:
+            return ("slack", False, f"auth.test refused: {exc.response.get('error')}")
+        except Exception as exc:
+            return ("slack", False, f"unreachable at {settings.slack_api_url}: {exc}")
+    team = auth.get("team_id")
+    if settings.slack_team_id and team != settings.slack_team_id:
+        return ("slack", False, f"token is for workspace {team}, not {settings.slack_team_id}")
+    return ("slack", True, f"bot {auth.get('user')} in workspace {auth.get('team')} ({team})")
+
+
+async def _stripe(settings: Settings) -> tuple[str, bool, str]:
+    stripe = connect_stripe(settings)
+    try:
+        balance = await stripe.api.v1.balance.retrieve_async()
+    except Exception as exc:
+        return ("stripe", False, f"balance read failed: {exc}")
+    finally:
+        await stripe.close()
+    mode = "live" if balance.livemode else "test"
+    return ("stripe", True, f"key accepted ({mode} mode)")
