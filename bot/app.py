@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot import commands
@@ -37,16 +38,16 @@ def build_bolt_app(services: Services) -> AsyncApp:
 
 def _only_team(
     team_id: str,
-) -> Callable[..., Awaitable[None]]:
+) -> Callable[..., Awaitable[BoltResponse | None]]:
     async def only_team(
         body: dict[str, Any],
         context: AsyncBoltContext,
         next: Callable[[], Awaitable[None]],
-    ) -> None:
+    ) -> BoltResponse | None:
         if context.team_id in (None, team_id) or body.get("type") == "url_verification":
             await next()
-            return
+            return None
         log.warning("refused a request from workspace %s", context.team_id)
-        await context.ack("This connectbot serves another Slack workspace.")
+        return BoltResponse(status=200, body="This connectbot serves another Slack workspace.")
 
     return only_team

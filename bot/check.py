@@ -52,12 +52,11 @@ async def _slack(settings: Settings) -> tuple[str, bool, str]:
 
 
 async def _stripe(settings: Settings) -> tuple[str, bool, str]:
-    stripe = connect_stripe(settings)
-    try:
-        balance = await stripe.api.v1.balance.retrieve_async()
-    except Exception as exc:
-        return ("stripe", False, f"balance read failed: {exc}")
-    finally:
-        await stripe.close()
+    async with aiohttp.ClientSession() as session:
+        stripe = connect_stripe(settings, session=session)
+        try:
+            balance = await stripe.api.v1.balance.retrieve_async()
+        except Exception as exc:
+            return ("stripe", False, f"balance read failed: {exc}")
     mode = "live" if balance.livemode else "test"
     return ("stripe", True, f"key accepted ({mode} mode)")

@@ -40,8 +40,8 @@ def build_server(settings: Settings) -> web.Application:
 def _resources(settings: Settings):  # type: ignore[no-untyped-def]
     async def resources(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        stripe_connection = connect_stripe(settings)
-        http = aiohttp.ClientSession()
+        http = aiohttp.ClientSession()  # one connection pool for Slack and Stripe
+        stripe_connection = connect_stripe(settings, session=http)
         slack = create_slack_client(settings, session=http)
         services = Services(
             settings=settings,
@@ -55,7 +55,6 @@ def _resources(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            await stripe_connection.close()
             await http.close()
             await engine.dispose()
 

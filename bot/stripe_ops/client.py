@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiohttp
 import stripe
 from stripe._base_address import BaseAddresses  # the TypedDict StripeClient takes
 
@@ -20,23 +21,22 @@ TIMEOUT_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class StripeConnection:
-    """The API client (async, aiohttp) and the OAuth client (blocking), closed together."""
+    """The API client (async, aiohttp) and the OAuth client (blocking)."""
 
     api: stripe.StripeClient
     oauth: stripe.StripeClient
-    _http: stripe.AIOHTTPClient
-
-    async def close(self) -> None:
-        await self._http.close_async()
 
 
-def connect_stripe(settings: Settings) -> StripeConnection:
-    """Build both clients against `STRIPE_API_BASE` / `STRIPE_CONNECT_BASE`."""
+def connect_stripe(settings: Settings, *, session: aiohttp.ClientSession) -> StripeConnection:
+    """Both clients against `STRIPE_API_BASE` / `STRIPE_CONNECT_BASE`.
+
+    The API client sends through `session`, which the caller owns and closes.
+    """
     bases: BaseAddresses = {
         "api": settings.stripe_api_base,
         "connect": settings.stripe_connect_base,
     }
-    http = stripe.AIOHTTPClient(timeout=TIMEOUT_SECONDS)
+    http = stripe.AIOHTTPClient(timeout=TIMEOUT_SECONDS, session=session)
     api = stripe.StripeClient(
         settings.stripe_secret_key,
         client_id=settings.stripe_client_id,
@@ -51,4 +51,4 @@ def connect_stripe(settings: Settings) -> StripeConnection:
         max_network_retries=NETWORK_RETRIES,
         http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
     )
-    return StripeConnection(api=api, oauth=oauth, _http=http)
+    return StripeConnection(api=api, oauth=oauth)
