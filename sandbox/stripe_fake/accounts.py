@@ -1,0 +1,207 @@
+"""Accounts (the platform and connected Standard accounts), account links, balance, customers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .api import Ctx, Json, api, list_object, require
+from .errors import invalid
+from .events import emit
+from .store import State, new_id, now, render, skeleton
+
+
+def make_account(state: State, *, email: str | None, enabled: bool, livemode: bool = False) -> Json:
+    """A connected Standard account (``enabled``: charges, payouts and details complete)."""
+    acct = skeleton("account")
+    acct.update(
+        id=new_id("acct", 16),
+        type="standard",
+        email=email,
+        country="US",
+        default_currency="usd",
+        created=now(),
+        charges_enabled=enabled,
+        payouts_enabled=enabled,
+        details_submitted=enabled,
+        metadata={},
+        capabilities={"card_payments": "active" if enabled else "inactive"},
+        business_profile={"name": None, "url": None, "mcc": None},
+        settings={"dashboard": {"display_name": email, "timezone": "Etc/UTC"}},
+        requirements={
+            "currently_due": [] if enabled else ["business_profile.url"],
+            "eventually_due": [],
+            "past_due": [],
+            "pending_verification": [],
+            "disabled_reason": None if enabled else "requirements.past_due",
+            "current_deadline": None,
+            "errors": [],
+            "alternatives": [],
+        },
+    )
+    acct["_livemode"] = livemode
+    return state.put(acct, None)
+
+
+def platform_account(state: State) -> Json:
+    acct = state.objects.get(state.platform_id)
+    if acct is None:
+        acct = make_account(state, email="platform@example.com", enabled=True)
+        del state.objects[acct["id"]]
+        acct["id"] = state.platform_id
+        acct["settings"]["dashboard"]["display_name"] = "Connectbot platform"
+        state.put(acct, None)
+    return acct
+
+
+@api("GET", "/v1/account")
+def retrieve_current(ctx: Ctx) -> Json:
+    if ctx.account:
+        return render(ctx.state.get(ctx.account, None, "account"))
+    return render(platform_account(ctx.state))
+
+
+@api("POST", "/v1/accounts")
+def create_account(ctx: Ctx) -> Json:
+    type_ = ctx.params.get("type") or (ctx.params.get("controller") and "standard")
+    if type_ != "standard":
+        raise invalid(
+            "The fake Stripe only creates Standard accounts (type=standard).", param="type"
+        )
+    return render(make_account(ctx.state, email=ctx.params.get("email"), enabled=False))
+
+
+@api("GET", "/v1/accounts/{account}")
+def retrieve_account(ctx: Ctx) -> Json:
+    if ctx.args[0] == ctx.state.platform_id:
+        return render(platform_account(ctx.state))
+    return render(ctx.state.get(ctx.args[0], None, "account", param="account"))
+
+
+@api("POST", "/v1/account_links")
+def create_account_link(ctx: Ctx) -> Json:
+    acct = ctx.state.get(require(ctx, "account"), None, "account", param="account")
+    require(ctx, "type")
+    link = skeleton("account_link")
+    created = now()
+    link.update(
+        created=created,
+        expires_at=created + 300,
+        url=f"{ctx.base_url}/setup/s/{acct['id']}/{new_id('al', 12)}",
+    )
+    return link
+
+
+@api("GET", "/v1/balance")
+def retrieve_balance(ctx: Ctx) -> Json:
+    balance = skeleton("balance")
+    zero = [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}]
+    balance.update(available=zero, pending=zero, livemode=ctx.livemode)
+    balance.pop("connect_reserved", None)
+    balance.pop("instant_available", None)
+    balance.pop("issuing", None)
+    balance.pop("refund_and_dispute_prefunding", None)
+    return balance
+
+
+def _customer_fields(customer: Json, params: Json) -> None:
+    for key in ("email", "name", "description", "phone"):
+        if key in params:
+            customer[key] = params[key] or None
+    if "metadata" in params:
+        metadata = params["metadata"] or {}
+        merged = {**customer["metadata"], **metadata}
+        customer["metadata"] = {k: v for k, v in merged.items() if v != ""}
+    settings = params.get("invoice_settings") or {}
+    if "default_payment_method" in settings:
+        customer["invoice_settings"]["default_payment_method"] = (
+            settings["default_payment_method"] or None
+        )
+
+
+@api("POST", "/v1/customers")
+def create_customer(ctx: Ctx) -> Json:
+    customer = skeleton("customer")
+    customer.update(
+        id=new_id("cus", 14),
+        created=now(),
+        livemode=ctx.livemode,
+        metadata={},
+        balance=0,
+        delinquent=False,
+        invoice_prefix=new_id("X", 6)[2:].upper(),
+        invoice_settings={
+            "custom_fields": None,
+            "default_payment_method": None,
+            "footer": None,
+            "rendering_options": None,
+        },
+        preferred_locales=[],
+        tax_exempt="none",
+        next_invoice_sequence=1,
+    )
+    for key in ("deleted", "sources", "subscriptions", "tax_ids", "tax", "cash_balance"):
+        customer.pop(key, None)
+    _customer_fields(customer, ctx.params)
+    ctx.state.put(customer, ctx.account)
+    emit(ctx, "customer.created", customer)
+    return render(customer)
+
+
+@api("GET", "/v1/customers/{customer}")
+def retrieve_customer(ctx: Ctx) -> Json:
+    return render(ctx.state.get(ctx.args[0], ctx.account, "customer", param="customer"))
+
+
+@api("POST", "/v1/customers/{customer}")
+def update_customer(ctx: Ctx) -> Json:
+    customer = ctx.state.get(ctx.args[0], ctx.account, "customer", param="customer")
+    _customer_fields(customer, ctx.params)
+    emit(ctx, "customer.updated", customer)
+    return render(customer)
+
+
+@api("GET", "/v1/customers")
+def list_customers(ctx: Ctx) -> Json:
+    items = ctx.state.all("customer", ctx.account)
+    if ctx.params.get("email"):
+        items = [c for c in items if c.get("email") == ctx.params["email"]]
+    return list_object(ctx, "/v1/customers", items)
+
+
+_CLAUSE = re.compile(r"^\s*(\w+(?:\[[^\]]+\])?)\s*(:|~)\s*'([^']*)'\s*$")
+
+
+def _matches(customer: Json, clause: str) -> bool:
+    found = _CLAUSE.match(clause)
+    if not found:
+        raise invalid(f"Invalid search query: {clause}", param="query")
+    field, op, value = found.groups()
+    if field.startswith("metadata["):
+        actual: Any = customer["metadata"].get(field[9:-1])
+    elif field in ("email", "name", "phone"):
+        actual = customer.get(field)
+    else:
+        raise invalid(f"Field '{field}' is an unsupported search field.", param="query")
+    if actual is None:
+        return False
+    return (
+        str(actual).lower() == value.lower() if op == ":" else value.lower() in str(actual).lower()
+    )
+
+
+@api("GET", "/v1/customers/search")
+def search_customers(ctx: Ctx) -> Json:
+    query = require(ctx, "query")
+    clauses = re.split(r"\s+AND\s+", query)
+    items = [
+        c for c in ctx.state.all("customer", ctx.account) if all(_matches(c, q) for q in clauses)
+    ]
+    limit = int(ctx.params.get("limit") or 10)
+    return {
+        "object": "search_result",
+        "data": [render(c) for c in items[:limit]],
+        "has_more": len(items) > limit,
+        "next_page": None,
+        "url": "/v1/customers/search",
+    }

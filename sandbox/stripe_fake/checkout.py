@@ -1,0 +1,186 @@
+"""Checkout Sessions in ``mode=setup``, SetupIntents, and the hosted Checkout page.
+
+``GET /checkout/pay/{cs_id}`` shows a plain card form that posts back; ``?sandbox_card=<number>``
+completes at once. Completion: a card PaymentMethod attached to the session's customer, the
+SetupIntent ``succeeded``, the session ``complete``, events ``setup_intent.succeeded`` and
+``checkout.session.completed``, then 303 to ``success_url`` (``{CHECKOUT_SESSION_ID}`` filled in).
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from .api import Ctx, Json, api, base_url, require
+from .errors import StripeError, invalid
+from .events import emit
+from .payment_methods import CARDS, DECLINES_ON_SETUP, attach, card_method
+from .store import STATE_KEY, new_id, now, render, skeleton
+
+
+@api("POST", "/v1/checkout/sessions")
+def create_session(ctx: Ctx) -> Json:
+    p = ctx.params
+    if require(ctx, "mode") != "setup":
+        raise invalid("The fake Stripe supports only mode=setup Checkout Sessions.", param="mode")
+    require(ctx, "success_url")
+    if not p.get("currency") and not p.get("allowed_payment_method_types"):
+        raise invalid(
+            "You must provide `currency` in `setup` mode when "
+            "`allowed_payment_method_types` is not set.",
+            param="currency",
+            code="parameter_missing",
+        )
+    customer = ctx.state.get(require(ctx, "customer"), ctx.account, "customer", param="customer")
+    seti = skeleton("setup_intent")
+    seti.update(
+        id=new_id("seti"),
+        created=now(),
+        customer=customer["id"],
+        livemode=ctx.livemode,
+        metadata={},
+        payment_method_types=["card"],
+        status="requires_payment_method",
+        usage="off_session",
+        payment_method_options={
+            "card": {
+                "mandate_options": None,
+                "network": None,
+                "request_three_d_secure": "automatic",
+            }
+        },
+    )
+    seti["client_secret"] = f"{seti['id']}_secret_{new_id('s', 16)[2:]}"
+    ctx.state.put(seti, ctx.account)
+    session = skeleton("checkout.session")
+    created = now()
+    session.update(
+        id=new_id("cs_test" if not ctx.livemode else "cs_live", 58),
+        created=created,
+        expires_at=created + 86400,
+        mode="setup",
+        status="open",
+        payment_status="no_payment_required",
+        customer=customer["id"],
+        currency=p.get("currency"),
+        success_url=p["success_url"],
+        cancel_url=p.get("cancel_url"),
+        livemode=ctx.livemode,
+        metadata=p.get("metadata") or {},
+        setup_intent=seti["id"],
+        payment_method_types=["card"],
+        locale=p.get("locale"),
+        client_reference_id=p.get("client_reference_id"),
+        ui_mode="hosted",
+        customer_creation=None,
+        payment_method_collection="always",
+        billing_address_collection=p.get("billing_address_collection"),
+        automatic_tax={"enabled": False, "liability": None, "status": None, "provider": None},
+        custom_fields=[],
+        custom_text={
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
+    )
+    session["url"] = f"{ctx.base_url}/checkout/pay/{session['id']}"
+    ctx.state.put(session, ctx.account)
+    return render(session)
+
+
+@api("GET", "/v1/checkout/sessions/{session}")
+def retrieve_session(ctx: Ctx) -> Json:
+    return render(ctx.state.get(ctx.args[0], ctx.account, "checkout.session", param="session"))
+
+
+@api("GET", "/v1/setup_intents/{intent}")
+def retrieve_setup_intent(ctx: Ctx) -> Json:
+    return render(ctx.state.get(ctx.args[0], ctx.account, "setup_intent", param="intent"))
+
+
+def complete(ctx: Ctx, session: Json, number: str) -> None:
+    """Finish the session with a card; raises a card error when the card is declined."""
+    if number.replace(" ", "") in DECLINES_ON_SETUP:
+        raise StripeError(
+            402,
+            "card_error",
+            "Your card was declined.",
+            code="card_declined",
+            decline_code="generic_decline",
+        )
+    pm = ctx.state.put(card_method(ctx, number), ctx.account)
+    attach(ctx, pm, session["customer"])
+    seti = ctx.state.objects[session["setup_intent"]]
+    seti.update(status="succeeded", payment_method=pm["id"])
+    session.update(status="complete")
+    emit(ctx, "setup_intent.succeeded", seti)
+    emit(ctx, "checkout.session.completed", session)
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fake Stripe Checkout</title>
+<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;display:flex;justify-content:center}}
+main{{background:#fff;margin-top:4em;padding:2em 2.5em;border-radius:8px;
+box-shadow:0 2px 8px #0002;width:22em}}
+label{{display:block;margin:.8em 0 .2em;color:#555}}
+input{{width:100%;padding:.5em;box-sizing:border-box}}
+button{{margin-top:1.4em;width:100%;padding:.7em;background:#635bff;color:#fff;border:0;border-radius:4px}}
+.error{{color:#c00}}.hint{{color:#888;font-size:.85em}}</style></head>
+<body><main><h1>Save a card</h1><p>{customer}</p>{error}
+<form method="post"><label for="card">Card number</label>
+<input id="card" name="card_number" value="4242 4242 4242 4242" autocomplete="off">
+<label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" value="12 / 34">
+<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
+<button type="submit">Save card</button></form>
+<p class="hint">Test cards: 4242 4242 4242 4242 (succeeds), 4000 0000 0000 0002 (declined).</p>
+<p><a href="{cancel}">Cancel</a></p></main></body></html>"""
+
+
+def _page(session: Json, customer: Json, error: str = "") -> web.Response:
+    body = _PAGE.format(
+        customer=html.escape(customer.get("email") or customer["id"]),
+        error=f'<p class="error">{html.escape(error)}</p>' if error else "",
+        cancel=html.escape(session.get("cancel_url") or "#"),
+    )
+    return web.Response(text=body, content_type="text/html", status=402 if error else 200)
+
+
+async def pay_page(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE_KEY]
+    session = state.objects.get(request.match_info["cs_id"])
+    if session is None or session.get("object") != "checkout.session":
+        return web.Response(text="No such Checkout Session.", status=404)
+    account = state.owner(session["id"])
+    customer = state.objects[session["customer"]]
+    number = request.query.get("sandbox_card")
+    if request.method == "POST":
+        form = await request.post()
+        number = str(form.get("card_number", ""))
+    if session["status"] != "open":
+        return web.Response(text="This Checkout Session is no longer open.", status=410)
+    if not number:
+        return _page(session, customer)
+    if number.replace(" ", "") not in CARDS:
+        return _page(session, customer, "Your card number is incorrect.")
+    ctx = Ctx(
+        state=state,
+        account=account,
+        params={},
+        args=[],
+        livemode=session["livemode"],
+        request_id=new_id("req", 14),
+        base_url=base_url(request),
+    )
+    try:
+        complete(ctx, session, number)
+    except StripeError as exc:
+        return _page(session, customer, exc.message)
+    target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+    raise web.HTTPSeeOther(target)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/checkout/pay/{cs_id}", pay_page)
+    app.router.add_post("/checkout/pay/{cs_id}", pay_page)

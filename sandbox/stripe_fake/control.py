@@ -1,0 +1,136 @@
+"""Control routes (not Stripe's): request log, faults, reset, account state, disputes, webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .api import json_response
+from .events import flush, record
+from .store import STATE_KEY, Fault, new_id, now, render, skeleton
+
+FAULT_KINDS = ("500", "429", "timeout", "drop")
+
+
+async def requests_log(request: web.Request) -> web.Response:
+    return json_response(request.app[STATE_KEY].requests)
+
+
+async def add_fault(request: web.Request) -> web.Response:
+    body: dict[str, Any] = await request.json()
+    kind = str(body.get("kind", "500"))
+    if kind not in FAULT_KINDS or "path" not in body:
+        return json_response({"error": f"need path and kind in {FAULT_KINDS}"}, 400)
+    fault = Fault(
+        method=str(body.get("method", "POST")).upper(),
+        path=str(body["path"]),
+        kind=kind,
+        count=int(body.get("count", 1)),
+        seconds=float(body.get("seconds", 90)),
+    )
+    request.app[STATE_KEY].faults.append(fault)
+    return json_response({"ok": True, "fault": fault.__dict__})
+
+
+async def reset(request: web.Request) -> web.Response:
+    request.app[STATE_KEY].reset()
+    return json_response({"ok": True})
+
+
+async def update_account(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    acct = state.objects.get(request.match_info["id"])
+    if acct is None or acct.get("object") != "account":
+        return json_response({"error": "no such account"}, 404)
+    body: dict[str, Any] = await request.json()
+    previous: dict[str, Any] = {}
+    for key in ("charges_enabled", "payouts_enabled", "details_submitted"):
+        if key in body:
+            previous[key] = acct[key]
+            acct[key] = bool(body[key])
+    record(state, "account.updated", acct, account=acct["id"], previous=previous)
+    return json_response(render(acct))
+
+
+async def create_dispute(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    body: dict[str, Any] = await request.json()
+    charge = state.objects.get(str(body.get("charge")))
+    if charge is None or charge.get("object") != "charge":
+        return json_response({"error": "no such charge"}, 404)
+    account = state.owner(charge["id"])
+    dispute = skeleton("dispute")
+    created = now()
+    dispute.update(
+        id=new_id("dp"),
+        amount=int(body.get("amount", charge["amount"])),
+        charge=charge["id"],
+        created=created,
+        currency=charge["currency"],
+        livemode=charge["livemode"],
+        metadata={},
+        payment_intent=charge["payment_intent"],
+        reason=str(body.get("reason", "fraudulent")),
+        status="needs_response",
+        is_charge_refundable=False,
+        balance_transactions=[],
+        evidence_details={
+            "due_by": created + 7 * 86400,
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+        },
+    )
+    state.put(dispute, account)
+    charge["disputed"] = True
+    record(state, "charge.dispute.created", dispute, account=account)
+    return json_response(render(dispute))
+
+
+async def payout_paid(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    body: dict[str, Any] = await request.json()
+    account = body.get("account")
+    payout = skeleton("payout")
+    payout.update(
+        id=new_id("po"),
+        amount=int(body.get("amount", 1000)),
+        currency="usd",
+        created=now(),
+        arrival_date=now(),
+        status="paid",
+        livemode=False,
+        metadata={},
+        method="standard",
+        type="bank_account",
+        automatic=True,
+    )
+    state.put(payout, account)
+    record(state, "payout.paid", payout, account=account)
+    return json_response(render(payout))
+
+
+async def deliver(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    await flush(state)
+    return json_response({"ok": True, "events": _event_summaries(state.events)})
+
+
+def _event_summaries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**render(e), "delivery": dict(e["_delivery"])} for e in events]
+
+
+async def events_log(request: web.Request) -> web.Response:
+    return json_response(_event_summaries(request.app[STATE_KEY].events))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/_fake/requests", requests_log)
+    app.router.add_post("/_fake/faults", add_fault)
+    app.router.add_post("/_fake/reset", reset)
+    app.router.add_post("/_fake/accounts/{id}", update_account)
+    app.router.add_post("/_fake/disputes", create_dispute)
+    app.router.add_post("/_fake/payouts", payout_paid)
+    app.router.add_post("/_fake/deliver", deliver)
+    app.router.add_get("/_fake/events", events_log)

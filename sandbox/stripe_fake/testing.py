@@ -1,0 +1,79 @@
+"""Running the fake Stripe in tests: ``async with running_stripe_fake() as fake: …``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from .app import create_app
+
+
+class StripeFake:
+    """A running fake: its base ``url`` and helpers for the control routes."""
+
+    def __init__(self, url: str, app: web.Application) -> None:
+        self.url = url
+        self.app = app
+
+    async def _call(self, method: str, path: str, body: Any = None) -> Any:
+        async with aiohttp.ClientSession() as session:
+            async with session.request(method, self.url + path, json=body) as resp:
+                resp.raise_for_status()
+                return await resp.json()
+
+    async def requests(self) -> list[dict[str, Any]]:
+        """Every request so far: method, path, stripe_account, idempotency_key, params, status,
+        problems."""
+        result: list[dict[str, Any]] = await self._call("GET", "/_fake/requests")
+        return result
+
+    async def fault(
+        self, method: str, path: str, kind: str, count: int = 1, seconds: float = 90
+    ) -> None:
+        """The next ``count`` requests matching method and path (or template) fail: kind is
+        ``500``, ``429``, ``timeout`` (hang ``seconds``) or ``drop`` (commit, then close)."""
+        await self._call(
+            "POST",
+            "/_fake/faults",
+            {"method": method, "path": path, "kind": kind, "count": count, "seconds": seconds},
+        )
+
+    async def reset(self) -> None:
+        await self._call("POST", "/_fake/reset")
+
+    async def events(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self._call("GET", "/_fake/events")
+        return result
+
+    async def deliver(self) -> None:
+        """Wait until pending webhook deliveries are done."""
+        await self._call("POST", "/_fake/deliver")
+
+    async def set_account(self, account: str, **flags: bool) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call("POST", f"/_fake/accounts/{account}", flags)
+        return result
+
+    async def dispute(self, charge: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call("POST", "/_fake/disputes", {"charge": charge})
+        return result
+
+
+@asynccontextmanager
+async def running_stripe_fake(
+    *, webhook_url: str | None = None, webhook_secret: str | None = None, host: str = "127.0.0.1"
+) -> AsyncIterator[StripeFake]:
+    """Serve the fake on a free port of ``host`` for the duration of the block."""
+    app = create_app(webhook_url=webhook_url, webhook_secret=webhook_secret)
+    runner = web.AppRunner(app, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield StripeFake(f"http://{host}:{port}", app)
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,86 @@
+"""The server over HTTP: Slack signatures, the help reply, health, and a clean shutdown."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import event
+
+from bot.server import SERVICES, build_server
+from tests.harness import OPERATOR, Connectbot, free_socket, make_settings, running_connectbot
+
+
+async def test_wrong_signature_is_refused_with_401(cb: Connectbot) -> None:
+    reply = await cb.slack_sender.command(
+        "/connect-vendor", "help", user_id=OPERATOR, signature="v0=" + "0" * 64
+    )
+    assert reply.status == 401
+    assert await cb.slack.calls() == []
+
+
+async def test_timestamp_older_than_five_minutes_is_refused_with_401(cb: Connectbot) -> None:
+    stale = int(time.time()) - 5 * 60 - 5
+    reply = await cb.slack_sender.command(
+        "/connect-vendor", "help", user_id=OPERATOR, timestamp=stale
+    )
+    assert reply.status == 401
+
+
+async def test_signed_help_gets_the_usage(cb: Connectbot) -> None:
+    reply = await cb.slack_sender.command("/connect-vendor", "help", user_id=OPERATOR)
+    assert reply.status == 200
+    assert "Usage:" in reply.body and "/connect-vendor @vendor" in reply.body
+
+
+async def test_another_workspace_is_refused(cb: Connectbot) -> None:
+    cb.slack_sender.workspace.team_id = "T0ELSEWHERE"
+    reply = await cb.slack_sender.command("/connect-vendor", "help", user_id=OPERATOR)
+    assert reply.status == 200
+    assert "another Slack workspace" in reply.body
+
+
+async def test_healthz_reports_the_database(cb: Connectbot) -> None:
+    status, body = await cb.get("/healthz")
+    assert status == 200
+    assert '"database": "ok"' in body
+
+
+async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    sock = free_socket()
+    settings = make_settings(
+        "postgresql+asyncpg://nobody@127.0.0.1:1/none",
+        f"http://127.0.0.1:{sock.getsockname()[1]}",
+        "http://127.0.0.1:1/api/",
+        "http://127.0.0.1:1",
+    )
+    runner = web.AppRunner(build_server(settings))
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{settings.public_url}/healthz") as resp:
+                assert resp.status == 503
+                assert (await resp.json())["database"] == "unreachable"
+    finally:
+        await runner.cleanup()
+
+
+async def test_shutdown_closes_the_clients_and_the_engine(tmp_path: Path) -> None:
+    closed_connections: list[object] = []
+    async with running_connectbot(f"sqlite+aiosqlite:///{tmp_path}/x.db") as cb:
+        services = cb.app[SERVICES]
+        event.listen(
+            services.engine.sync_engine.pool,
+            "close",
+            lambda conn, _rec: closed_connections.append(conn),
+        )
+        assert (await cb.get("/healthz"))[0] == 200  # a pooled database connection now exists
+        balance = await services.stripe.api.v1.balance.retrieve_async()  # Stripe session in use
+        assert balance.object == "balance"
+        http = services.slack.session
+        assert http is not None and not http.closed
+    assert http.closed  # Slack and Stripe share it
+    assert closed_connections  # the engine was disposed

@@ -1,0 +1,135 @@
+"""The end-to-end harness: fake Stripe, fake Slack and the real connectbot server, wired together.
+
+`running_connectbot()` starts all three on free 127.0.0.1 ports, with connectbot's
+SLACK_API_URL / STRIPE_API_BASE / STRIPE_CONNECT_BASE pointing at the fakes and the fake
+Stripe delivering signed webhooks to connectbot. Tests then act as Slack would (`cb.slack_sender`)
+and assert on what reached the fakes and on the database (`cb.sessions`).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.database import upgrade_database
+from bot.server import SERVICES, build_server
+from sandbox.slack_fake.client import SlackSender
+from sandbox.slack_fake.interactions import Workspace
+from sandbox.slack_fake.testing import SlackFake, running_slack_fake
+from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
+from storage.db import create_engine, session_factory
+from tests.fidelity import assert_stripe_requests_faithful
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+WEBHOOK_SECRET = "whsec_test_platform"
+CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
+TEAM_ID = Workspace().team_id
+ADMIN = "U0ADMIN"
+OPERATOR = "U0OPERATOR"
+OPERATOR_2 = "U0OPERATOR2"
+OPS_CHANNEL = "C0OPS"
+
+
+def free_socket() -> socket.socket:
+    """A listening-ready socket on a free loopback port (no race between choosing and binding)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@dataclass
+class Connectbot:
+    url: str
+    settings: Settings
+    slack: SlackFake
+    stripe: StripeFake
+    slack_sender: SlackSender
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    app: web.Application
+    http: aiohttp.ClientSession
+
+    async def get(self, path: str, **kwargs: Any) -> tuple[int, str]:
+        async with self.http.get(self.url + path, allow_redirects=False, **kwargs) as resp:
+            return resp.status, await resp.text()
+
+
+def make_settings(
+    database_url: str, public_url: str, slack_api: str, stripe_base: str, **extra: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_team_id": TEAM_ID,
+        "slack_api_url": slack_api,
+        "stripe_secret_key": "sk_test_connectbot",
+        "stripe_client_id": "ca_connectbot",
+        "stripe_webhook_secret": WEBHOOK_SECRET,
+        "stripe_connect_webhook_secret": CONNECT_WEBHOOK_SECRET,
+        "stripe_api_base": stripe_base,
+        "stripe_connect_base": stripe_base,
+        "public_url": public_url,
+        "database_url": database_url,
+        "admin_user_ids": [ADMIN],
+        "operator_user_ids": [OPERATOR, OPERATOR_2],
+        "ops_channel_id": OPS_CHANNEL,
+    }
+    values.update(extra)
+    return load_settings(**values)
+
+
+@asynccontextmanager
+async def running_connectbot(database_url: str, **overrides: Any) -> AsyncIterator[Connectbot]:
+    """Start the fakes and the server; everything is stopped and closed on exit."""
+    async with AsyncExitStack() as stack:
+        sock = free_socket()
+        public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        slack = await stack.enter_async_context(running_slack_fake(token=BOT_TOKEN))
+        stripe = await stack.enter_async_context(
+            running_stripe_fake(
+                webhook_url=f"{public_url}/stripe/webhook", webhook_secret=WEBHOOK_SECRET
+            )
+        )
+        settings = make_settings(database_url, public_url, slack.api_url, stripe.url, **overrides)
+        await upgrade_database(settings.database_url)
+
+        app = build_server(settings)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.SockSite(runner, sock).start()
+
+        engine = create_engine(database_url)
+        stack.push_async_callback(engine.dispose)
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        sender = await stack.enter_async_context(
+            SlackSender(
+                f"{public_url}/slack/events", SIGNING_SECRET, fake_url=slack.url, session=http
+            )
+        )
+        cb = Connectbot(
+            url=public_url,
+            settings=settings,
+            slack=slack,
+            stripe=stripe,
+            slack_sender=sender,
+            engine=engine,
+            sessions=session_factory(engine),
+            app=app,
+            http=http,
+        )
+        yield cb
+        await assert_stripe_requests_faithful(stripe)
+
+
+__all__ = ["SERVICES", "Connectbot", "running_connectbot"]

@@ -1,0 +1,33 @@
+"""Helpers for the fake Stripe tests: a real stripe-python client pointed at the fake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import stripe
+
+
+@asynccontextmanager
+async def stripe_client(url: str, key: str = "sk_test_fake") -> AsyncIterator[stripe.StripeClient]:
+    http = stripe.AIOHTTPClient()
+    client = stripe.StripeClient(
+        key,
+        http_client=http,
+        base_addresses={"api": url, "connect": url},
+        max_network_retries=0,
+        client_id="ca_test_connectbot",
+    )
+    try:
+        yield client
+    finally:
+        await http.close_async()
+
+
+def sync_client(url: str, key: str = "sk_test_fake") -> stripe.StripeClient:
+    return stripe.StripeClient(
+        key,
+        base_addresses={"api": url, "connect": url},
+        max_network_retries=0,
+        client_id="ca_test_connectbot",
+    )
