@@ -7,7 +7,7 @@ starts and closed when it stops, in `_resources`; nothing here is global.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
@@ -16,28 +16,37 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_bolt_app
 from bot.config import Settings
-from bot.services import Services
+from bot.event_processor import ProcessorTuning
+from bot.services import SERVICES, Services
 from bot.slack_client import create_slack_client
 from bot.stripe_ops.client import connect_stripe
+from bot.web.routes import add_routes
+from bot.workers import WORKERS, WorkerTuning, running_workers
 from storage import migrate
 from storage.db import create_engine, ping, session_factory
+from storage.repos import events, outbox
 
 log = logging.getLogger(__name__)
 
-SERVICES = web.AppKey("services", Services)
 BOLT = web.AppKey("bolt", AsyncApp)
 
 
-def build_server(settings: Settings) -> web.Application:
-    """The whole HTTP surface of PRODUCT.md §8 as one aiohttp Application."""
+def build_server(settings: Settings, *, tuning: WorkerTuning | None = None) -> web.Application:
+    """The whole HTTP surface of PRODUCT.md §8 as one aiohttp Application.
+
+    `tuning` changes the background workers' timing (tests use short backoffs).
+    """
     app = web.Application(client_max_size=1024 * 1024)
-    app.cleanup_ctx.append(_resources(settings))
+    app.cleanup_ctx.append(_resources(settings, tuning or WorkerTuning()))
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    add_routes(app)
     return app
 
 
-def _resources(settings: Settings):  # type: ignore[no-untyped-def]
+def _resources(
+    settings: Settings, tuning: WorkerTuning
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         http = aiohttp.ClientSession()  # one connection pool for Slack and Stripe
@@ -53,7 +62,9 @@ def _resources(settings: Settings):  # type: ignore[no-untyped-def]
         app[SERVICES] = services
         app[BOLT] = build_bolt_app(services)
         try:
-            yield
+            async with running_workers(services, tuning) as workers:
+                app[WORKERS] = workers
+                yield
         finally:
             await http.close()
             await engine.dispose()
@@ -78,4 +89,16 @@ async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "database": "unreachable"}, status=503)
     if not current:
         return web.json_response({"ok": False, "database": "not migrated"}, status=503)
-    return web.json_response({"ok": True, "database": "ok"})
+    async with services.sessions() as session:
+        messages = await outbox.counts(session)
+        failed_events = await events.failed_count(
+            session, max_attempts=ProcessorTuning().retry.max_attempts
+        )
+    return web.json_response(
+        {
+            "ok": True,
+            "database": "ok",
+            "outbox": {"pending": messages.get("pending", 0), "dead": messages.get("dead", 0)},
+            "events_failed": failed_events,
+        }
+    )

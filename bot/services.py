@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,3 +19,6 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     stripe: StripeConnection
     slack: AsyncWebClient
+
+
+SERVICES = web.AppKey("services", Services)

@@ -8,6 +8,7 @@ and assert on what reached the fakes and on the database (`cb.sessions`).
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,9 +19,14 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.backoff import RetryPolicy
 from bot.config import Settings, load_settings
 from bot.database import upgrade_database
-from bot.server import SERVICES, build_server
+from bot.event_processor import ProcessorTuning
+from bot.notifications.relay import RelayTuning
+from bot.server import build_server
+from bot.services import SERVICES
+from bot.workers import WorkerTuning
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.testing import SlackFake, running_slack_fake
@@ -59,6 +65,23 @@ class Connectbot:
     app: web.Application
     http: aiohttp.ClientSession
 
+    async def until(self, check: Any, *, timeout: float = 10.0, what: str = "condition") -> Any:
+        """Poll `check()` (sync or async) until it returns something truthy; fail after timeout."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            result = check()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if result:
+                return result
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.05)
+
+    async def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        """Successful Slack calls of `method`, in order."""
+        return [c for c in await self.slack.calls(method) if c.get("ok")]
+
     async def get(self, path: str, **kwargs: Any) -> tuple[int, str]:
         async with self.http.get(self.url + path, allow_redirects=False, **kwargs) as resp:
             return resp.status, await resp.text()
@@ -88,8 +111,19 @@ def make_settings(
     return load_settings(**values)
 
 
+# Background workers on a test's time scale: short polls and backoffs, same rules.
+FAST = WorkerTuning(
+    relay=RelayTuning(poll_seconds=0.05, retry=RetryPolicy(base_seconds=0.2, cap_seconds=1.0)),
+    events=ProcessorTuning(
+        poll_seconds=0.05, retry=RetryPolicy(base_seconds=0.2, cap_seconds=1.0, max_attempts=5)
+    ),
+)
+
+
 @asynccontextmanager
-async def running_connectbot(database_url: str, **overrides: Any) -> AsyncIterator[Connectbot]:
+async def running_connectbot(
+    database_url: str, *, tuning: WorkerTuning = FAST, **overrides: Any
+) -> AsyncIterator[Connectbot]:
     """Start the fakes and the server; everything is stopped and closed on exit."""
     async with AsyncExitStack() as stack:
         sock = free_socket()
@@ -103,7 +137,7 @@ async def running_connectbot(database_url: str, **overrides: Any) -> AsyncIterat
         settings = make_settings(database_url, public_url, slack.api_url, stripe.url, **overrides)
         await upgrade_database(settings.database_url)
 
-        app = build_server(settings)
+        app = build_server(settings, tuning=tuning)
         runner = web.AppRunner(app)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)

@@ -1,0 +1,16 @@
+"""Modal submissions and button actions; each module exposes `register(app, services)`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+
+MODULES: tuple[ModuleType, ...] = ()
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    for module in MODULES:
+        module.register(app, services)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from bot.server import SERVICES
+from bot.services import SERVICES
 from tests.harness import running_connectbot
 
 

@@ -9,7 +9,8 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import event
 
-from bot.server import SERVICES, build_server
+from bot.server import build_server
+from bot.services import SERVICES
 from tests.harness import OPERATOR, Connectbot, free_socket, make_settings, running_connectbot
 
 

@@ -1,0 +1,25 @@
+"""Retry timing shared by the outbox relay and the event processor."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.models import utcnow
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter: base·2^(attempt-1), capped, at most `max_attempts` tries."""
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+    max_attempts: int = 20
+
+    def next_attempt(self, attempts_so_far: int) -> datetime | None:
+        """When to try again after `attempts_so_far` failures; None when the bound is reached."""
+        if attempts_so_far >= self.max_attempts:
+            return None
+        delay = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts_so_far - 1))
+        return utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.0))

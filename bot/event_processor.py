@@ -1,0 +1,104 @@
+"""Handles stored Stripe events after the webhook has been answered.
+
+Each event runs in its own transaction together with `mark_processed`, so a crash mid-handler
+rolls back its effects and the event is simply handled again; handlers key their effects
+(outbox dedupe keys, unique rows) so a re-run never doubles them. Failures retry with backoff
+up to a bound, after which the event stays visible as failed in /healthz.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.backoff import RetryPolicy
+from bot.services import Services
+from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from storage.models import utcnow
+from storage.repos import events
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProcessorTuning:
+    batch: int = 20
+    lease: timedelta = timedelta(seconds=120)
+    poll_seconds: float = 1.0
+    retry: RetryPolicy = field(
+        default_factory=lambda: RetryPolicy(base_seconds=2.0, cap_seconds=600.0, max_attempts=12)
+    )
+
+
+class EventProcessor:
+    def __init__(
+        self,
+        services: Services,
+        handlers: EventHandlers,
+        *,
+        on_handled: Callable[[], None] = lambda: None,
+        tuning: ProcessorTuning = ProcessorTuning(),
+    ) -> None:
+        self._services = services
+        self._handlers = handlers
+        self._on_handled = on_handled
+        self._tuning = tuning
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                handled = await self.process_due()
+            except Exception:
+                log.exception("event processor pass failed; retrying")
+                handled = 0
+            if handled == 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._tuning.poll_seconds)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def process_due(self) -> int:
+        """One pass over due events; returns how many were attempted."""
+        sessions = self._services.sessions
+        async with sessions.begin() as session:
+            claimed = await events.claim(
+                session,
+                limit=self._tuning.batch,
+                lease=self._tuning.lease,
+                max_attempts=self._tuning.retry.max_attempts,
+            )
+        for event_id, attempts in claimed:
+            await self._process(event_id, attempts)
+        return len(claimed)
+
+    async def _process(self, event_id: str, attempts: int) -> None:
+        sessions = self._services.sessions
+        try:
+            async with sessions.begin() as session:
+                event = await events.lock_unprocessed(session, event_id)
+                if event is None:
+                    return
+                ctx = EventContext(session=session, services=self._services, event=event.payload)
+                if not await self._handlers.dispatch(ctx):
+                    log.info("stored and ignored %s (%s): no handler", event_id, event.type)
+                events.mark_processed(event)
+        except Exception as exc:
+            retry_at = self._tuning.retry.next_attempt(attempts + 1) or _never()
+            log.exception("handling %s failed (attempt %d)", event_id, attempts + 1)
+            async with sessions.begin() as session:
+                await events.mark_failed(session, event_id, error=repr(exc), retry_at=retry_at)
+            return
+        self._on_handled()
+
+
+def _never() -> datetime:
+    """Past the bound the attempts count stops `claim` from picking the event up again."""
+    return utcnow() + timedelta(days=3650)

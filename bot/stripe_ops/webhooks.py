@@ -1,0 +1,137 @@
+"""Stripe webhooks: signature verification and the registry of event handlers.
+
+`verify_event` checks `Stripe-Signature` on the raw body with stripe-python against each
+configured secret (platform and Connect endpoints), with Stripe's 300-second tolerance.
+Handlers are registered per event type on an `EventHandlers` and run later, after the webhook
+has been answered, each in its own transaction (see `bot/event_processor.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import Services
+
+TOLERANCE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class WebhookRefusal:
+    """Why a delivery was refused (logged; the secret never appears in it)."""
+
+    reason: str
+
+
+def verify_event(
+    payload: bytes, signature: str | None, *, secrets: list[str], livemode: bool
+) -> dict[str, Any] | WebhookRefusal:
+    """The event, when `signature` is valid for `payload` under one of `secrets`.
+
+    Refuses: no secret configured, missing or malformed header, wrong signature, a timestamp
+    outside the tolerance, a body that is not an event, and an event whose mode (test/live)
+    differs from the platform key's.
+    """
+    if not secrets:
+        return WebhookRefusal("no webhook signing secret is configured")
+    if not signature:
+        return WebhookRefusal("missing Stripe-Signature header")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return WebhookRefusal("body is not UTF-8")
+    last_error = "signature does not match"
+    for secret in secrets:
+        try:
+            stripe.WebhookSignature.verify_header(text, signature, secret, TOLERANCE_SECONDS)
+            break
+        except stripe.SignatureVerificationError as exc:
+            last_error = str(exc.user_message or "signature does not match")
+    else:
+        return WebhookRefusal(last_error)
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return WebhookRefusal("body is not JSON")
+    if not _looks_like_event(event):
+        return WebhookRefusal("body is not a Stripe event")
+    if bool(event.get("livemode")) != livemode:
+        mode = "live" if event.get("livemode") else "test"
+        return WebhookRefusal(
+            f"{mode}-mode event refused by a {'live' if livemode else 'test'}-mode server"
+        )
+    result: dict[str, Any] = event
+    return result
+
+
+def _looks_like_event(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("object") == "event"
+        and isinstance(event.get("id"), str)
+        and event["id"].startswith("evt_")
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler gets: its transaction, the services, and the stored event."""
+
+    session: AsyncSession
+    services: Services
+    event: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.event["id"])
+
+    @property
+    def type(self) -> str:
+        return str(self.event["type"])
+
+    @property
+    def object(self) -> dict[str, Any]:
+        obj: dict[str, Any] = self.event["data"]["object"]
+        return obj
+
+    @property
+    def account(self) -> str | None:
+        """The connected account the event happened on; None for platform events."""
+        account = self.event.get("account")
+        return str(account) if account else None
+
+
+EventHandler = Callable[[EventContext], Awaitable[None]]
+
+
+class EventHandlers:
+    """Handlers by event type. A handler must be safe to re-run: effects keyed, not counted."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, list[EventHandler]] = {}
+
+    def on(self, *types: str) -> Callable[[EventHandler], EventHandler]:
+        def register(handler: EventHandler) -> EventHandler:
+            for event_type in types:
+                self._by_type.setdefault(event_type, []).append(handler)
+            return handler
+
+        return register
+
+    def types(self) -> set[str]:
+        return set(self._by_type)
+
+    async def dispatch(self, ctx: EventContext) -> bool:
+        """Run every handler for the event's type; False when none is registered (ignored)."""
+        handlers = self._by_type.get(ctx.type, [])
+        for handler in handlers:
+            await handler(ctx)
+        return bool(handlers)

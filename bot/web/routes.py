@@ -1,0 +1,11 @@
+"""The non-Slack routes (PRODUCT.md §8). Each feature adds its routes here."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import stripe_webhook
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/stripe/webhook", stripe_webhook.receive)

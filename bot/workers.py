@@ -1,0 +1,49 @@
+"""Background work of a server process: the outbox relay and the Stripe event processor."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.event_processor import EventProcessor, ProcessorTuning
+from bot.handlers import build_event_handlers
+from bot.notifications.relay import Relay, RelayTuning
+from bot.services import Services
+
+
+@dataclass(frozen=True)
+class WorkerTuning:
+    relay: RelayTuning = field(default_factory=RelayTuning)
+    events: ProcessorTuning = field(default_factory=ProcessorTuning)
+
+
+@dataclass(frozen=True)
+class Workers:
+    relay: Relay
+    events: EventProcessor
+
+
+WORKERS = web.AppKey("workers", Workers)
+
+
+@contextlib.asynccontextmanager
+async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIterator[Workers]:
+    """Start both loops; cancel them on exit (a half-done pass is safe to redo)."""
+    relay = Relay(services.sessions, services.slack, tuning.relay)
+    processor = EventProcessor(
+        services, build_event_handlers(), on_handled=relay.wake, tuning=tuning.events
+    )
+    tasks = [
+        asyncio.create_task(relay.run(), name="outbox-relay"),
+        asyncio.create_task(processor.run(), name="event-processor"),
+    ]
+    try:
+        yield Workers(relay=relay, events=processor)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,35 @@
+"""The audit log: every state-changing action, who did it, to what, and how it ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    target: str | None,
+    outcome: str,
+    team_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry in the caller's transaction (so it commits with, or without, the change).
+
+    `actor` is a Slack user id, or `stripe` for changes that arrive by webhook.
+    """
+    session.add(
+        AuditEntry(
+            team_id=team_id,
+            actor=actor,
+            action=action,
+            target=target,
+            outcome=outcome,
+            detail=detail,
+        )
+    )

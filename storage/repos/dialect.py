@@ -1,0 +1,18 @@
+"""Dialect-aware statements that SQLAlchemy spells differently for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+
+def insert_ignoring_duplicates(
+    session: AsyncSession, model: Any, key: str, **values: Any
+) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING, for the session's database."""
+    name = session.get_bind().dialect.name
+    builder = postgresql.insert if name == "postgresql" else sqlite.insert
+    return builder(model).values(**values).on_conflict_do_nothing(index_elements=[key])

@@ -1,0 +1,97 @@
+"""Stripe events: stored once by id, handled later under a lease, marked processed once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import StripeEvent, utcnow
+from storage.repos.dialect import insert_ignoring_duplicates
+
+
+async def store(session: AsyncSession, event: dict[str, Any]) -> bool:
+    """Store a verified event; False when this id was already stored (a duplicate delivery)."""
+    result = await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            StripeEvent,
+            "id",
+            id=event["id"],
+            type=event["type"],
+            account=event.get("account"),
+            livemode=bool(event.get("livemode")),
+            payload=event,
+            received_at=utcnow(),
+            attempts=0,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim(
+    session: AsyncSession, *, limit: int, lease: timedelta, max_attempts: int
+) -> list[tuple[str, int]]:
+    """Lease up to `limit` unprocessed, due events (oldest first): (id, attempts so far)."""
+    now = utcnow()
+    free = or_(StripeEvent.locked_until.is_(None), StripeEvent.locked_until < now)
+    due = or_(StripeEvent.next_attempt_at.is_(None), StripeEvent.next_attempt_at <= now)
+    candidates = (
+        select(StripeEvent.id)
+        .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < max_attempts, due, free)
+        .order_by(StripeEvent.received_at, StripeEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(candidates)).all())
+    if not ids:
+        return []
+    leased = await session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id.in_(ids), StripeEvent.processed_at.is_(None), free)
+        .values(locked_until=now + lease)
+        .returning(StripeEvent.id, StripeEvent.attempts)
+    )
+    return sorted(((r.id, r.attempts) for r in leased.all()), key=lambda r: ids.index(r[0]))
+
+
+async def lock_unprocessed(session: AsyncSession, event_id: str) -> StripeEvent | None:
+    """The event row, locked for this transaction, or None if it was processed meanwhile."""
+    event = await session.get(StripeEvent, event_id, with_for_update=True, populate_existing=True)
+    return event if event is not None and event.processed_at is None else None
+
+
+def mark_processed(event: StripeEvent) -> None:
+    """Mark handled, in the handler's own transaction: it commits with the handler's effects."""
+    event.processed_at = utcnow()
+    event.attempts += 1
+    event.locked_until = None
+
+
+async def mark_failed(
+    session: AsyncSession, event_id: str, *, error: str, retry_at: datetime
+) -> None:
+    await session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None))
+        .values(
+            attempts=StripeEvent.attempts + 1,
+            last_error=error[:2000],
+            next_attempt_at=retry_at,
+            locked_until=None,
+        )
+    )
+
+
+async def failed_count(session: AsyncSession, *, max_attempts: int) -> int:
+    """Events that exhausted their attempts without being handled, for /healthz."""
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                StripeEvent.processed_at.is_(None), StripeEvent.attempts >= max_attempts
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,140 @@
+"""The outbox: Slack messages written with the change that caused them, sent later, once.
+
+`enqueue` runs inside the caller's transaction, so a message exists exactly when its cause was
+committed. The relay then `claim`s due messages under a lease (FOR UPDATE SKIP LOCKED on
+PostgreSQL, a conditional UPDATE everywhere), so several processes never hold the same message,
+and per target only the oldest unsent message is ever claimed, which keeps each channel in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import OutboxMessage, utcnow
+from storage.repos.dialect import insert_ignoring_duplicates
+
+KINDS = ("post", "dm", "ephemeral", "update")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    target: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession, *, kind: str, target: str, payload: dict[str, Any], dedupe_key: str
+) -> None:
+    """Queue a message in the caller's transaction; a second message with `dedupe_key` is dropped.
+
+    `kind`: post (channel message), dm (to a user id), ephemeral (`payload["user"]` sees it),
+    update (edit the message `payload["ts"]` in channel `target`). Refuses unknown kinds.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            OutboxMessage,
+            "dedupe_key",
+            dedupe_key=dedupe_key,
+            kind=kind,
+            target=target,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
+    )
+
+
+async def claim(session: AsyncSession, *, limit: int, lease: timedelta) -> list[Claimed]:
+    """Lease up to `limit` due messages, each the oldest unsent one for its target."""
+    now = utcnow()
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.target == OutboxMessage.target,
+        earlier.status == "pending",
+        earlier.id < OutboxMessage.id,
+    )
+    free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+    candidates = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
+        .where(~blocked)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(candidates)).all())
+    if not ids:
+        return []
+    leased = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending", free)
+        .values(locked_until=now + lease)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.target,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+        )
+    )
+    rows = sorted(leased.all(), key=lambda r: r.id)
+    return [Claimed(r.id, r.kind, r.target, r.payload, r.attempts) for r in rows]
+
+
+async def mark_sent(session: AsyncSession, message_id: int, *, ts: str | None) -> bool:
+    """Record the message as sent; False if it was not pending (someone else finished it)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .values(status="sent", sent_ts=ts, sent_at=utcnow(), locked_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_failed(
+    session: AsyncSession, message_id: int, *, error: str, retry_at: datetime | None
+) -> None:
+    """Record a failed attempt: retry at `retry_at`, or give up (`dead`) when it is None."""
+    values: dict[str, Any] = {
+        "attempts": OutboxMessage.attempts + 1,
+        "last_error": error[:2000],
+        "locked_until": None,
+    }
+    if retry_at is None:
+        values["status"] = "dead"
+    else:
+        values["next_attempt_at"] = retry_at
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .values(**values)
+    )
+
+
+async def sent_ts(session: AsyncSession, dedupe_key: str) -> str | None:
+    """The Slack `ts` of a sent message, to edit it later; None until it has been sent."""
+    return await session.scalar(
+        select(OutboxMessage.sent_ts).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+
+
+async def counts(session: AsyncSession) -> dict[str, int]:
+    """Messages per status (pending, sent, dead), for /healthz."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {status: n for status, n in rows.tuples()}
