@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot import commands
+from bot import commands, interactions
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def build_bolt_app(services: Services) -> AsyncApp:
         log.exception("listener failed", exc_info=error)
 
     commands.register(app, services)
+    interactions.register(app, services)
     return app
 
 

@@ -159,6 +159,8 @@ class Charge(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     requested_by: Mapped[str] = mapped_column(String(32))
     approved_by: Mapped[str | None] = mapped_column(String(32))
+    # Where /charge was typed: private replies (declines) go there as ephemeral messages.
+    origin_channel_id: Mapped[str | None] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     application_fee_amount: Mapped[int] = mapped_column(BigInteger)
