@@ -248,6 +248,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+    # Who holds the lease: only the holder may renew it or record the outcome.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]

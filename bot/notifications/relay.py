@@ -51,8 +51,9 @@ class NotYet(Exception):
 
 @dataclass(frozen=True)
 class RelayTuning:
-    batch: int = 50
-    lease: timedelta = timedelta(seconds=120)
+    batch: int = 20
+    # Short, because a crashed process's messages wait this long; renewed during each send.
+    lease: timedelta = timedelta(seconds=15)
     poll_seconds: float = 1.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -99,6 +100,9 @@ class Relay:
         return len(claimed)
 
     async def _deliver(self, message: outbox.Claimed) -> None:
+        if not await self._renew(message):
+            return  # our lease ran out before we got here; another process may hold it now
+        keeper = asyncio.create_task(self._keep_leased(message))
         try:
             ts = await self._send(message)
         except Exception as exc:
@@ -108,10 +112,26 @@ class Relay:
             else:
                 log.warning("outbox message %s failed (%s); retrying", message.id, reason)
             async with self._sessions.begin() as session:
-                await outbox.mark_failed(session, message.id, error=reason, retry_at=retry_at)
+                await outbox.mark_failed(session, message, error=reason, retry_at=retry_at)
             return
+        finally:
+            keeper.cancel()
         async with self._sessions.begin() as session:
-            await outbox.mark_sent(session, message.id, ts=ts)
+            if not await outbox.mark_sent(session, message, ts=ts):
+                log.error("outbox message %s was sent after its lease was lost", message.id)
+
+    async def _renew(self, message: outbox.Claimed) -> bool:
+        async with self._sessions.begin() as session:
+            return await outbox.renew(session, message, lease=self._tuning.lease)
+
+    async def _keep_leased(self, message: outbox.Claimed) -> None:
+        """Renew the lease every third of its length for as long as the send takes."""
+        while True:
+            await asyncio.sleep(self._tuning.lease.total_seconds() / 3)
+            try:
+                await self._renew(message)
+            except Exception:
+                log.exception("could not renew the lease of outbox message %s", message.id)
 
     def _after_failure(self, message: outbox.Claimed, exc: Exception) -> tuple[Any, str]:
         attempts = message.attempts + 1

@@ -4,10 +4,12 @@
 committed. The relay then `claim`s due messages under a lease (FOR UPDATE SKIP LOCKED on
 PostgreSQL, a conditional UPDATE everywhere), so several processes never hold the same message,
 and per target only the oldest unsent message is ever claimed, which keeps each channel in order.
+The holder renews the lease while a send is in flight; a crashed holder's lease simply expires.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ class Claimed:
     target: str
     payload: dict[str, Any]
     attempts: int
+    token: str
 
 
 async def enqueue(
@@ -79,10 +82,11 @@ async def claim(session: AsyncSession, *, limit: int, lease: timedelta) -> list[
     ids = list((await session.scalars(candidates)).all())
     if not ids:
         return []
+    token = secrets.token_hex(16)
     leased = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending", free)
-        .values(locked_until=now + lease)
+        .values(locked_until=now + lease, claim_token=token)
         .returning(
             OutboxMessage.id,
             OutboxMessage.kind,
@@ -92,37 +96,50 @@ async def claim(session: AsyncSession, *, limit: int, lease: timedelta) -> list[
         )
     )
     rows = sorted(leased.all(), key=lambda r: r.id)
-    return [Claimed(r.id, r.kind, r.target, r.payload, r.attempts) for r in rows]
+    return [Claimed(r.id, r.kind, r.target, r.payload, r.attempts, token) for r in rows]
 
 
-async def mark_sent(session: AsyncSession, message_id: int, *, ts: str | None) -> bool:
-    """Record the message as sent; False if it was not pending (someone else finished it)."""
+def _held(message: Claimed) -> Any:
+    return (
+        (OutboxMessage.id == message.id)
+        & (OutboxMessage.status == "pending")
+        & (OutboxMessage.claim_token == message.token)
+    )
+
+
+async def renew(session: AsyncSession, message: Claimed, *, lease: timedelta) -> bool:
+    """Extend the lease; False when it was lost (expired and taken by another process)."""
+    result = await session.execute(
+        update(OutboxMessage).where(_held(message)).values(locked_until=utcnow() + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sent(session: AsyncSession, message: Claimed, *, ts: str | None) -> bool:
+    """Record the message as sent; False if the lease was lost meanwhile."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-        .values(status="sent", sent_ts=ts, sent_at=utcnow(), locked_until=None)
+        .where(_held(message))
+        .values(status="sent", sent_ts=ts, sent_at=utcnow(), locked_until=None, claim_token=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_failed(
-    session: AsyncSession, message_id: int, *, error: str, retry_at: datetime | None
+    session: AsyncSession, message: Claimed, *, error: str, retry_at: datetime | None
 ) -> None:
     """Record a failed attempt: retry at `retry_at`, or give up (`dead`) when it is None."""
     values: dict[str, Any] = {
         "attempts": OutboxMessage.attempts + 1,
         "last_error": error[:2000],
         "locked_until": None,
+        "claim_token": None,
     }
     if retry_at is None:
         values["status"] = "dead"
     else:
         values["next_attempt_at"] = retry_at
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-        .values(**values)
-    )
+    await session.execute(update(OutboxMessage).where(_held(message)).values(**values))
 
 
 async def sent_ts(session: AsyncSession, dedupe_key: str) -> str | None:
@@ -137,4 +154,4 @@ async def counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
-    return {status: n for status, n in rows.tuples()}
+    return {str(row[0]): int(row[1]) for row in rows.all()}
