@@ -29,8 +29,18 @@ def build_bolt_app(services: Services) -> AsyncApp:
         app.middleware(_only_team(settings.slack_team_id))
 
     @app.error
-    async def _on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def _on_error(error: Exception, context: AsyncBoltContext) -> None:
+        # The person still gets an answer; the details stay in the log, never in Slack.
         log.exception("listener failed", exc_info=error)
+        if context.respond is not None:
+            try:
+                await context.respond(
+                    text="Sorry, connectbot hit an internal error and could not finish that. "
+                    "Nothing was charged or refunded twice; please try again in a minute.",
+                    response_type="ephemeral",
+                )
+            except Exception:
+                log.exception("could not tell the user about the error")
 
     commands.register(app, services)
     interactions.register(app, services)

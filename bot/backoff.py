@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,3 +24,17 @@ class RetryPolicy:
             return None
         delay = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts_so_far - 1))
         return utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.0))
+
+
+async def nap(wake: asyncio.Event, seconds: float) -> None:
+    """Sleep up to `seconds`, or until `wake` is set; clears `wake`.
+
+    Uses `asyncio.timeout`, not `asyncio.wait_for`: on Python 3.11 `wait_for` can swallow a
+    cancellation that arrives as the event is set, and the task then never stops.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            await wake.wait()
+    except TimeoutError:
+        pass
+    wake.clear()

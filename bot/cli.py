@@ -46,9 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "run", help="serve when credentials are configured, else start the sandbox"
     ).set_defaults(handler=_run)
-    sub.add_parser("sandbox", help="the whole product on this machine").set_defaults(
-        handler=_sandbox
-    )
+    sandbox = sub.add_parser("sandbox", help="the whole product on this machine")
+    sandbox.add_argument("--fresh", action="store_true", help="use a throwaway database")
+    sandbox.add_argument("--port", type=int, default=0, help="the console's port (default: free)")
+    sandbox.set_defaults(handler=_sandbox)
     sub.add_parser("demo", help="a scripted walk through every flow").set_defaults(handler=_demo)
     sub.add_parser("manifest", help="print app.yaml with PUBLIC_URL filled in").set_defaults(
         handler=_manifest
@@ -78,25 +79,38 @@ def _run(_args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(exc.render(), file=sys.stderr)
-        print(
-            "\nNo credentials configured, so this would start the sandbox (`connectbot sandbox`),"
-            " which is not built yet: set the settings above to run the real server.",
-            file=sys.stderr,
+        secrets = (
+            "SLACK_SIGNING_SECRET",
+            "SLACK_BOT_TOKEN",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_CLIENT_ID",
         )
-        return EXIT_CONFIG
+        if not {f"{name} is required" for name in secrets} <= set(exc.problems):
+            raise  # some credentials are set: name what is wrong rather than hide it
+        print(
+            "connectbot: no credentials configured, so starting the sandbox "
+            "(set the settings in README.md, Configuration, to run the real server)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return _sandbox(argparse.Namespace(fresh=False, port=0))
     from bot.serve import serve
 
     serve(settings)
     return 0
 
 
-def _sandbox(_args: argparse.Namespace) -> int:
-    raise CommandFailed("the sandbox is not built yet (see the open issue for it)")
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox_mode import run_sandbox
+
+    run_sandbox(fresh=bool(args.fresh), port=int(args.port))
+    return 0
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    raise CommandFailed("the demo is not built yet (see the open issue for it)")
+    from bot.demo.runner import run_demo
+
+    return run_demo()
 
 
 def _manifest(_args: argparse.Namespace) -> int:

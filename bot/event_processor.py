@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.backoff import RetryPolicy
+from bot.backoff import RetryPolicy, nap
 from bot.services import Services
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import utcnow
@@ -59,11 +59,7 @@ class EventProcessor:
                 log.exception("event processor pass failed; retrying")
                 handled = 0
             if handled == 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._tuning.poll_seconds)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
+                await nap(self._wake, self._tuning.poll_seconds)
 
     async def process_due(self) -> int:
         """One pass over due events; returns how many were attempted."""

@@ -679,7 +679,9 @@ def resolve_refund_amount(
     parsed = parse_money(
         text,
         default_currency=charged.currency,
-        max_amount=charged.amount,
+        # No separate limit: anything above what remains gets the message below, which says
+        # what does remain.
+        max_amount=10**15,
         enforce_minimum=False,
     )
     if isinstance(parsed, Refusal):

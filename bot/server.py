@@ -6,6 +6,7 @@ starts and closed when it stops, in `_resources`; nothing here is global.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -52,10 +53,12 @@ def _resources(
         http = aiohttp.ClientSession()  # one connection pool for Slack and Stripe
         stripe_connection = connect_stripe(settings, session=http)
         slack = create_slack_client(settings, session=http)
+        outbox_ready = asyncio.Event()
         services = Services(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=session_factory(engine, on_outbox_commit=outbox_ready.set),
+            outbox_ready=outbox_ready,
             stripe=stripe_connection,
             slack=slack,
         )

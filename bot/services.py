@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,6 +20,9 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     stripe: StripeConnection
     slack: AsyncWebClient
+    #: Set when a transaction that queued Slack messages commits (see storage.db): the relay
+    #: then posts them at once instead of at its next poll.
+    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 SERVICES = web.AppKey("services", Services)

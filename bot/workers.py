@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.handlers import build_event_handlers
 from bot.notifications.relay import Relay, RelayTuning
+from bot.reconcile import Reconciler
 from bot.services import Services
 
 
@@ -33,13 +34,15 @@ WORKERS = web.AppKey("workers", Workers)
 @contextlib.asynccontextmanager
 async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIterator[Workers]:
     """Start both loops; cancel them on exit (a half-done pass is safe to redo)."""
-    relay = Relay(services.sessions, services.slack, tuning.relay)
+    relay = Relay(services.sessions, services.slack, tuning.relay, wake=services.outbox_ready)
     processor = EventProcessor(
         services, build_event_handlers(), on_handled=relay.wake, tuning=tuning.events
     )
     tasks = [
         asyncio.create_task(relay.run(), name="outbox-relay"),
         asyncio.create_task(processor.run(), name="event-processor"),
+        # Pending charges: settled at start-up and periodically (bot/reconcile.py).
+        asyncio.create_task(Reconciler(services, on_settled=relay.wake).run(), name="reconciler"),
     ]
     try:
         yield Workers(relay=relay, events=processor)

@@ -6,6 +6,7 @@ can share the file. PostgreSQL is the choice for several server processes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, text
@@ -16,6 +17,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+#: Session.info key set by outbox.enqueue: this transaction queued a Slack message.
+OUTBOX_WRITTEN = "connectbot.outbox_written"
 
 
 def is_sqlite(url: str) -> bool:
@@ -39,8 +44,30 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, *, on_outbox_commit: Callable[[], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; `on_outbox_commit` runs after each commit that queued a message.
+
+    (`storage.repos.outbox.enqueue` marks its session; the mark is dropped on rollback.)
+    """
+
+    class _Session(Session):
+        pass
+
+    if on_outbox_commit is not None:
+        hook = on_outbox_commit
+
+        @event.listens_for(_Session, "after_commit")
+        def _committed(session: Session) -> None:
+            if session.info.pop(OUTBOX_WRITTEN, False):
+                hook()
+
+        @event.listens_for(_Session, "after_rollback")
+        def _rolled_back(session: Session) -> None:
+            session.info.pop(OUTBOX_WRITTEN, None)
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_Session)
 
 
 async def ping(engine: AsyncEngine) -> None:

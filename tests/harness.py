@@ -138,7 +138,8 @@ async def running_connectbot(
         await upgrade_database(settings.database_url)
 
         app = build_server(settings, tuning=tuning)
-        runner = web.AppRunner(app)
+        # Handlers still running at the end of a test get 2 s, not aiohttp's 60, to finish.
+        runner = web.AppRunner(app, shutdown_timeout=2.0)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, sock).start()

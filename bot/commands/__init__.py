@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import ModuleType
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-from bot.commands.catalog import COMMANDS, CommandSpec
+from bot.commands import (
+    add_customer,
+    charge,
+    connect_vendor,
+    fees,
+    refund,
+    share_customer,
+    vendors,
+)
+from bot.commands.catalog import COMMANDS
 from bot.services import Services
 
-# Commands whose module has landed register themselves here; the rest answer with their usage
-# and say they are not available yet, so a declared command never fails silently.
-IMPLEMENTED: dict[str, Any] = {}
+MODULES: dict[str, ModuleType] = {
+    "/connect-vendor": connect_vendor,
+    "/vendors": vendors,
+    "/add-customer": add_customer,
+    "/share-customer": share_customer,
+    "/charge": charge,
+    "/refund": refund,
+    "/fees": fees,
+}
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    for spec in COMMANDS:
-        module = IMPLEMENTED.get(spec.name)
-        if module is not None:
-            module.register(app, services)
-        else:
-            app.command(spec.name)(_not_yet(spec))
-
-
-def _not_yet(spec: CommandSpec) -> Any:
-    async def answer(ack: AsyncAck, command: dict[str, Any]) -> None:
-        text = (command.get("text") or "").strip()
-        if text.lower() == "help":
-            await ack(spec.help_text())
-        else:
-            await ack(f"{spec.name} is not available in this version yet.\n\n{spec.help_text()}")
-
-    return answer
+    """Register every command of the catalog; a declared command without a module is a bug."""
+    missing = {spec.name for spec in COMMANDS} - set(MODULES)
+    if missing:
+        raise RuntimeError(f"commands declared but not implemented: {sorted(missing)}")
+    for module in MODULES.values():
+        module.register(app, services)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.handlers import payouts
+from bot.handlers import accounts, checkout, disputes, fees, payments, payouts, refunds
 from bot.stripe_ops.webhooks import EventHandlers
 
 
 def build_event_handlers() -> EventHandlers:
     handlers = EventHandlers()
-    for module in (payouts,):
+    for module in (payouts, accounts, checkout, payments, refunds, disputes, fees):
         module.register(handlers)
     return handlers

@@ -6,9 +6,10 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.interactions import approvals, charge, vendors
 from bot.services import Services
 
-MODULES: tuple[ModuleType, ...] = ()
+MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals)
 
 
 def register(app: AsyncApp, services: Services) -> None:

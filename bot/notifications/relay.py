@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.backoff import RetryPolicy
+from bot.backoff import RetryPolicy, nap
 from storage.models import utcnow
 from storage.repos import outbox
 
@@ -66,11 +66,12 @@ class Relay:
         sessions: async_sessionmaker[AsyncSession],
         slack: AsyncWebClient,
         tuning: RelayTuning = RelayTuning(),
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._sessions = sessions
         self._slack = slack
         self._tuning = tuning
-        self._wake = asyncio.Event()
+        self._wake = wake or asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -83,11 +84,7 @@ class Relay:
                 log.exception("outbox relay pass failed; retrying")
                 sent = 0
             if sent == 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._tuning.poll_seconds)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
+                await nap(self._wake, self._tuning.poll_seconds)
 
     async def deliver_due(self) -> int:
         """One pass: claim due messages and try each once. Returns how many were handled."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import stripe_webhook
+from bot.web import checkout_done, oauth_callback, stripe_webhook
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/stripe/webhook", stripe_webhook.receive)
+    oauth_callback.add_routes(app)
+    checkout_done.add_routes(app)

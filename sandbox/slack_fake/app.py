@@ -6,6 +6,7 @@ from aiohttp import web
 
 from . import control, responses
 from .api import STATE_KEY, handle_api
+from .console import add_console_routes
 from .state import FakeState, Identity
 
 
@@ -16,8 +17,14 @@ def create_app(
     team_domain: str = "sandbox",
     bot_user_id: str = "U_BOT",
     bot_id: str = "B_BOT",
+    app_url: str | None = None,
+    signing_secret: str | None = None,
 ) -> web.Application:
-    """A fresh fake Slack that accepts `token` as its one bot token."""
+    """A fresh fake Slack that accepts `token` as its one bot token.
+
+    With `app_url` and `signing_secret`, its console (`/console`) sends what people do to the
+    app's `/slack/events`, signed as Slack signs.
+    """
     identity = Identity(
         token=token,
         team_id=team_id,
@@ -41,4 +48,5 @@ def create_app(
     app.router.add_get("/_fake/identity", control.get_identity)
     app.router.add_post("/_fake/respond/{key}", responses.handle_respond)
     app.router.add_get("/_fake/responses", responses.list_responses)
+    add_console_routes(app, app_url=app_url, signing_secret=signing_secret)
     return app

@@ -51,6 +51,8 @@ class FakeState:
     users: dict[str, JSON] = field(default_factory=dict)
     missing_channels: set[str] = field(default_factory=set)
     used_triggers: set[str] = field(default_factory=set)
+    # trigger_id → the view views.open created with it (the console finds whose modal it is)
+    opened_views: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     outage_until: float = 0.0
     _last_us: int = 0

@@ -81,7 +81,7 @@ async def running_slack_fake(
 ) -> AsyncIterator[SlackFake]:
     """Serve a fresh fake on `host:port` (a free port by default) for the block's duration."""
     app = create_app(token=token, **options)
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

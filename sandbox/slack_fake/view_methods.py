@@ -89,6 +89,7 @@ async def views_open(state: FakeState, params: JSON) -> JSON:
     state.used_triggers.add(trigger_id)
     stored = _stored_view(state, view, state.next_view_id(), previous=None)
     state.views[stored["id"]] = stored
+    state.opened_views[trigger_id] = stored["id"]
     return {"ok": True, "view": stored}
 
 

@@ -104,8 +104,9 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         headers["Idempotency-Key"] = idem_key
     try:
         if fault and fault.kind == "timeout":
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(state.shutdown.wait(), fault.seconds)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: cancellation-safe
+                async with asyncio.timeout(fault.seconds):
+                    await state.shutdown.wait()
         if fault and fault.kind == "500":
             raise StripeError(500, "api_error", "An unknown error occurred on Stripe's end.")
         if fault and fault.kind == "429":

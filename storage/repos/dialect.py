@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -16,3 +17,9 @@ def insert_ignoring_duplicates(
     name = session.get_bind().dialect.name
     builder = postgresql.insert if name == "postgresql" else sqlite.insert
     return builder(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+
+
+def greatest(session: AsyncSession, column: Any, value: int) -> Any:
+    """The larger of a column and a value: GREATEST on PostgreSQL, two-argument MAX on SQLite."""
+    name = session.get_bind().dialect.name
+    return func.greatest(column, value) if name == "postgresql" else func.max(column, value)

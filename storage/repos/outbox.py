@@ -18,6 +18,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import OUTBOX_WRITTEN
 from storage.models import OutboxMessage, utcnow
 from storage.repos.dialect import insert_ignoring_duplicates
 
@@ -44,6 +45,7 @@ async def enqueue(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
+    session.info[OUTBOX_WRITTEN] = True  # lets the relay start at commit instead of at its poll
     await session.execute(
         insert_ignoring_duplicates(
             session,

@@ -462,7 +462,7 @@ def test_resolve_refund_amount(text: str | None, already: int, expected: int) ->
     ("text", "already", "fragment"),
     [
         ("75.01", 2500, "more than what remains to refund ($75.00)"),
-        ("100.01", 0, "above the limit of $100.00"),
+        ("100.01", 0, "more than what remains to refund ($100.00)"),
         (None, 10000, "already been fully refunded"),
         ("25 eur", 0, "The charge is in USD, not EUR"),
         ("0", 0, "more than zero"),

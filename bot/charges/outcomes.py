@@ -1,0 +1,133 @@
+"""Recording what Stripe said about a charge, with its messages, in the caller's transaction.
+
+The listener, the reconciler and the webhook handler all come through `apply_attempt`; the
+status change is conditional (`storage.repos.charges.settle`) and every message has a dedupe
+key named after the charge and its outcome, so whichever path arrives first announces it and
+the others change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charges.drafts import load_facts
+from bot.config import Settings
+from bot.notifications.routing import announce, tell_user
+from bot.stripe_ops.charges import Attempt
+from bot.views.charge import (
+    authentication_message,
+    declined_message,
+    delayed_message,
+    failed_message,
+    succeeded_message,
+)
+from storage.models import Charge
+from storage.repos import audit, charges, outbox
+
+
+async def tell_requester(
+    session: AsyncSession, charge: Charge, *, message: dict[str, Any], key: str
+) -> None:
+    """Privately to whoever asked for the charge: ephemeral where they typed /charge, else DM."""
+    if charge.origin_channel_id:
+        await outbox.enqueue(
+            session,
+            kind="ephemeral",
+            target=charge.origin_channel_id,
+            payload={**message, "user": charge.requested_by},
+            dedupe_key=f"{key}:ephemeral",
+        )
+    else:
+        await tell_user(session, charge.requested_by, message=message, key=key)
+
+
+async def apply_attempt(
+    session: AsyncSession, settings: Settings, charge_id: str, attempt: Attempt, *, actor: str
+) -> bool:
+    """Record `attempt` and queue its messages; False when it changed nothing (already known).
+
+    `unknown` keeps the charge `pending` (counted in `attempts`) and tells the requester once
+    that it will be settled automatically. `actor` is who caused it (a user id or `stripe`).
+    """
+    if attempt.outcome == "unknown":
+        return await _no_answer(session, charge_id, attempt, actor=actor)
+    values: dict[str, Any] = {}
+    if attempt.payment_intent_id:
+        values["payment_intent_id"] = attempt.payment_intent_id
+    if attempt.stripe_charge_id:
+        values["stripe_charge_id"] = attempt.stripe_charge_id
+    if attempt.outcome == "succeeded":
+        values.update(failure_code=None, failure_message=None)
+    else:
+        values.update(
+            failure_code=(attempt.decline_code or attempt.failure_code or "")[:64] or None,
+            failure_message=attempt.message,
+        )
+    charge = await charges.settle(session, charge_id, attempt.outcome, **values)
+    if charge is None:
+        return False
+    await audit.record(
+        session,
+        team_id=charge.team_id,
+        actor=actor,
+        action="charge.settle",
+        target=charge.id,
+        outcome=attempt.outcome,
+        detail={
+            "payment_intent": attempt.payment_intent_id,
+            "charge": attempt.stripe_charge_id,
+            "code": attempt.failure_code,
+            "decline_code": attempt.decline_code,
+            "message": attempt.message,
+        },
+    )
+    await _announce(session, settings, charge, attempt)
+    return True
+
+
+async def _announce(
+    session: AsyncSession, settings: Settings, charge: Charge, attempt: Attempt
+) -> None:
+    vendor, facts = await load_facts(session, charge)
+    key = f"charge:{charge.id}:{attempt.outcome}"
+    if attempt.outcome == "succeeded":
+        msg = succeeded_message(facts)
+        await announce(session, settings, vendor=vendor, message=msg, key=key)
+        await tell_user(session, vendor.slack_user_id, message=msg, key=key)
+    elif attempt.outcome == "requires_action":
+        msg = authentication_message(facts)
+        await announce(session, settings, vendor=vendor, message=msg, key=key)
+    elif attempt.card_error:
+        reason = attempt.message or "The card was declined."
+        code = attempt.decline_code or attempt.failure_code
+        await tell_requester(
+            session, charge, message=declined_message(facts, reason, code), key=key
+        )
+    else:
+        reason = attempt.message or "Stripe refused the request."
+        await tell_requester(session, charge, message=failed_message(facts, reason), key=key)
+
+
+async def _no_answer(
+    session: AsyncSession, charge_id: str, attempt: Attempt, *, actor: str
+) -> bool:
+    charge = await charges.by_id(session, charge_id)
+    if charge is None or charge.status != "pending":
+        return False
+    await charges.note_attempt(session, charge_id, attempt.message or "no answer from Stripe")
+    await audit.record(
+        session,
+        team_id=charge.team_id,
+        actor=actor,
+        action="charge.attempt",
+        target=charge.id,
+        outcome="no_answer",
+        detail={"error": attempt.message, "attempts": charge.attempts + 1},
+    )
+    _, facts = await load_facts(session, charge)
+    await tell_requester(
+        session, charge, message=delayed_message(facts), key=f"charge:{charge.id}:delayed"
+    )
+    return True

@@ -1,0 +1,126 @@
+"""`/charge @vendor amount [currency] [email] [description]`: check, then open the modal.
+
+Everything that can be checked without Stripe is checked here and refused privately with the
+usage; otherwise the confirmation modal opens (within the trigger's 3 seconds). Nothing is
+stored or charged until the modal is submitted (`bot/interactions/charge.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.charges.drafts import Problem, check_draft, needs_approval
+from bot.commands.catalog import BY_NAME
+from bot.commands.parsing import parse_charge_command
+from bot.money import SUPPORTED_CURRENCIES, Money, Refusal, describe_fee_split
+from bot.permissions import NOT_OPERATOR, is_operator
+from bot.services import Services
+from bot.views.charge import CustomerChoice, card_label, charge_modal
+from storage.models import Customer
+from storage.repos import charges, vendors
+from storage.repos import customers as customer_repo
+
+log = logging.getLogger(__name__)
+
+SPEC = BY_NAME["/charge"]
+USAGE = "Usage: `/charge @vendor 100.00 [currency] [email] [description]`"
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def charge_command(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        text = (command.get("text") or "").strip()
+        if text.lower() == "help":
+            await ack(SPEC.help_text())
+            return
+        view = await confirmation_view(services, command)
+        if isinstance(view, Refusal):
+            await ack(f"{view.message}\n\n{USAGE}")
+            return
+        await ack()
+        try:
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+        except Exception as exc:  # the modal can't open: say so, never a traceback
+            log.warning("/charge: views.open failed: %r", exc)
+            await respond(
+                text="Slack didn't open the confirmation in time; nothing was charged. "
+                "Run the command again.",
+                response_type="ephemeral",
+            )
+
+    app.command(SPEC.name)(charge_command)
+
+
+async def confirmation_view(
+    services: Services, command: dict[str, Any]
+) -> dict[str, Any] | Refusal:
+    """The modal for this command, or why it is refused (operators only; §5 amounts; vendor
+    connected with charges enabled; customer known with a card; fee below the amount)."""
+    settings = services.settings
+    user = str(command.get("user_id", ""))
+    if not is_operator(settings, user):
+        return Refusal(NOT_OPERATOR)
+    args = parse_charge_command(
+        command.get("text") or "",
+        default_currency=settings.default_currency,
+        max_amount=settings.max_charge_amount,
+    )
+    if isinstance(args, Refusal):
+        return args
+    team_id = str(command.get("team_id", ""))
+    async with services.sessions() as session:
+        vendor = await vendors.by_slack_user(session, team_id, args.vendor_user_id)
+        customer = None
+        if args.customer_email:
+            customer = await customer_repo.by_email(session, team_id, args.customer_email)
+        choices = await charges.chargeable_customers(session, team_id)
+    checked = check_draft(
+        settings,
+        vendor=vendor,
+        customer=customer,
+        money=args.money,
+        description=args.description,
+        customer_email=args.customer_email or "",
+        customer_required=bool(args.customer_email),
+    )
+    if isinstance(checked, Problem):
+        return Refusal(checked.message)
+    if not choices:
+        return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
+    assert vendor is not None
+    fee = checked if isinstance(checked, int) else checked.fee
+    if customer is not None and all(c.id != customer.id for c in choices):
+        choices = [customer, *choices][:100]
+    return charge_modal(
+        vendor_user_id=vendor.slack_user_id,
+        vendor_account=vendor.stripe_account_id,
+        money=args.money,
+        currencies=sorted(SUPPORTED_CURRENCIES),
+        customers=[_choice(c) for c in choices],
+        customer_id=customer.id if customer else None,
+        description=args.description,
+        fee_preview=fee_preview(settings, args.money, fee),
+        private_metadata=json.dumps(
+            {"vendor_id": vendor.id, "requested_by": user, "channel": command.get("channel_id")}
+        ),
+    )
+
+
+def fee_preview(settings: Any, money: Money, fee: int) -> str:
+    """`platform fee €10.00 · vendor receives €90.00 before Stripe fees` (+ approval note)."""
+    preview = describe_fee_split(money, fee)
+    if needs_approval(settings, money):
+        preview += " · needs a second operator's approval"
+    return preview
+
+
+def _choice(customer: Customer) -> CustomerChoice:
+    return CustomerChoice(
+        customer.id, customer.email, card_label(customer.card_brand, customer.card_last4)
+    )

@@ -1,0 +1,126 @@
+"""`/connect-vendor [@vendor]`: a private Connect with Stripe link, for yourself or a vendor.
+
+Anyone may ask for their own link; sending one to someone else needs an operator or admin.
+A vendor already connected is told so (with the account id) instead of getting a new link.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+
+from bot.commands.catalog import BY_NAME
+from bot.commands.parsing import parse_connect_vendor_command
+from bot.money import Refusal
+from bot.notifications.routing import tell_user
+from bot.permissions import NOT_OPERATOR, is_operator
+from bot.services import Services
+from bot.stripe_ops.oauth import authorize_url
+from bot.views.onboarding import already_connected, connect_link, link_sent
+from bot.web.onboarding import begin_hosted_onboarding
+from storage.repos import audit, oauth_states, vendors
+from storage.repos.oauth_states import StateOwner
+
+log = logging.getLogger(__name__)
+
+SPEC = BY_NAME["/connect-vendor"]
+FAILED = "Sorry, I couldn't create a connection link just now. Please try again in a minute."
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def connect_vendor(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        text = (command.get("text") or "").strip()
+        if text.lower() == "help":
+            await ack(SPEC.help_text())
+            return
+        args = parse_connect_vendor_command(text)
+        if isinstance(args, Refusal):
+            await ack(f"{args.message}\n\n{SPEC.help_text()}")
+            return
+        caller = str(command["user_id"])
+        target = args.vendor_user_id or caller
+        if target != caller and not is_operator(services.settings, caller):
+            await ack(NOT_OPERATOR)
+            return
+        await ack()
+        owner = StateOwner(str(command["team_id"]), target, caller)
+        try:
+            reply = await send_link(services, owner)
+        except Exception:
+            log.exception("/connect-vendor failed")
+            reply = {"text": FAILED}
+        await respond(response_type="ephemeral", **reply)
+
+    app.command(SPEC.name)(connect_vendor)
+
+
+async def send_link(services: Services, owner: StateOwner) -> dict[str, Any]:
+    """Issue a state and deliver the link: to the caller (returned) or by DM to the vendor.
+
+    Returns the caller's private reply. Refuses a vendor who is already connected.
+    """
+    async with services.sessions() as session:
+        vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
+    for_self = owner.slack_user_id == owner.requested_by
+    if vendor is not None and vendor.status == "connected":
+        who = None if for_self else owner.slack_user_id
+        return {"text": already_connected(vendor.stripe_account_id, vendor_user_id=who)}
+    person, email = await _person(services, owner.slack_user_id)
+    if not person:
+        return {
+            "text": f"<@{owner.slack_user_id}> is a bot or not in this workspace; pick a person."
+        }
+    async with services.sessions.begin() as session:
+        state = await oauth_states.issue(
+            session,
+            team_id=owner.team_id,
+            slack_user_id=owner.slack_user_id,
+            requested_by=owner.requested_by,
+        )
+    hosted = services.settings.connect_onboarding == "account_links"
+    if hosted:
+        url = await begin_hosted_onboarding(services, owner, state=state, email=email)
+        if url is None:
+            return {"text": FAILED}
+    else:
+        url = authorize_url(services.settings, state=state, email=email)
+    link = connect_link(url, requested_by=None if for_self else owner.requested_by, hosted=hosted)
+    async with services.sessions.begin() as session:
+        if not for_self:
+            key = f"connect-link:{oauth_states.state_hash(state)[:32]}"
+            await tell_user(session, owner.slack_user_id, message=link, key=key)
+        await audit.record(
+            session,
+            actor=owner.requested_by,
+            action="vendor.connect_link",
+            target=owner.slack_user_id,
+            outcome="sent",
+            team_id=owner.team_id,
+            detail={"mode": services.settings.connect_onboarding},
+        )
+    if for_self:
+        return link
+    return {"text": link_sent(owner.slack_user_id)}
+
+
+async def _person(services: Services, user_id: str) -> tuple[bool, str | None]:
+    """Whether `user_id` is a person in the workspace, and their email when Slack shares it.
+
+    When Slack cannot be asked, assume a person without a known email (the link still works).
+    """
+    try:
+        answer = await services.slack.users_info(user=user_id)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        return error not in ("user_not_found", "user_disabled"), None
+    except Exception as exc:
+        log.warning("users.info %s failed: %s", user_id, exc)
+        return True, None
+    user = answer.get("user") or {}
+    if user.get("is_bot") or user.get("deleted"):
+        return False, None
+    email = (user.get("profile") or {}).get("email")
+    return True, str(email) if email else None

@@ -1,0 +1,64 @@
+"""`/fees [period] [@vendor]`: the fee summary per vendor, posted to the channel.
+
+Operators and admins may ask about every vendor; a vendor only about themselves (their own
+summary is what they get, whatever vendor they name); anyone else is refused. Dates are days
+in `DIGEST_TZ`, so "today" is the platform's business day.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.commands.catalog import BY_NAME
+from bot.commands.parsing import Period, parse_fees_command
+from bot.money import Refusal
+from bot.permissions import is_operator
+from bot.services import Services
+from bot.views.fees import fee_summary_message
+from storage.repos import reports, vendors
+
+SPEC = BY_NAME["/fees"]
+NOT_ALLOWED = "Only connectbot operators, admins and vendors can see fees."
+
+
+def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) in UTC for the whole days of `period` in `tz`."""
+    start = datetime.combine(period.start, time.min, tz).astimezone(UTC)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tz).astimezone(UTC)
+    return start, end
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.command("/fees")
+    async def fees(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
+        text = (command.get("text") or "").strip()
+        if text.lower() == "help":
+            await ack(SPEC.help_text())
+            return
+        settings = services.settings
+        tz = ZoneInfo(settings.digest_tz)
+        args = parse_fees_command(text, today=datetime.now(tz).date())
+        if isinstance(args, Refusal):
+            await ack(f"{args.message}\n\n{SPEC.help_text()}")
+            return
+        user, team = str(command["user_id"]), str(command["team_id"])
+        vendor_filter = args.vendor_user_id
+        if not is_operator(settings, user):
+            async with services.sessions() as session:
+                own = await vendors.by_slack_user(session, team, user)
+            if own is None:
+                await ack(NOT_ALLOWED)
+                return
+            vendor_filter = user
+        await ack()
+        start, end = period_bounds(args.period, tz)
+        async with services.sessions() as session:
+            totals = await reports.fee_summary(
+                session, team_id=team, start=start, end=end, vendor_user_id=vendor_filter
+            )
+        summary = fee_summary_message(args.period.label, totals)
+        await respond(**summary, response_type="in_channel")

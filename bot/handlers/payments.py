@@ -1,0 +1,55 @@
+"""`payment_intent.succeeded` / `payment_intent.payment_failed` on a vendor's account.
+
+Settles the charge row whatever the order: the event may arrive before the listener has
+recorded Stripe's answer (then it records it, and the listener's later try changes nothing),
+after it (then nothing changes), or instead of it (the answer was lost). The messages share
+their dedupe keys with the listener's, so a charge is announced once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.charges.outcomes import apply_attempt
+from bot.stripe_ops.charges import attempt_from_event
+from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from storage.models import Charge, Vendor
+from storage.repos import charges
+
+log = logging.getLogger(__name__)
+
+
+def register(handlers: EventHandlers) -> None:
+    handlers.on("payment_intent.succeeded", "payment_intent.payment_failed")(payment_settled)
+
+
+async def payment_settled(ctx: EventContext) -> None:
+    intent = ctx.object
+    charge = await _charge_of(ctx)
+    if charge is None:
+        return  # not a connectbot charge (made in the dashboard, by another app, …)
+    vendor = await ctx.session.get(Vendor, charge.vendor_id)
+    if vendor is None or vendor.stripe_account_id != ctx.account:
+        log.warning(
+            "%s: %s is not on charge %s's account; ignored", ctx.id, intent["id"], charge.id
+        )
+        return
+    if intent.get("amount") != charge.amount or intent.get("currency") != charge.currency:
+        log.error("%s: %s does not match charge %s; ignored", ctx.id, intent["id"], charge.id)
+        return
+    await apply_attempt(
+        ctx.session, ctx.services.settings, charge.id, attempt_from_event(intent), actor="stripe"
+    )
+
+
+async def _charge_of(ctx: EventContext) -> Charge | None:
+    intent = ctx.object
+    charge = await charges.by_payment_intent(ctx.session, str(intent.get("id")))
+    if charge is not None:
+        return charge
+    metadata = intent.get("metadata") or {}
+    charge_id = metadata.get("connectbot_charge_id")
+    charge = await charges.by_id(ctx.session, str(charge_id)) if charge_id else None
+    if charge is not None and charge.payment_intent_id:
+        return None  # the charge is settled by another PaymentIntent: never relabel it
+    return charge

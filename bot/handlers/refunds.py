@@ -1,0 +1,82 @@
+"""`charge.refunded`: keep refunded amounts right, and announce refunds made outside connectbot.
+
+Refunds made with /refund are written `pending` before Stripe is called and announced by the
+command, so here they are already accounted for; only the part of Stripe's `amount_refunded`
+that connectbot does not know of (a Dashboard refund) is recorded and announced.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.money import Money, fee_refund_for
+from bot.notifications.routing import announce, tell_user
+from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from bot.views.refunds import RefundFacts, refund_message
+from storage.models import Charge, Customer, Vendor
+from storage.repos import audit, refunds
+
+
+def register(handlers: EventHandlers) -> None:
+    handlers.on("charge.refunded")(charge_refunded)
+
+
+async def charge_refunded(ctx: EventContext) -> None:
+    stripe_charge = ctx.object
+    charge = await ctx.session.scalar(
+        select(Charge).where(Charge.stripe_charge_id == stripe_charge["id"])
+    )
+    if charge is None:
+        return  # not a charge connectbot made
+    stripe_refunded = int(stripe_charge.get("amount_refunded") or 0)
+    outside = stripe_refunded - await refunds.accounted_for(ctx.session, charge.id)
+    if outside <= 0:
+        return
+    fee = fee_refund_for(
+        charge.application_fee_amount,
+        charge.amount,
+        charge.amount_refunded,
+        outside,
+        charge.fee_refunded,
+    )
+    refund, created = await refunds.add_pending(
+        ctx.session,
+        charge_id=charge.id,
+        amount=outside,
+        idempotency_key=f"outside:{stripe_charge['id']}:{stripe_refunded}",
+        requested_by="stripe",
+    )
+    if not created or not await refunds.settle(
+        ctx.session, refund.id, status="succeeded", fee_refunded=fee
+    ):
+        return
+    await refunds.add_to_charge(
+        ctx.session, charge.id, amount=outside, fee_refunded_total=charge.fee_refunded + fee
+    )
+    await audit.record(
+        ctx.session,
+        team_id=charge.team_id,
+        actor="stripe",
+        action="refund.outside",
+        target=charge.id,
+        outcome="succeeded",
+        detail={"amount": outside, "currency": charge.currency},
+    )
+    vendor = await ctx.session.get(Vendor, charge.vendor_id)
+    customer = await ctx.session.get(Customer, charge.customer_id) if charge.customer_id else None
+    assert vendor is not None
+    facts = RefundFacts(
+        charge_id=charge.id,
+        payment_intent_id=charge.payment_intent_id,
+        refund_id=None,
+        vendor_user_id=vendor.slack_user_id,
+        customer=customer.email if customer else "the customer",
+        refunded=Money(outside, charge.currency),
+        fee_refunded=Money(fee, charge.currency),
+        charged=Money(charge.amount, charge.currency),
+        remaining=Money(charge.amount - stripe_refunded, charge.currency),
+    )
+    key = f"refund-outside:{stripe_charge['id']}:{stripe_refunded}"
+    msg = refund_message(facts, outside=True)
+    await announce(ctx.session, ctx.services.settings, vendor=vendor, message=msg, key=key)
+    await tell_user(ctx.session, vendor.slack_user_id, message=msg, key=key)

@@ -1,0 +1,89 @@
+"""Settling `pending` charges that nobody is working on (PRODUCT.md §4, Reconciliation).
+
+A charge stays `pending` when Stripe gave no answer, or when the process died between writing
+the row and recording the outcome. On start-up and then periodically, each such row older than
+a grace period is claimed (one process wins the claim) and its stored request is sent again
+with the same idempotency key: Stripe replays the first result if the request ever reached it,
+so the charge ends with exactly one PaymentIntent and the right outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.charges.execute import execute_charge
+from bot.refunding import reconcile_refunds
+from bot.services import Services
+from storage.models import utcnow
+from storage.repos import charges
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReconcileTuning:
+    #: How often to look for stale `pending` charges.
+    period_seconds: float = 30.0
+    #: A charge touched more recently than this is someone's work in progress.
+    grace: timedelta = timedelta(seconds=15)
+    batch: int = 20
+
+
+async def reconcile_pending(
+    services: Services, *, grace: timedelta, limit: int = 20
+) -> list[tuple[str, str]]:
+    """One pass: settle stale `pending` charges; returns (charge id, status after) per claim.
+
+    A charge another process claimed first is skipped; a charge Stripe still doesn't answer
+    for stays `pending` (its `attempts` grows) until a later pass.
+    """
+    before = utcnow() - grace
+    async with services.sessions() as session:
+        stale = await charges.stale_pending(session, before=before, limit=limit)
+    settled: list[tuple[str, str]] = []
+    for charge_id in stale:
+        async with services.sessions.begin() as session:
+            won = await charges.claim_stale(session, charge_id, before=before)
+        if not won:
+            continue
+        status = await execute_charge(services, charge_id, actor="reconciler")
+        settled.append((charge_id, status))
+    return settled
+
+
+class Reconciler:
+    """Run `run()` as a task: a pass at once (start-up), then one every `period_seconds`."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        on_settled: Callable[[], None] = lambda: None,
+        tuning: ReconcileTuning = ReconcileTuning(),
+    ) -> None:
+        self._services = services
+        self._on_settled = on_settled
+        self._tuning = tuning
+
+    async def run(self) -> None:
+        while True:
+            try:
+                settled = await reconcile_pending(
+                    self._services, grace=self._tuning.grace, limit=self._tuning.batch
+                )
+                if settled:
+                    log.info("reconciled %d pending charge(s): %s", len(settled), settled)
+                    self._on_settled()
+            except Exception:
+                log.exception("charge reconciliation pass failed; retrying")
+            try:
+                # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
+                if await reconcile_refunds(self._services, grace=self._tuning.grace):
+                    self._on_settled()
+            except Exception:
+                log.exception("refund reconciliation pass failed; retrying")
+            await asyncio.sleep(self._tuning.period_seconds)

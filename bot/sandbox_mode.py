@@ -1,0 +1,215 @@
+"""`connectbot sandbox`: the fake Stripe, the fake Slack (with its console) and the real server.
+
+All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks to the fakes'
+APIs, the fake Stripe delivers signed webhooks to connectbot, and the console sends signed
+Slack requests to connectbot. This is the only product module that imports `sandbox`, and only
+`bot/cli.py` imports it, when the sandbox command runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import DEFAULT_DATABASE_URL, Settings, load_settings
+from bot.database import upgrade_database
+from bot.errors import CommandFailed
+from bot.event_processor import ProcessorTuning
+from bot.notifications.relay import RelayTuning
+from bot.server import build_server
+from bot.workers import WorkerTuning
+from sandbox.slack_fake import app as slack_app
+from sandbox.slack_fake.api import STATE_KEY
+from sandbox.slack_fake.client import SlackSender
+from sandbox.slack_fake.console import CONSOLE_KEY, add_person
+from sandbox.slack_fake.interactions import Workspace
+from sandbox.stripe_fake import app as stripe_app
+
+TEAM_ID = "T_SANDBOX"
+BOT_TOKEN = "xoxb-connectbot-sandbox"
+SIGNING_SECRET = "connectbot-sandbox-signing-secret"
+WEBHOOK_SECRET = "whsec_connectbot_sandbox"
+ADMIN, OPERATOR, VENDOR, VENDOR_2 = "U0ADA", "U0OTTO", "U0VERA", "U0VICTOR"
+OPS_CHANNEL, GENERAL_CHANNEL = "C0OPS", "C0GENERAL"
+# (id, handle, real name, title, email): the seeded workspace.
+PEOPLE = (
+    (ADMIN, "ada", "Ada Admin", "admin", "ada@example.com"),
+    (OPERATOR, "otto", "Otto Operator", "operator", "otto@example.com"),
+    (VENDOR, "vera", "Vera Vendor", "vendor", "vera@example.com"),
+    (VENDOR_2, "victor", "Victor Vendor", "vendor", "victor@example.com"),
+)
+SEED_CUSTOMER = "carol@example.com Carol Customer"
+# The console polls every second; the workers keep up with it.
+TUNING = WorkerTuning(relay=RelayTuning(poll_seconds=0.2), events=ProcessorTuning(poll_seconds=0.2))
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SandboxUrls:
+    """Where each part of a running sandbox answers (no trailing slashes)."""
+
+    console: str
+    slack: str
+    stripe: str
+    server: str
+    database_url: str
+
+
+def _socket(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise CommandFailed(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+async def _serve(stack: AsyncExitStack, app: web.Application, sock: socket.socket) -> None:
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    await web.SockSite(runner, sock).start()
+
+
+def sandbox_settings(*, database_url: str, server: str, slack: str, stripe: str) -> Settings:
+    """Settings for connectbot against the fakes, with fixed sandbox secrets and seeded roles."""
+    return load_settings(
+        slack_signing_secret=SIGNING_SECRET,
+        slack_bot_token=BOT_TOKEN,
+        slack_team_id=TEAM_ID,
+        slack_api_url=f"{slack}/api/",
+        stripe_secret_key="sk_test_connectbot_sandbox",
+        stripe_client_id="ca_connectbot_sandbox",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_connect_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=stripe,
+        stripe_connect_base=stripe,
+        public_url=server,
+        database_url=database_url,
+        host="127.0.0.1",
+        admin_user_ids=[ADMIN],
+        operator_user_ids=[OPERATOR],
+        ops_channel_id=OPS_CHANNEL,
+        connect_onboarding="oauth",
+    )
+
+
+def _seed_workspace(slack: web.Application) -> None:
+    console, fake = slack[CONSOLE_KEY], slack[STATE_KEY]
+    for user_id, handle, real_name, title, email in PEOPLE:
+        add_person(console, fake, user_id, handle, real_name, title=title, email=email)
+    console.channels.update({OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"})
+
+
+async def _seed_customer(urls: SandboxUrls, slack: web.Application) -> None:
+    """A customer without a card, added by Otto in #ops (his private reply has the card link)."""
+    async with SlackSender(
+        f"{urls.server}/slack/events",
+        SIGNING_SECRET,
+        fake_url=urls.slack,
+        workspace=Workspace(team_id=TEAM_ID),
+    ) as sender:
+        reply = await sender.command(
+            "/add-customer",
+            SEED_CUSTOMER,
+            user_id=OPERATOR,
+            user_name="otto",
+            channel_id=OPS_CHANNEL,
+            channel_name="ops",
+        )
+    if reply.status != 200 or reply.response_key is None:
+        log.warning("seeding the customer failed: HTTP %s", reply.status)
+        return
+    # The card link follows the ack through the response URL; wait for it so the console
+    # shows it from the first look.
+    responses = slack[STATE_KEY].responses
+    for _ in range(100):
+        if responses.get(reply.response_key):
+            return
+        await asyncio.sleep(0.05)
+    log.warning("seeding the customer: no card link after 5 seconds")
+
+
+@asynccontextmanager
+async def running_sandbox(
+    *, fresh: bool = False, port: int = 0, database_url: str | None = None
+) -> AsyncIterator[SandboxUrls]:
+    """Start everything; yield the URLs; stop and close everything on exit.
+
+    The database is `database_url`, else a throwaway SQLite file when `fresh`, else the default
+    `./connectbot.db`. The console listens on `port` (a free one when 0). The customer is seeded
+    only into a new database. Refuses (CommandFailed) a port that is taken.
+    """
+    async with AsyncExitStack() as stack:
+        if database_url is None and fresh:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="connectbot-"))
+            database_url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
+        database_url = database_url or DEFAULT_DATABASE_URL
+        new_database = _is_new_sqlite(database_url)
+        slack_sock, stripe_sock, server_sock = _socket(port), _socket(0), _socket(0)
+        server, slack, stripe = _url(server_sock), _url(slack_sock), _url(stripe_sock)
+        fake_stripe = stripe_app.create_app(
+            webhook_url=f"{server}/stripe/webhook", webhook_secret=WEBHOOK_SECRET
+        )
+        fake_slack = slack_app.create_app(
+            token=BOT_TOKEN, team_id=TEAM_ID, app_url=server, signing_secret=SIGNING_SECRET
+        )
+        _seed_workspace(fake_slack)
+        await _serve(stack, fake_stripe, stripe_sock)
+        await _serve(stack, fake_slack, slack_sock)
+        settings = sandbox_settings(
+            database_url=database_url, server=server, slack=slack, stripe=stripe
+        )
+        await upgrade_database(database_url)
+        await _serve(stack, build_server(settings, tuning=TUNING), server_sock)
+        urls = SandboxUrls(
+            console=f"{slack}/console",
+            slack=slack,
+            stripe=stripe,
+            server=server,
+            database_url=database_url,
+        )
+        if new_database:
+            await _seed_customer(urls, fake_slack)
+        yield urls
+
+
+def _is_new_sqlite(database_url: str) -> bool:
+    path = database_url.split("///", 1)[-1]
+    return database_url.startswith("sqlite") and not Path(path).exists()
+
+
+def run_sandbox(*, fresh: bool = False, port: int = 0) -> None:
+    """Run the sandbox until SIGINT/SIGTERM, printing one line: where the console is."""
+    logging.getLogger("bot").setLevel(logging.WARNING)
+    # A request cut short by Ctrl-C rolls back with CancelledError, which the pool logs with a
+    # traceback; the rollback still happens, so the terminal need not see it.
+    logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+    asyncio.run(_until_signalled(fresh=fresh, port=port))
+
+
+async def _until_signalled(*, fresh: bool, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running_sandbox(fresh=fresh, port=port) as urls:
+        if not stop.is_set():  # Ctrl-C during start-up: stop without inviting anyone in
+            print(f"connectbot sandbox: open {urls.console}", flush=True)
+        await stop.wait()

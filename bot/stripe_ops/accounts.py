@@ -1,0 +1,77 @@
+"""Connected accounts: what connectbot needs to know about a vendor's Stripe account."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from stripe.params import AccountCreateParams
+
+from bot.stripe_ops.client import StripeConnection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """A connected account's capabilities and what Stripe still needs from the vendor."""
+
+    account_id: str
+    email: str | None
+    charges_enabled: bool
+    payouts_enabled: bool
+    details_submitted: bool
+    currently_due: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        """Onboarding is finished (details submitted or already able to charge)."""
+        return self.details_submitted or self.charges_enabled
+
+
+def account_state(account: dict[str, Any]) -> AccountState:
+    """Read an account (its dict form, as in a webhook or `Account.to_dict()`)."""
+    requirements = account.get("requirements") or {}
+    due = requirements.get("currently_due") or []
+    return AccountState(
+        account_id=str(account["id"]),
+        email=account.get("email"),
+        charges_enabled=bool(account.get("charges_enabled")),
+        payouts_enabled=bool(account.get("payouts_enabled")),
+        details_submitted=bool(account.get("details_submitted")),
+        currently_due=tuple(str(item) for item in due),
+    )
+
+
+async def retrieve_account(
+    stripe_connection: StripeConnection, account_id: str
+) -> AccountState | None:
+    """The account as Stripe has it now; None when Stripe cannot tell us (logged)."""
+    try:
+        account = await stripe_connection.api.v1.accounts.retrieve_async(account_id)
+    except stripe.StripeError as exc:
+        log.warning("could not retrieve account %s: %s", account_id, exc)
+        return None
+    return account_state(account.to_dict())
+
+
+async def create_standard_account(
+    stripe_connection: StripeConnection, *, email: str | None, idempotency_key: str
+) -> str | None:
+    """A new Standard account for a vendor (Account Links onboarding); None when Stripe fails.
+
+    The idempotency key makes a retried command the same account rather than a second one.
+    """
+    params: AccountCreateParams = {"type": "standard"}
+    if email:
+        params["email"] = email
+    try:
+        account = await stripe_connection.api.v1.accounts.create_async(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.StripeError as exc:
+        log.warning("could not create a Standard account: %s", exc)
+        return None
+    return str(account.id)

@@ -1,0 +1,251 @@
+"""The /charge confirmation modal and the charge outcome messages (pure: data in, Block Kit out)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.money import Money, currency_exponent, format_money, vendor_net
+from bot.views.message import message
+
+CALLBACK_ID = "charge_confirm"
+#: Input blocks of the modal; each holds one element with the same action_id.
+AMOUNT, CURRENCY, CUSTOMER, DESCRIPTION = "amount", "currency", "customer", "description"
+FEE_PREVIEW = "fee_preview"
+
+
+@dataclass(frozen=True)
+class CustomerChoice:
+    """One entry of the customer picker: the platform customer's id and how people see it."""
+
+    id: int
+    email: str
+    card: str | None  # "Visa •••• 4242"
+
+
+def card_label(brand: str | None, last4: str | None) -> str | None:
+    """`Visa •••• 4242`, or None when the card is unknown."""
+    if not last4:
+        return None
+    return f"{(brand or 'card').title()} •••• {last4}"
+
+
+def amount_text(money: Money) -> str:
+    """The amount as a person would type it, without symbol or grouping: `1000.50`, `500`."""
+    exponent = currency_exponent(money.currency)
+    units, minor = divmod(money.amount, 10**exponent)
+    return f"{units}.{minor:0{exponent}d}" if exponent else str(units)
+
+
+def _option(choice: CustomerChoice) -> Option:
+    text = f"{choice.email} · {choice.card}" if choice.card else choice.email
+    return Option(value=str(choice.id), text=text[:75])
+
+
+def charge_modal(
+    *,
+    vendor_user_id: str,
+    vendor_account: str,
+    money: Money,
+    currencies: Sequence[str],
+    customers: Sequence[CustomerChoice],
+    customer_id: int | None,
+    description: str | None,
+    fee_preview: str,
+    private_metadata: str,
+) -> dict[str, Any]:
+    """The confirmation modal; submitting it unchanged charges exactly what it shows.
+
+    `fee_preview` is `describe_fee_split(…)` (or why the fee can't be computed); the amount and
+    currency inputs dispatch actions so the preview follows edits.
+    """
+    options = [_option(c) for c in customers]
+    selected = next(
+        (o for o, c in zip(options, customers, strict=True) if c.id == customer_id), None
+    )
+    currency_options = [Option(value=c, text=c.upper()) for c in currencies]
+    chosen_currency = next((o for o in currency_options if o.value == money.currency), None)
+    blocks = [
+        SectionBlock(
+            block_id="vendor",
+            text=MarkdownTextObject(
+                text=f"*Vendor:* <@{vendor_user_id}> (`{vendor_account}`)\n"
+                "The charge is made on the vendor's Stripe account, with the platform fee."
+            ),
+        ),
+        InputBlock(
+            block_id=AMOUNT,
+            label="Amount",
+            dispatch_action=True,
+            element=PlainTextInputElement(
+                action_id=AMOUNT,
+                initial_value=amount_text(money),
+                max_length=64,
+                dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
+            ),
+        ),
+        InputBlock(
+            block_id=CURRENCY,
+            label="Currency",
+            dispatch_action=True,
+            element=StaticSelectElement(
+                action_id=CURRENCY, options=currency_options, initial_option=chosen_currency
+            ),
+        ),
+        InputBlock(
+            block_id=CUSTOMER,
+            label="Customer",
+            hint="Customers with a card on file.",
+            element=StaticSelectElement(
+                action_id=CUSTOMER,
+                placeholder="Choose a customer",
+                options=options,
+                initial_option=selected,
+            ),
+        ),
+        InputBlock(
+            block_id=DESCRIPTION,
+            label="Description",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=DESCRIPTION, initial_value=description or None, max_length=500
+            ),
+        ),
+        ContextBlock(block_id=FEE_PREVIEW, elements=[MarkdownTextObject(text=fee_preview)]),
+    ]
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Confirm charge",
+        submit="Charge",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=private_metadata,
+    )
+    view.validate_json()
+    rendered: dict[str, Any] = view.to_dict()
+    return rendered
+
+
+@dataclass(frozen=True)
+class ChargeFacts:
+    """What every charge message says, whichever path (listener or webhook) sends it."""
+
+    charge_id: str
+    vendor_user_id: str
+    money: Money
+    fee: int
+    customer_email: str | None
+    card: str | None
+    requested_by: str
+    description: str | None = None
+    payment_intent_id: str | None = None
+
+
+def _who(facts: ChargeFacts) -> str:
+    customer = facts.customer_email or "the customer"
+    return f"{customer} ({facts.card})" if facts.card else customer
+
+
+def _refs(facts: ChargeFacts) -> str:
+    parts = [f"`{facts.charge_id}`"]
+    if facts.payment_intent_id:
+        parts.insert(0, f"PaymentIntent `{facts.payment_intent_id}`")
+    return " · ".join(parts)
+
+
+def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
+    """Channel confirmation: amount, customer and card, vendor, fee split, PaymentIntent."""
+    amount = format_money(facts.money)
+    fee = format_money(Money(facts.fee, facts.money.currency))
+    net = format_money(Money(vendor_net(facts.money.amount, facts.fee), facts.money.currency))
+    text = (
+        f"Charged {amount} to {_who(facts)} for <@{facts.vendor_user_id}>: platform fee {fee}, "
+        f"vendor receives {net} before Stripe fees."
+    )
+    details = f"{_refs(facts)} · requested by <@{facts.requested_by}>"
+    if facts.description:
+        details += f" · {facts.description}"
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":white_check_mark: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=details[:3000])]),
+        ],
+    )
+
+
+def declined_message(facts: ChargeFacts, reason: str, code: str | None) -> dict[str, Any]:
+    """Private to the requester: the card was declined and why (Stripe's words)."""
+    shown = f" (`{code}`)" if code else ""
+    text = (
+        f"The charge of {format_money(facts.money)} to {_who(facts)} for "
+        f"<@{facts.vendor_user_id}> was declined{shown}: {reason} Nothing was charged."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":no_entry: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )
+
+
+def authentication_message(facts: ChargeFacts) -> dict[str, Any]:
+    """Channel note: the bank wants the customer to authenticate; what happens next."""
+    text = (
+        f"The charge of {format_money(facts.money)} to {_who(facts)} for "
+        f"<@{facts.vendor_user_id}> needs the customer to authenticate with their bank, which "
+        "can't happen while they are away. Nothing was charged. Next: ask the customer to save "
+        "a card again with the `/add-customer` link (authenticating there), then `/charge` again."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":lock: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )
+
+
+def delayed_message(facts: ChargeFacts) -> dict[str, Any]:
+    """Private to the requester: Stripe did not answer; connectbot settles it by itself."""
+    text = (
+        f"Stripe hasn't confirmed the charge of {format_money(facts.money)} for "
+        f"<@{facts.vendor_user_id}> yet. Don't charge again: connectbot retries the same "
+        "request automatically (it can't charge twice) and posts the outcome when it knows it."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":hourglass: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )
+
+
+def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
+    """Private to the requester: the charge could not be made (not a card decline)."""
+    text = (
+        f"The charge of {format_money(facts.money)} for <@{facts.vendor_user_id}> could not be "
+        f"made: {reason} Nothing was charged."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )

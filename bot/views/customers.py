@@ -1,0 +1,82 @@
+"""Customer messages (pure: data in, Block Kit out): Checkout links, saved cards, shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.views.message import message
+
+BRANDS = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "American Express",
+    "discover": "Discover",
+    "diners": "Diners Club",
+    "jcb": "JCB",
+    "unionpay": "UnionPay",
+}
+
+
+def describe_card(
+    brand: str | None, last4: str | None, exp_month: int | None, exp_year: int | None
+) -> str:
+    """`Visa •••• 4242 (exp 12/29)`; parts Stripe did not give are left out."""
+    name = BRANDS.get((brand or "").lower(), (brand or "Card").title())
+    text = f"{name} •••• {last4}" if last4 else name
+    if exp_month and exp_year:
+        text += f" (exp {exp_month:02d}/{exp_year % 100:02d})"
+    return text
+
+
+def checkout_link_message(*, email: str, url: str, current_card: str | None) -> dict[str, Any]:
+    """The private reply to /add-customer: a button and the bare URL, to pass on."""
+    intro = f"Send this link to *{email}* so they can save a card (Stripe Checkout):"
+    context = (
+        f"Card on file now: {current_card}. A new card replaces it."
+        if current_card
+        else "When they save a card, the ops channel is told."
+    )
+    return message(
+        f"Card link for {email}: {url}",
+        [
+            SectionBlock(text=MarkdownTextObject(text=intro)),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Open the Checkout page",
+                        url=url,
+                        action_id="customer_checkout_link",
+                        style="primary",
+                    )
+                ]
+            ),
+            SectionBlock(text=MarkdownTextObject(text=f"<{url}|{url}>")),
+            ContextBlock(elements=[MarkdownTextObject(text=context)]),
+        ],
+    )
+
+
+def card_saved_message(*, email: str, card: str) -> dict[str, Any]:
+    """`card on file: Visa •••• 4242 (exp 12/29)` for a customer."""
+    text = f"{email}: card on file: {card}"
+    return message(text, [SectionBlock(text=MarkdownTextObject(text=f":credit_card: {text}"))])
+
+
+def shared_message(*, email: str, vendor_user_id: str, card: str, account: str) -> dict[str, Any]:
+    """The channel's note that a customer was shared with a vendor."""
+    text = f"{email} was shared with <@{vendor_user_id}> ({card})."
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":handshake: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=f"Stripe account `{account}`")]),
+        ],
+    )

@@ -1,0 +1,93 @@
+"""Refund and dispute messages (pure: data in, Block Kit out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.money import Money, format_money
+from bot.views.message import message
+
+
+@dataclass(frozen=True)
+class RefundFacts:
+    charge_id: str
+    payment_intent_id: str | None
+    refund_id: str | None
+    vendor_user_id: str
+    customer: str
+    refunded: Money
+    fee_refunded: Money
+    charged: Money
+    remaining: Money
+
+
+def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, Any]:
+    """`outside`: the refund was made elsewhere (the Dashboard), connectbot only saw it."""
+    how = "was refunded outside connectbot" if outside else "refunded"
+    head = (
+        f"{format_money(facts.refunded)} of {format_money(facts.charged)} {how} "
+        f"to {facts.customer} for <@{facts.vendor_user_id}>"
+    )
+    text = (
+        f"{head} · platform fee refunded {format_money(facts.fee_refunded)} · "
+        f"{format_money(facts.remaining)} remains"
+    )
+    refs = " · ".join(r for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id) if r)
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":leftwards_arrow_with_hook: *{head}*")),
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=f"*Refunded*\n{format_money(facts.refunded)}"),
+                    MarkdownTextObject(
+                        text=f"*Platform fee refunded*\n{format_money(facts.fee_refunded)}"
+                    ),
+                    MarkdownTextObject(text=f"*Remaining*\n{format_money(facts.remaining)}"),
+                ]
+            ),
+            ContextBlock(elements=[MarkdownTextObject(text=refs)]),
+        ],
+    )
+
+
+def dispute_message(
+    *,
+    amount: Money,
+    reason: str,
+    due_by: int | None,
+    vendor_user_id: str | None,
+    account: str | None,
+    charge_ref: str,
+) -> dict[str, Any]:
+    """A new dispute: amount, reason, and the date evidence is due."""
+    who = f"<@{vendor_user_id}>" if vendor_user_id else (account or "the platform")
+    due = datetime.fromtimestamp(due_by, UTC).strftime("%Y-%m-%d") if due_by else "unknown"
+    pretty_reason = reason.replace("_", " ")
+    text = (
+        f"Dispute of {format_money(amount)} on {who}'s charge {charge_ref}: {pretty_reason}. "
+        f"Evidence due by {due}."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":rotating_light: *Dispute* on {who}")),
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=f"*Amount*\n{format_money(amount)}"),
+                    MarkdownTextObject(text=f"*Reason*\n{pretty_reason}"),
+                    MarkdownTextObject(text=f"*Evidence due by*\n{due}"),
+                    MarkdownTextObject(text=f"*Charge*\n{charge_ref}"),
+                ]
+            ),
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text="Respond in the Stripe Dashboard before the due date.")
+                ]
+            ),
+        ],
+    )

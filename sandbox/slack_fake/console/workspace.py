@@ -1,0 +1,125 @@
+"""The console's view of the fake Slack: people, channels, who sees what, whose modal is open.
+
+Everything here is derived from the fake's recorded state (messages, views, users); the console
+adds only what Slack's client knows and the Web API does not: channel names, people's titles,
+and which person's action produced which trigger (so a modal opens for the right person).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..state import JSON, FakeState
+from ..users import user_object
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    real_name: str
+    title: str = ""
+
+
+@dataclass
+class ConsoleState:
+    """What the console remembers beside the fake's state."""
+
+    people: list[Person] = field(default_factory=list)
+    channels: dict[str, str] = field(default_factory=dict)  # id → name
+    trigger_owners: dict[str, str] = field(default_factory=dict)  # trigger_id → user
+    modals: dict[str, list[str]] = field(default_factory=dict)  # user → stack of view ids
+
+    def name_index(self) -> dict[str, str]:
+        """Lowercased handle, real name and first name → user id (for `@Name`)."""
+        index: dict[str, str] = {}
+        for person in self.people:
+            for name in (person.real_name.split(" ")[0], person.real_name, person.name):
+                index.setdefault(name.lower(), person.id)
+        return index
+
+    def channel_index(self) -> dict[str, str]:
+        return {name.lower(): channel_id for channel_id, name in self.channels.items()}
+
+    def adopt_opened_modals(self, fake: FakeState) -> None:
+        """Push each view opened with a trigger we sent onto its person's modal stack."""
+        for trigger, view_id in list(fake.opened_views.items()):
+            owner = self.trigger_owners.pop(trigger, None)
+            if owner is not None:
+                self.modals.setdefault(owner, []).append(view_id)
+
+    def open_modal(self, fake: FakeState, user: str) -> JSON | None:
+        stack = self.modals.get(user, [])
+        while stack and stack[-1] not in fake.views:
+            stack.pop()
+        return fake.views[stack[-1]] if stack else None
+
+    def close_modal(self, user: str, *, clear: bool = False) -> None:
+        stack = self.modals.get(user, [])
+        if clear:
+            stack.clear()
+        elif stack:
+            stack.pop()
+
+
+def add_person(
+    console: ConsoleState, fake: FakeState, user_id: str, name: str, real_name: str, **extra: Any
+) -> Person:
+    """A person the console can act as, also known to the fake's users.info."""
+    title = str(extra.pop("title", ""))
+    fake.users.setdefault(user_id, {}).update({"name": name, "real_name": real_name, **extra})
+    person = Person(id=user_id, name=name, real_name=real_name, title=title)
+    console.people = [p for p in console.people if p.id != user_id] + [person]
+    return person
+
+
+def _display_name(fake: FakeState, user_id: str) -> str:
+    user = user_object(fake, user_id)
+    return str(user["real_name"]) if user else user_id
+
+
+def _visible(message: JSON, user: str) -> bool:
+    owner = message.get("ephemeral_for")
+    return owner is None or owner == user
+
+
+def _channel_kind(channel_id: str) -> str:
+    return {"D": "dm", "G": "group"}.get(channel_id[:1], "channel")
+
+
+def snapshot(console: ConsoleState, fake: FakeState, user: str) -> JSON:
+    """Everything the console page shows `user`: sidebar, messages, open modal, App Home."""
+    console.adopt_opened_modals(fake)
+    ident = fake.identity
+    channel_ids = list(console.channels)
+    channel_ids += sorted(c for c in fake.messages if c[0] in "CG" and c not in console.channels)
+    dm = f"D{user}"
+    sidebar = [
+        {"id": c, "name": console.channels.get(c, c.lower()), "kind": _channel_kind(c)}
+        for c in channel_ids
+    ]
+    sidebar.append({"id": dm, "name": ident.bot_name, "kind": "app"})
+    messages = {
+        entry["id"]: [
+            {**m, "ephemeral": bool(m.get("ephemeral_for"))}
+            for m in fake.messages.get(entry["id"], [])
+            if _visible(m, user)
+        ]
+        for entry in sidebar
+    }
+    mentioned = {m.get("user") for ms in messages.values() for m in ms} - {None}
+    names = {u: _display_name(fake, str(u)) for u in mentioned}
+    names.update({p.id: p.real_name for p in console.people})
+    names["USLACKBOT"] = "Slackbot"
+    home_id = fake.home_views.get(user)
+    return {
+        "team": ident.team,
+        "bot": {"id": ident.bot_user_id, "name": ident.bot_name},
+        "people": [vars(p) for p in console.people],
+        "names": names,
+        "channels": sidebar,
+        "messages": messages,
+        "modal": console.open_modal(fake, user),
+        "home": fake.views.get(home_id) if home_id else None,
+    }

@@ -1,0 +1,106 @@
+"""Platform customers (one per lowercase email per workspace) and their shares with vendors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, SharedCustomer, utcnow
+
+
+def _insert_or_nothing(session: AsyncSession, model: Any, **values: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING (any unique key), for the session's database."""
+    name = session.get_bind().dialect.name
+    builder = postgresql.insert if name == "postgresql" else sqlite.insert
+    return builder(model).values(**values).on_conflict_do_nothing()
+
+
+async def by_email(session: AsyncSession, team_id: str, email: str) -> Customer | None:
+    """The customer with `email` (compared lowercase) in the workspace, or None."""
+    return await session.scalar(
+        select(Customer).where(Customer.team_id == team_id, Customer.email == email.lower())
+    )
+
+
+async def by_id(session: AsyncSession, customer_id: int) -> Customer | None:
+    return await session.get(Customer, customer_id)
+
+
+async def by_stripe_id(session: AsyncSession, stripe_customer_id: str) -> Customer | None:
+    return await session.scalar(
+        select(Customer).where(Customer.stripe_customer_id == stripe_customer_id)
+    )
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    email: str,
+    name: str | None,
+    stripe_customer_id: str,
+) -> Customer:
+    """Store the customer unless one with this email (or Stripe id) exists; return the stored row.
+
+    A concurrent insert of the same customer is not an error: the first row wins and is returned.
+    """
+    email = email.lower()
+    now = utcnow()
+    await session.execute(
+        _insert_or_nothing(
+            session,
+            Customer,
+            team_id=team_id,
+            email=email,
+            name=name,
+            stripe_customer_id=stripe_customer_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    stored = await by_email(session, team_id, email)
+    if stored is None:  # the Stripe id is already stored under another email
+        stored = await by_stripe_id(session, stripe_customer_id)
+    assert stored is not None
+    return stored
+
+
+async def share_of(
+    session: AsyncSession, customer_id: int, vendor_id: int
+) -> SharedCustomer | None:
+    return await session.scalar(
+        select(SharedCustomer)
+        .where(SharedCustomer.customer_id == customer_id, SharedCustomer.vendor_id == vendor_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def start_share(
+    session: AsyncSession, *, customer_id: int, vendor_id: int, source_payment_method_id: str
+) -> SharedCustomer:
+    """The mapping for (customer, vendor), created when absent; a concurrent creator's row wins."""
+    await session.execute(
+        _insert_or_nothing(
+            session,
+            SharedCustomer,
+            customer_id=customer_id,
+            vendor_id=vendor_id,
+            source_payment_method_id=source_payment_method_id,
+            created_at=utcnow(),
+        )
+    )
+    share = await share_of(session, customer_id, vendor_id)
+    assert share is not None
+    return share
+
+
+def is_complete(share: SharedCustomer, source_payment_method_id: str | None) -> bool:
+    """True when the vendor holds a customer with a clone of the current source card."""
+    return (
+        share.vendor_customer_id is not None
+        and share.vendor_payment_method_id is not None
+        and share.source_payment_method_id == source_payment_method_id
+    )

@@ -1,0 +1,52 @@
+"""Application fees as Stripe reports them: kept for /fees and the digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ApplicationFee, Charge, utcnow
+from storage.repos.dialect import greatest, insert_ignoring_duplicates
+
+
+async def record(session: AsyncSession, fee: dict[str, Any]) -> None:
+    """Store or update a fee from its Stripe object; refunded amounts only ever grow.
+
+    Events may come in any order: the first one seen creates the row, later ones can only
+    raise `amount_refunded`. The charge's `fee_refunded` follows the same rule.
+    """
+    charge = fee.get("charge")
+    charge_id = charge.get("id") if isinstance(charge, dict) else charge
+    account = fee.get("account")
+    account_id = account.get("id") if isinstance(account, dict) else account
+    refunded = int(fee.get("amount_refunded") or 0)
+    created = fee.get("created")
+    await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            ApplicationFee,
+            "id",
+            id=fee["id"],
+            stripe_account_id=str(account_id),
+            stripe_charge_id=charge_id,
+            amount=int(fee["amount"]),
+            amount_refunded=refunded,
+            currency=str(fee["currency"]).lower(),
+            created_at=datetime.fromtimestamp(created, UTC) if created else utcnow(),
+            updated_at=utcnow(),
+        )
+    )
+    await session.execute(
+        update(ApplicationFee)
+        .where(ApplicationFee.id == fee["id"])
+        .values(amount_refunded=greatest(session, ApplicationFee.amount_refunded, refunded))
+    )
+    if charge_id:
+        await session.execute(
+            update(Charge)
+            .where(Charge.stripe_charge_id == charge_id)
+            .values(fee_refunded=greatest(session, Charge.fee_refunded, refunded))
+        )

@@ -1,0 +1,115 @@
+"""Connect OAuth `state` values: random, stored only as a SHA-256 hash, single use, short-lived.
+
+The raw state travels in the authorize link and comes back in the callback; the database
+holds only its hash, so a leaked table cannot be replayed. `consume` marks a state used with one
+conditional UPDATE, so of two callbacks racing with the same URL exactly one wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OAuthState, utcnow
+
+LIFETIME = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class StateOwner:
+    """Whom a consumed state was issued for: the workspace, the vendor, who asked for the link."""
+
+    team_id: str
+    slack_user_id: str
+    requested_by: str
+
+
+def state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()
+
+
+async def issue(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    slack_user_id: str,
+    requested_by: str,
+    now: datetime | None = None,
+) -> str:
+    """A fresh state (256 random bits, URL-safe) bound to the vendor; only its hash is stored."""
+    state = secrets.token_urlsafe(32)
+    issued = now or utcnow()
+    session.add(
+        OAuthState(
+            state_hash=state_hash(state),
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            requested_by=requested_by,
+            created_at=issued,
+            expires_at=issued + LIFETIME,
+        )
+    )
+    return state
+
+
+async def consume(
+    session: AsyncSession, state: str, *, now: datetime | None = None
+) -> StateOwner | None:
+    """Mark `state` used and return whom it belongs to.
+
+    Refuses (None) a state that is unknown, expired, or already used; the check and the marking
+    are one conditional UPDATE, so a replayed URL racing the first use is refused.
+    """
+    if not state or len(state) > 200:
+        return None
+    moment = now or utcnow()
+    digest = state_hash(state)
+    result = await session.execute(
+        update(OAuthState)
+        .where(
+            OAuthState.state_hash == digest,
+            OAuthState.used_at.is_(None),
+            OAuthState.expires_at > moment,
+        )
+        .values(used_at=moment)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    row = (
+        await session.execute(
+            select(OAuthState.team_id, OAuthState.slack_user_id, OAuthState.requested_by).where(
+                OAuthState.state_hash == digest
+            )
+        )
+    ).one()
+    return StateOwner(row.team_id, row.slack_user_id, row.requested_by)
+
+
+async def release(session: AsyncSession, state: str) -> None:
+    """Make a consumed state usable again (Stripe could not be reached: the person may retry)."""
+    await session.execute(
+        update(OAuthState).where(OAuthState.state_hash == state_hash(state)).values(used_at=None)
+    )
+
+
+async def owner(
+    session: AsyncSession, state: str, *, now: datetime | None = None
+) -> StateOwner | None:
+    """Whom a still-valid state belongs to, without using it up (Account Links come back twice)."""
+    if not state or len(state) > 200:
+        return None
+    row = (
+        await session.execute(
+            select(OAuthState.team_id, OAuthState.slack_user_id, OAuthState.requested_by).where(
+                OAuthState.state_hash == state_hash(state),
+                OAuthState.used_at.is_(None),
+                OAuthState.expires_at > (now or utcnow()),
+            )
+        )
+    ).one_or_none()
+    return None if row is None else StateOwner(row.team_id, row.slack_user_id, row.requested_by)

@@ -1,0 +1,136 @@
+"""Money summaries per vendor, read from connectbot's own charge rows (for /fees and the digest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Charge, Customer, Vendor
+
+
+@dataclass(frozen=True)
+class VendorTotals:
+    """One vendor in one currency over a period; every amount in minor units.
+
+    `fees` is the platform's fee net of fee refunds; `net` is what the vendor keeps:
+    gross - refunds - fees.
+    """
+
+    vendor_user_id: str
+    stripe_account_id: str
+    currency: str
+    count: int
+    gross: int
+    fees: int
+    refunds: int
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.refunds - self.fees
+
+
+async def fee_summary(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    start: datetime,
+    end: datetime,
+    vendor_user_id: str | None = None,
+) -> list[VendorTotals]:
+    """Succeeded charges created in [start, end), grouped by vendor and currency."""
+    query = (
+        select(
+            Vendor.slack_user_id,
+            Vendor.stripe_account_id,
+            Charge.currency,
+            func.count(Charge.id),
+            func.sum(Charge.amount),
+            func.sum(Charge.application_fee_amount - Charge.fee_refunded),
+            func.sum(Charge.amount_refunded),
+        )
+        .join(Vendor, Vendor.id == Charge.vendor_id)
+        .where(
+            Charge.team_id == team_id,
+            Charge.status == "succeeded",
+            Charge.created_at >= start,
+            Charge.created_at < end,
+        )
+        .group_by(Vendor.slack_user_id, Vendor.stripe_account_id, Charge.currency)
+        .order_by(Vendor.slack_user_id, Charge.currency)
+    )
+    if vendor_user_id is not None:
+        query = query.where(Vendor.slack_user_id == vendor_user_id)
+    rows = await session.execute(query)
+    return [
+        VendorTotals(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]))
+        for r in rows.all()
+    ]
+
+
+@dataclass(frozen=True)
+class RecentCharge:
+    """One charge as the App Home lists it (amount in minor units; customer email or None)."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str
+    vendor_user_id: str
+    customer_email: str | None
+    created_at: datetime
+
+
+async def recent_charges(
+    session: AsyncSession, *, team_id: str, limit: int = 10, vendor_user_id: str | None = None
+) -> list[RecentCharge]:
+    """The newest `limit` charges of the workspace (any status), newest first; one vendor's
+    only when `vendor_user_id` is given."""
+    query = (
+        select(Charge, Vendor.slack_user_id, Customer.email)
+        .join(Vendor, Vendor.id == Charge.vendor_id)
+        .outerjoin(Customer, Customer.id == Charge.customer_id)
+        .where(Charge.team_id == team_id)
+        .order_by(Charge.created_at.desc(), Charge.id.desc())
+        .limit(limit)
+    )
+    if vendor_user_id is not None:
+        query = query.where(Vendor.slack_user_id == vendor_user_id)
+    rows = await session.execute(query)
+    return [
+        RecentCharge(
+            c.id, c.amount, c.currency, c.status, str(user), email and str(email), c.created_at
+        )
+        for c, user, email in rows.all()
+    ]
+
+
+@dataclass(frozen=True)
+class DisputeCounts:
+    """Disputes opened in a period: per Stripe account of a connectbot charge, and the rest
+    (disputes on charges connectbot did not make, which it cannot attribute)."""
+
+    by_account: dict[str, int]
+    unattributed: int
+
+
+async def dispute_counts(session: AsyncSession, *, start: datetime, end: datetime) -> DisputeCounts:
+    """Count `dispute.created` audit rows written in [start, end) (one per dispute: the handler
+    writes it once, in the transaction that marks the event handled)."""
+    in_period = (
+        AuditEntry.action == "dispute.created",
+        AuditEntry.created_at >= start,
+        AuditEntry.created_at < end,
+    )
+    rows = await session.execute(
+        select(Vendor.stripe_account_id, func.count(AuditEntry.id))
+        .join(Charge, Charge.id == AuditEntry.target)
+        .join(Vendor, Vendor.id == Charge.vendor_id)
+        .where(*in_period)
+        .group_by(Vendor.stripe_account_id)
+    )
+    by_account = {str(account): int(n) for account, n in rows.all()}
+    total = await session.scalar(select(func.count(AuditEntry.id)).where(*in_period))
+    return DisputeCounts(by_account, int(total or 0) - sum(by_account.values()))

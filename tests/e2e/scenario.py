@@ -1,0 +1,168 @@
+"""Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card.
+
+They go through the fake Stripe's real API (with the server's own stripe-python client) and
+write the rows the product would have written, so a test can start where its feature starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.services import SERVICES
+from storage.models import Charge, Customer, StripeEvent, Vendor, utcnow
+from tests.harness import FAST, TEAM_ID, Connectbot
+
+
+async def connected_vendor(
+    cb: Connectbot,
+    slack_user_id: str,
+    *,
+    charges_enabled: bool = True,
+    status: str = "connected",
+    channel_id: str | None = None,
+    email: str | None = None,
+) -> Vendor:
+    """A Standard account on the fake Stripe, and its vendor row linked to `slack_user_id`."""
+    api = cb.app[SERVICES].stripe.api.v1
+    account = await api.accounts.create_async(
+        params={"type": "standard", "email": email or f"{slack_user_id.lower()}@vendor.test"}
+    )
+    if charges_enabled:
+        await cb.stripe.set_account(
+            account.id, charges_enabled=True, payouts_enabled=True, details_submitted=True
+        )
+        await settle(cb)  # the account.updated webhook is handled before the test goes on
+    vendor = Vendor(
+        team_id=TEAM_ID,
+        slack_user_id=slack_user_id,
+        stripe_account_id=account.id,
+        status=status,
+        livemode=False,
+        scope="read_write",
+        email=email,
+        charges_enabled=charges_enabled,
+        payouts_enabled=charges_enabled,
+        channel_id=channel_id,
+        connected_at=utcnow(),
+    )
+    async with cb.sessions.begin() as session:
+        session.add(vendor)
+    return vendor
+
+
+async def settle(cb: Connectbot, *, timeout: float = 10.0) -> None:
+    """Wait until the fake Stripe delivered every webhook and connectbot handled (or gave up
+    on) every stored event, so background work does not interleave with what a test counts."""
+    await cb.stripe.deliver()
+    limit = FAST.events.retry.max_attempts
+
+    async def quiet() -> bool:
+        async with cb.sessions() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(
+                    StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit
+                )
+            )
+        return waiting == 0
+
+    await cb.until(quiet, timeout=timeout, what="stored Stripe events to be handled")
+
+
+async def customer_with_card(
+    cb: Connectbot, email: str, card: str = "pm_card_visa", *, name: str | None = None
+) -> Customer:
+    """A platform customer whose default card is a fresh `card` (a Stripe test method id).
+
+    The same state a completed /add-customer Checkout leaves, without the Checkout round trip.
+    """
+    api = cb.app[SERVICES].stripe.api.v1
+    params: dict[str, Any] = {"email": email.lower(), "metadata": {"connectbot_team": TEAM_ID}}
+    if name:
+        params["name"] = name
+    stripe_customer = await api.customers.create_async(params=params)  # type: ignore[arg-type]
+    method = await api.payment_methods.attach_async(card, params={"customer": stripe_customer.id})
+    await api.customers.update_async(
+        stripe_customer.id, params={"invoice_settings": {"default_payment_method": method.id}}
+    )
+    assert method.card is not None
+    customer = Customer(
+        team_id=TEAM_ID,
+        email=email.lower(),
+        name=name,
+        stripe_customer_id=stripe_customer.id,
+        default_payment_method_id=method.id,
+        card_brand=method.card.brand,
+        card_last4=method.card.last4,
+        card_exp_month=method.card.exp_month,
+        card_exp_year=method.card.exp_year,
+    )
+    async with cb.sessions.begin() as session:
+        session.add(customer)
+    return customer
+
+
+# --- charges (issue 7) -------------------------------------------------------------------------
+
+
+async def open_charge_modal(
+    cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
+) -> dict[str, Any]:
+    """Type `/charge text` as `user`; the confirmation modal the fake Slack now holds."""
+    from sandbox.slack_fake.api import STATE_KEY
+
+    before = set(cb.slack.app[STATE_KEY].views)
+    reply = await cb.slack_sender.command("/charge", text, user_id=user, channel_id=channel)
+    assert reply.status == 200 and not reply.body, f"/charge refused: {reply.body}"
+
+    def opened() -> list[str]:
+        return [v for v in cb.slack.app[STATE_KEY].views if v not in before]
+
+    new = await cb.until(opened, what="the charge modal")
+    return await cb.slack.view(new[0])
+
+
+def modal_inputs(view: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The modal's input blocks as shown (initial values), with `changes` by block id."""
+    inputs: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        if "initial_option" in element:
+            inputs[block["block_id"]] = element["initial_option"]["value"]
+        elif "initial_value" in element:
+            inputs[block["block_id"]] = element["initial_value"]
+    inputs.update(changes)
+    return inputs
+
+
+async def vendor_payment_intents(cb: Connectbot, account: str) -> list[dict[str, Any]]:
+    """Every PaymentIntent on `account` in the fake Stripe."""
+    api = cb.app[SERVICES].stripe.api.v1
+    listed = await api.payment_intents.list_async(
+        params={"limit": 100}, options={"stripe_account": account}
+    )
+    return [intent.to_dict() for intent in listed.data]
+
+
+async def charge_through_modal(
+    cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
+) -> Charge:
+    """Type `/charge text`, submit the modal unchanged, and return the charge once settled."""
+    before = {c.id for c in await _charges(cb)}
+    view = await open_charge_modal(cb, text, user=user, channel=channel)
+    reply = await cb.slack_sender.view_submission(view, modal_inputs(view), user_id=user)
+    assert reply.status == 200, reply.body
+
+    async def settled() -> Charge | None:
+        fresh = [c for c in await _charges(cb) if c.id not in before]
+        return fresh[0] if fresh and fresh[0].status != "pending" else None
+
+    return await cb.until(settled, what="the charge to settle")
+
+
+async def _charges(cb: Connectbot) -> list[Charge]:
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(Charge))).all())

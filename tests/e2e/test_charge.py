@@ -1,0 +1,114 @@
+"""/charge end to end: command → modal → submit → one PaymentIntent → one announcement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import AuditEntry, Charge, OutboxMessage
+from tests.e2e.scenario import (
+    connected_vendor,
+    customer_with_card,
+    modal_inputs,
+    open_charge_modal,
+    vendor_payment_intents,
+)
+from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
+
+VENDOR = "U0VENDOR1"
+
+
+async def charges_in_db(cb: Connectbot) -> list[Charge]:
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(Charge).order_by(Charge.created_at))).all())
+
+
+async def assert_db_matches_stripe(cb: Connectbot, account: str) -> None:
+    """Every charge row and every PaymentIntent on the vendor's account agree to the cent."""
+    intents = {i["id"]: i for i in await vendor_payment_intents(cb, account)}
+    rows = [c for c in await charges_in_db(cb) if c.payment_intent_id]
+    assert sorted(intents) == sorted(str(c.payment_intent_id) for c in rows)
+    expected_status = {
+        "succeeded": "succeeded",
+        "failed": "requires_payment_method",
+        "requires_action": "requires_payment_method",
+    }
+    for row in rows:
+        intent = intents[str(row.payment_intent_id)]
+        assert intent["amount"] == row.amount
+        assert intent["currency"] == row.currency
+        assert intent["application_fee_amount"] == row.application_fee_amount
+        assert intent["metadata"]["connectbot_charge_id"] == row.id
+        assert intent["status"] == expected_status[row.status]
+
+
+async def submit(cb: Connectbot, view: dict[str, Any], **changes: Any) -> Any:
+    return await cb.slack_sender.view_submission(
+        view, modal_inputs(view, **changes), user_id=OPERATOR
+    )
+
+
+async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectbot) -> None:
+    vendor = await connected_vendor(cb, VENDOR)
+    customer = await customer_with_card(cb, "jane@example.com")
+    view = await open_charge_modal(cb, f"<@{VENDOR}|vendor> 100.00 jane@example.com", user=OPERATOR)
+
+    text = str(view["blocks"])
+    assert "platform fee $10.00 · vendor receives $90.00 before Stripe fees" in text
+    assert modal_inputs(view) == {
+        "amount": "100.00",
+        "currency": "usd",
+        "customer": str(customer.id),
+    }
+
+    reply = await submit(cb, view)
+    assert reply.status == 200 and not reply.body  # the modal closes
+
+    posted = await cb.until(
+        lambda: _posts_mentioning(cb, OPS_CHANNEL, "Charged"), what="the confirmation"
+    )
+    [message] = posted
+    assert "$100.00" in message["text"] and "Visa •••• 4242" in message["text"]
+    assert "platform fee $10.00" in message["text"] and "vendor receives $90.00" in message["text"]
+
+    [row] = await charges_in_db(cb)
+    assert (row.status, row.amount, row.application_fee_amount) == ("succeeded", 10000, 1000)
+    assert row.idempotency_key == f"charge:{view['id']}"
+    assert row.id.startswith("cb_ch_") and str(row.payment_intent_id) in str(message)
+
+    creates = [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
+    ]
+    [create] = creates
+    assert create["stripe_account"] == vendor.stripe_account_id
+    assert create["idempotency_key"] == row.idempotency_key
+    params = create["params"]
+    assert params["application_fee_amount"] == "1000" and params["amount"] == "10000"
+    assert params["off_session"] == "true" and params["confirm"] == "true"
+    assert params["metadata"] == {"connectbot_charge_id": row.id, "requested_by": OPERATOR}
+    await assert_db_matches_stripe(cb, vendor.stripe_account_id)
+
+    # The webhook arrives too: still exactly one announcement, and the vendor got one DM.
+    await cb.stripe.deliver()
+    await cb.until(lambda: _events_done(cb), what="webhooks handled")
+    assert len(await _posts_mentioning(cb, OPS_CHANNEL, "Charged")) == 1
+    async with cb.sessions() as session:
+        dms = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))).all()
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert [m.target for m in dms] == [VENDOR]
+    assert "charge.request" in actions and "charge.settle" in actions
+
+
+async def _posts_mentioning(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]:
+    return [m for m in await cb.slack.messages(channel) if word in m.get("text", "")]
+
+
+async def _events_done(cb: Connectbot) -> bool:
+    from storage.models import StripeEvent
+
+    async with cb.sessions() as session:
+        events = (await session.scalars(select(StripeEvent))).all()
+    return bool(events) and all(e.processed_at is not None for e in events)

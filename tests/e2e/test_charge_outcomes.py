@@ -1,0 +1,145 @@
+"""Each test card's outcome, a double submit, and a Stripe 500 followed by success."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import OutboxMessage
+from tests.e2e.scenario import (
+    connected_vendor,
+    customer_with_card,
+    open_charge_modal,
+)
+from tests.e2e.test_charge import VENDOR, assert_db_matches_stripe, charges_in_db, submit
+from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
+
+ORIGIN = "C0SALES"
+
+
+async def outbox(cb: Connectbot) -> list[OutboxMessage]:
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def intent_creates(cb: Connectbot) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
+    ]
+
+
+async def charge_with(cb: Connectbot, card: str) -> tuple[str, dict[str, Any]]:
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com", card)
+    view = await open_charge_modal(
+        cb, f"<@{VENDOR}> 25 jane@example.com", user=OPERATOR, channel=ORIGIN
+    )
+    await submit(cb, view)
+    return vendor.stripe_account_id, view
+
+
+@pytest.mark.parametrize(
+    ("card", "code", "reason"),
+    [
+        ("pm_card_chargeDeclined", "generic_decline", "Your card was declined."),
+        (
+            "pm_card_visa_chargeDeclinedInsufficientFunds",
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+        ),
+    ],
+)
+async def test_a_declined_card_is_told_privately_with_stripes_reason(
+    cb: Connectbot, card: str, code: str, reason: str
+) -> None:
+    account, _ = await charge_with(cb, card)
+    [row] = await cb.until(lambda: _rows_with_status(cb, "failed"), what="the charge to fail")
+    assert row.failure_code == code and row.failure_message == reason
+
+    ephemerals = await cb.until(
+        lambda: _ok_calls(cb, "chat.postEphemeral"), what="the private decline"
+    )
+    [note] = ephemerals
+    assert note["params"]["user"] == OPERATOR and note["params"]["channel"] == ORIGIN
+    assert reason in note["params"]["text"] and code in note["params"]["text"]
+    await cb.stripe.deliver()
+    await asyncio.sleep(0.3)  # the payment_failed webhook is handled meanwhile
+    assert [c for c in await cb.posted() if "Charged" in str(c["params"])] == []
+    assert len(await _ok_calls(cb, "chat.postEphemeral")) == 1
+    await assert_db_matches_stripe(cb, account)
+
+
+async def test_a_card_needing_authentication_is_announced_with_what_happens_next(
+    cb: Connectbot,
+) -> None:
+    account, _ = await charge_with(cb, "pm_card_authenticationRequired")
+    [row] = await cb.until(lambda: _rows_with_status(cb, "requires_action"), what="requires_action")
+    assert row.failure_code == "authentication_required" and row.payment_intent_id
+    [message] = await cb.until(
+        lambda: _channel_posts(cb, OPS_CHANNEL, "authenticate"), what="the channel note"
+    )
+    assert "Nothing was charged" in message["text"] and "/add-customer" in message["text"]
+    await cb.stripe.deliver()
+    await asyncio.sleep(0.3)
+    assert len(await _channel_posts(cb, OPS_CHANNEL, "authenticate")) == 1
+    await assert_db_matches_stripe(cb, account)
+
+
+async def test_a_double_submit_is_one_charge(cb: Connectbot) -> None:
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    view = await open_charge_modal(cb, f"<@{VENDOR}> 40 jane@example.com", user=OPERATOR)
+    first, second = await asyncio.gather(submit(cb, view), submit(cb, view))
+    assert first.status == second.status == 200
+    await submit(cb, view)  # and a Slack retry later
+    await cb.until(lambda: _rows_with_status(cb, "succeeded"), what="the charge")
+    await asyncio.sleep(0.3)
+    assert len(await charges_in_db(cb)) == 1
+    assert len(await intent_creates(cb)) == 1
+    assert len(await cb.until(lambda: _channel_posts(cb, OPS_CHANNEL, "Charged"))) == 1
+    await assert_db_matches_stripe(cb, vendor.stripe_account_id)
+
+
+async def test_a_stripe_500_is_retried_with_the_same_key(cb: Connectbot) -> None:
+    await cb.stripe.fault("POST", "/v1/payment_intents", "500")
+    account, _ = await charge_with(cb, "pm_card_visa")
+    [row] = await cb.until(
+        lambda: _rows_with_status(cb, "succeeded"), timeout=15, what="the charge"
+    )
+    creates = await intent_creates(cb)
+    assert [c["status"] for c in creates] == [500, 200]
+    assert {c["idempotency_key"] for c in creates} == {row.idempotency_key}
+    assert len(await cb.until(lambda: _channel_posts(cb, OPS_CHANNEL, "Charged"))) == 1
+    await assert_db_matches_stripe(cb, account)
+
+
+async def test_an_edited_amount_is_charged_and_checked_again(cb: Connectbot) -> None:
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    view = await open_charge_modal(cb, f"<@{VENDOR}> 40 jane@example.com", user=OPERATOR)
+    refused = await submit(cb, view, amount="0.10")
+    assert refused.json["response_action"] == "errors" and "amount" in refused.json["errors"]
+    refused = await submit(cb, view, amount="EUR 10")
+    assert "EUR" in refused.json["errors"]["amount"]
+    assert await charges_in_db(cb) == []
+    await submit(cb, view, amount="55.55")
+    [row] = await cb.until(lambda: _rows_with_status(cb, "succeeded"), what="the charge")
+    assert (row.amount, row.application_fee_amount) == (5555, 556)  # 555.5 rounds half up
+    await assert_db_matches_stripe(cb, vendor.stripe_account_id)
+
+
+async def _rows_with_status(cb: Connectbot, status: str) -> list[Any]:
+    return [c for c in await charges_in_db(cb) if c.status == status]
+
+
+async def _ok_calls(cb: Connectbot, method: str) -> list[dict[str, Any]]:
+    return await cb.posted(method)
+
+
+async def _channel_posts(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]:
+    return [m for m in await cb.slack.messages(channel) if word in m.get("text", "")]

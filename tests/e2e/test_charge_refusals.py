@@ -1,0 +1,112 @@
+"""/charge refusals (PRODUCT.md §2, §5): private, naming the problem, with the usage; no
+modal, no row, no Stripe call."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from storage.models import Customer, Vendor
+from tests.e2e.scenario import connected_vendor, customer_with_card, open_charge_modal
+from tests.e2e.test_charge import VENDOR, charges_in_db, submit
+from tests.harness import ADMIN, OPERATOR, Connectbot
+
+USAGE = "/charge @vendor 100.00 [currency] [email] [description]"
+V = f"<@{VENDOR}|vendor>"
+
+
+async def refused(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
+    reply = await cb.slack_sender.command("/charge", text, user_id=user)
+    assert reply.status == 200 and reply.body  # an ack's text: shown only to the caller
+    return reply.body
+
+
+async def nothing_happened(cb: Connectbot) -> None:
+    assert [c for c in await cb.slack.calls("views.open")] == []
+    assert await charges_in_db(cb) == []
+    assert [r for r in await cb.stripe.requests() if r["path"] == "/v1/payment_intents"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (f"{V} 0 jane@example.com", "zero"),
+        (f"{V} -5 jane@example.com", "positive"),
+        (f"{V} abc jane@example.com", "amount"),
+        (f"{V} 1e3 jane@example.com", "exponent"),
+        (f"{V} 100.001 usd jane@example.com", "decimals"),
+        (f"{V} 100.5 jpy jane@example.com", "decimals"),
+        (f"{V} 0.49 usd jane@example.com", "minimum"),
+        (f"{V} 10000.01 jane@example.com", "limit"),
+        (f"{V} 100xyz jane@example.com", "xyz"),
+        (f"{V} NaN jane@example.com", ""),
+        ("100.00 jane@example.com", "vendor"),
+        (f"{V} 100 not-an-email@", ""),
+        ("<@U0NOBODY> 100 jane@example.com", "connected vendor"),
+        (f"{V} 100 nobody@example.com", "isn't a customer"),
+        (f"{V} 100 nocard@example.com", "no card"),
+    ],
+)
+async def test_each_refusal_is_private_with_the_usage(
+    cb: Connectbot, text: str, problem: str
+) -> None:
+    await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    async with cb.sessions.begin() as session:
+        session.add(
+            Customer(team_id="T_SANDBOX", email="nocard@example.com", stripe_customer_id="cus_x")
+        )
+    answer = await refused(cb, text)
+    assert problem.lower() in answer.lower() and USAGE in answer
+    await nothing_happened(cb)
+
+
+async def test_a_non_operator_is_refused(cb: Connectbot) -> None:
+    await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    answer = await refused(cb, f"{V} 100 jane@example.com", user="U0SOMEONE")
+    assert "Only connectbot operators" in answer
+    await nothing_happened(cb)
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        ({"status": "disconnected"}, "disconnected"),
+        ({"charges_enabled": False}, "hasn't enabled charges"),
+        ({"fee_fixed": 10000, "fee_currency": "usd"}, "platform fee ($100.00)"),
+    ],
+)
+async def test_a_vendor_who_cannot_be_charged_for_is_refused(
+    cb: Connectbot, state: dict[str, object], problem: str
+) -> None:
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    async with cb.sessions.begin() as session:
+        await session.execute(update(Vendor).where(Vendor.id == vendor.id).values(**state))
+    answer = await refused(cb, f"{V} 100 jane@example.com")
+    assert problem in answer
+    await nothing_happened(cb)
+
+
+async def test_help_and_a_vendor_disconnected_after_the_modal_opened(cb: Connectbot) -> None:
+    assert "Usage" in await refused(cb, "help", user="U0SOMEONE")
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    view = await open_charge_modal(cb, f"{V} 100 jane@example.com", user=ADMIN)
+    async with cb.sessions.begin() as session:
+        await session.execute(
+            update(Vendor).where(Vendor.id == vendor.id).values(status="disconnected")
+        )
+    reply = await submit(cb, view)
+    assert "disconnected" in reply.json["errors"]["amount"]
+    assert await charges_in_db(cb) == []
+
+
+async def test_a_non_operator_cannot_submit_a_modal(cb: Connectbot) -> None:
+    await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    view = await open_charge_modal(cb, f"{V} 100 jane@example.com", user=OPERATOR)
+    reply = await cb.slack_sender.view_submission(view, {}, user_id="U0SOMEONE")
+    assert "Only connectbot operators" in reply.json["errors"]["amount"]
+    assert await charges_in_db(cb) == []

@@ -1,0 +1,236 @@
+"""The sandbox console in a real headless Chromium: connect → add customer → card → charge.
+
+The sandbox runs in-process (`running_sandbox`), exactly as `connectbot sandbox` starts it;
+the browser does what a person would, and screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox_mode import ADMIN, BOT_TOKEN, SandboxUrls, running_sandbox
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT = 10_000  # ms: the console polls every second; the relay posts within a fraction
+
+pytestmark = pytest.mark.browser
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        return f"{CHROMIUM} is absent (make browser installs Debian's chromium)"
+    return None
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    missing = _missing()
+    if missing:
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = await browser.new_context(viewport={"width": 1200, "height": 800})
+            yield await context.new_page()
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxUrls]:
+    async with running_sandbox(fresh=True) as urls:
+        yield urls
+
+
+async def be(page: Any, name: str) -> None:
+    """Switch the console to the person whose switcher label starts with `name`."""
+    option = page.locator("#who option", has_text=name)
+    await page.select_option("#who", await option.get_attribute("value"))
+
+
+async def open_conversation(page: Any, name: str) -> None:
+    await page.locator(".conversation", has_text=name).click()
+
+
+async def type_command(page: Any, text: str) -> None:
+    await page.fill("#message-box", text)
+    await page.press("#message-box", "Enter")
+
+
+def message(page: Any, text: str) -> Any:
+    return page.locator(".message", has_text=text).last
+
+
+async def shot(page: Any, name: str) -> None:
+    await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))
+
+
+async def test_help_reply_is_private_and_only_for_its_caller(
+    page: Any, sandbox: SandboxUrls
+) -> None:
+    await page.goto(sandbox.console)
+    await be(page, "Vera")
+    await open_conversation(page, "general")
+    await type_command(page, "/connect-vendor help")
+    reply = message(page, "/connect-vendor")
+    await reply.wait_for(timeout=WAIT)
+    assert "Only visible to you" in await reply.inner_text()
+    assert await reply.locator("code", has_text="/connect-vendor @vendor").count() == 1
+    await shot(page, "help-reply")
+
+    await be(page, "Otto")
+    await open_conversation(page, "general")
+    await page.wait_for_timeout(1500)  # at least one poll as Otto
+    assert await page.locator(".message", has_text="/connect-vendor").count() == 0
+
+
+async def test_text_from_messages_is_never_markup(page: Any, sandbox: SandboxUrls) -> None:
+    await page.goto(sandbox.console)
+    await open_conversation(page, "general")
+    await type_command(page, "<img src=x onerror=alert(1)> *bold* <b>no</b>")
+    said = message(page, "bold")
+    await said.wait_for(timeout=WAIT)
+    assert await said.locator("img").count() == 0
+    assert await said.locator("b").count() == 0
+    assert await said.locator("strong", has_text="bold").count() == 1
+    assert "<img src=x onerror=alert(1)>" in await said.inner_text()
+
+
+async def test_connect_card_and_charge_by_clicking(page: Any, sandbox: SandboxUrls) -> None:
+    await page.goto(sandbox.console)
+
+    # Otto sends Vera her Connect link; she gets it by DM from the app.
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    await type_command(page, "/connect-vendor @Vera")
+    await message(page, "I sent").wait_for(timeout=WAIT)
+    await be(page, "Vera")
+    await open_conversation(page, "connectbot")
+    invite = message(page, "Connect with Stripe")
+    await invite.wait_for(timeout=WAIT)
+    await shot(page, "vendor-dm")
+
+    # The URL button opens the fake Stripe's OAuth page; approving shows connectbot's page.
+    async with page.context.expect_page() as opened:
+        await invite.locator("button", has_text="Connect with Stripe").click()
+    oauth = await opened.value
+    await oauth.locator("button", has_text="Approve").click()
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=WAIT)
+    assert "connected" in (await oauth.locator("h1").inner_text()).lower()
+    await oauth.screenshot(path=str(ARTIFACTS / "console-oauth-callback.png"))
+    await oauth.close()
+    await message(page, "is connected to the marketplace").wait_for(timeout=WAIT)
+
+    # The seeded customer's card link (Otto's private reply in #ops) → save a card.
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    card_link = message(page, "carol@example.com")
+    await card_link.wait_for(timeout=WAIT)
+    async with page.context.expect_page() as opened:
+        await card_link.locator("button", has_text="Checkout").click()
+    checkout = await opened.value
+    await checkout.locator("button", has_text="Save card").click()
+    await checkout.wait_for_load_state()
+    await checkout.screenshot(path=str(ARTIFACTS / "console-checkout-done.png"))
+    await checkout.close()
+    await message(page, "4242").wait_for(timeout=WAIT)
+
+    # /charge opens the modal; a bad amount shows the error under its input; then it charges.
+    await type_command(page, "/charge @Vera 100 carol@example.com Tuning session")
+    modal = page.locator("#modal")
+    await modal.wait_for(state="visible", timeout=WAIT)
+    await shot(page, "charge-modal")
+    amount = modal.locator(".input-block", has_text="Amount").locator("input")
+    await amount.fill("0")
+    await modal.locator("#modal-submit").click()
+    error = modal.locator(".input-error:not(:empty)")
+    await error.wait_for(timeout=WAIT)
+    await shot(page, "charge-modal-error")
+    await amount.fill("100")
+    await modal.locator("#modal-submit").click()
+    await modal.wait_for(state="hidden", timeout=WAIT)
+    charged = message(page, "$100.00")
+    await charged.wait_for(timeout=WAIT)
+    await shot(page, "charged")
+
+    # A plain button sends block_actions with its message; the reply replaces the message.
+    await be(page, "Ada")
+    await type_command(page, "/vendors disconnect @Vera")
+    question = message(page, "Disconnect")
+    await question.wait_for(timeout=WAIT)
+    assert await question.locator("button.danger", has_text="Disconnect").count() == 1
+    await shot(page, "disconnect-question")
+    await question.locator("button", has_text="Cancel").click()
+    await message(page, "Cancelled: nothing was disconnected.").wait_for(timeout=WAIT)
+    assert await page.locator(".message", has_text="Disconnect @Vera").count() == 0
+
+
+async def publish_home(sandbox: SandboxUrls, user: str, blocks: list[dict[str, Any]]) -> None:
+    """Publish a Home tab through the fake's Web API, as an app would."""
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"{sandbox.slack}/api/views.publish",
+            json={"user_id": user, "view": {"type": "home", "blocks": blocks}},
+            headers={"Authorization": f"Bearer {BOT_TOKEN}"},
+        ) as resp:
+            assert (await resp.json())["ok"]
+
+
+async def test_app_home_tab_sends_app_home_opened_and_renders_the_view(
+    page: Any, sandbox: SandboxUrls
+) -> None:
+    await page.goto(sandbox.console)
+    await be(page, "Ada")
+    await open_conversation(page, "connectbot")
+    async with page.expect_request("**/console/api/home") as sent:
+        await page.locator("#tab-home").click()
+    assert (await sent.value).post_data_json == {"user": ADMIN}
+    await page.locator("#home", has_text="has not published").wait_for(timeout=WAIT)
+    assert await page.locator("#composer").is_hidden()
+
+    await publish_home(
+        sandbox,
+        ADMIN,
+        [
+            {"type": "header", "text": {"type": "plain_text", "text": "Marketplace today"}},
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": "*Volume*\n$1,200.00"},
+                    {"type": "mrkdwn", "text": "*Fees*\n$120.00"},
+                ],
+            },
+            {"type": "divider"},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Updated _just now_"}]},
+        ],
+    )
+    home = page.locator("#home")
+    await home.locator(".header-block", has_text="Marketplace today").wait_for(timeout=WAIT)
+    assert await home.locator(".field").count() == 2
+    assert await home.locator("hr.divider").count() == 1
+    assert await home.locator(".context em", has_text="just now").count() == 1
+    await shot(page, "app-home")

@@ -1,0 +1,73 @@
+"""/fees: per-vendor count, gross, platform fees, refunds and net, to the cent, by role."""
+
+from __future__ import annotations
+
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.harness import OPERATOR, Connectbot
+
+VERA, VICTOR = "U0VERA", "U0VICTOR"
+
+
+async def fees(cb: Connectbot, text: str, *, user: str = OPERATOR) -> tuple[str, str | None]:
+    """(ack text, response text) of `/fees text`."""
+    reply = await cb.slack_sender.command("/fees", text, user_id=user)
+    assert reply.status == 200
+    if reply.body:
+        return reply.body, None
+    key = str(reply.response_key)
+    [response] = await cb.until(lambda: cb.slack.responses(key), what="the summary")
+    assert response["response_type"] == "in_channel"
+    return "", str(response["text"])
+
+
+async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VERA}> 50.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VICTOR}> 20.00 jane@example.com", user=OPERATOR)
+    declined = await customer_with_card(cb, "bob@example.com", card="pm_card_chargeDeclined")
+    failed = await charge_through_modal(cb, f"<@{VICTOR}> 99.00 {declined.email}", user=OPERATOR)
+    assert failed.status == "failed"  # not counted below
+    reply = await cb.slack_sender.command("/refund", f"{first.id} 40", user_id=OPERATOR)
+    key = str(reply.response_key)
+    await cb.until(lambda: cb.slack.responses(key), what="the refund")
+
+    _, summary = await fees(cb, "today")
+    assert summary is not None
+    vera_line, victor_line = summary.splitlines()[1:]
+    # Vera: $150 gross, fees $15 - $4 refunded = $11, refunds $40, net 150 - 40 - 11 = $99.
+    assert vera_line == (
+        f"<@{VERA}>: 2 charges, gross $150.00, platform fees $11.00, refunds $40.00, "
+        "net to vendor $99.00"
+    )
+    assert victor_line == (
+        f"<@{VICTOR}>: 1 charge, gross $20.00, platform fees $2.00, refunds $0.00, "
+        "net to vendor $18.00"
+    )
+
+    _, only_victor = await fees(cb, f"<@{VICTOR}> month")
+    assert only_victor is not None and VERA not in only_victor and "gross $20.00" in only_victor
+
+
+async def test_vendors_see_only_their_own_fees_and_others_are_refused(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    await charge_through_modal(cb, f"<@{VERA}> 10.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VICTOR}> 30.00 jane@example.com", user=OPERATOR)
+
+    _, own = await fees(cb, f"week <@{VERA}>", user=VICTOR)  # asks about Vera, gets himself
+    assert own is not None and VERA not in own and "gross $30.00" in own
+    refused, _ = await fees(cb, "", user="U0STRANGER")
+    assert "Only connectbot operators, admins and vendors" in refused
+
+
+async def test_bad_periods_are_refused_with_usage(cb: Connectbot) -> None:
+    answer, _ = await fees(cb, "2026-13")
+    assert "Usage" in answer
+    answer, _ = await fees(cb, "2026-02-10..2026-02-01")
+    assert "Usage" in answer
+    _, empty = await fees(cb, "2020-01")
+    assert empty == "Fees for January 2020: no charges."

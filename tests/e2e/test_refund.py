@@ -1,0 +1,165 @@
+"""/refund end to end, and the refund, dispute and fee webhooks: the money agrees to the cent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services import SERVICES
+from storage.models import ApplicationFee, Charge, Refund, StripeEvent, Vendor
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
+
+VENDOR = "U0VENDOR1"
+VENDOR_CHANNEL = "C0VENDORS"
+
+
+async def charged(cb: Connectbot, amount: str = "100.00") -> tuple[Charge, Vendor]:
+    """A succeeded $100 charge made through /charge (fee 10%: $10)."""
+    vendor = await connected_vendor(cb, VENDOR, channel_id=VENDOR_CHANNEL)
+    await customer_with_card(cb, "jane@example.com")
+    charge = await charge_through_modal(
+        cb, f"<@{VENDOR}|vera> {amount} jane@example.com", user=OPERATOR
+    )
+    assert charge.status == "succeeded"
+    return charge, vendor
+
+
+async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
+    """Type `/refund text`; the private answer (ack text or the response that follows)."""
+    reply = await cb.slack_sender.command("/refund", text, user_id=user)
+    assert reply.status == 200
+    if reply.body:
+        return reply.body
+    assert reply.response_key is not None
+    key = reply.response_key
+    responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
+    return str(responses[-1]["text"])
+
+
+async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:
+    """(amount refunded on the Stripe charge, amount refunded of its application fee)."""
+    api = cb.app[SERVICES].stripe.api.v1
+    stripe_charge = await api.charges.retrieve_async(
+        str(charge.stripe_charge_id), options={"stripe_account": vendor.stripe_account_id}
+    )
+    fees = await api.application_fees.list_async(params={"charge": stripe_charge.id})
+    [fee] = fees.data
+    return stripe_charge.amount_refunded, fee.amount_refunded
+
+
+async def row(cb: Connectbot, charge_id: str) -> Charge:
+    async with cb.sessions() as session:
+        found = await session.get(Charge, charge_id)
+    assert found is not None
+    return found
+
+
+async def channel_texts(cb: Connectbot, channel: str, word: str) -> list[str]:
+    return [m["text"] for m in await cb.slack.messages(channel) if word in m.get("text", "")]
+
+
+async def settled(cb: Connectbot) -> bool:
+    await cb.stripe.deliver()
+    async with cb.sessions() as session:
+        rows = (await session.scalars(select(StripeEvent))).all()
+    return all(e.processed_at is not None for e in rows)
+
+
+async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connectbot) -> None:
+    charge, vendor = await charged(cb)
+    first = await refund(cb, f"{charge.id} 40")
+    assert "Refunded $40.00" in first and "platform fee refunded $4.00" in first
+    second = await refund(cb, str(charge.payment_intent_id))  # the rest, by PaymentIntent id
+    assert "Refunded $60.00" in second and "platform fee refunded $6.00" in second
+
+    await cb.until(lambda: settled(cb), what="webhooks handled")
+    after = await row(cb, charge.id)
+    assert (after.amount_refunded, after.fee_refunded) == (10_000, 1_000)
+    assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
+    async with cb.sessions() as session:
+        refunds = (await session.scalars(select(Refund).order_by(Refund.id))).all()
+        [fee] = (await session.scalars(select(ApplicationFee))).all()
+    assert [(r.amount, r.fee_refunded, r.status) for r in refunds] == [
+        (4_000, 400, "succeeded"),
+        (6_000, 600, "succeeded"),
+    ]
+    assert (fee.amount, fee.amount_refunded) == (1_000, 1_000)
+
+    async def two_announcements() -> list[str]:
+        texts = await channel_texts(cb, VENDOR_CHANNEL, "refunded")
+        return texts if len(texts) == 2 else []
+
+    texts = await cb.until(two_announcements, what="both refund announcements")
+    assert "$40.00 of $100.00 refunded" in texts[0] and "$60.00 remains" in texts[0]
+    assert "$60.00 of $100.00 refunded" in texts[1] and "$0.00 remains" in texts[1]
+    assert not await channel_texts(cb, VENDOR_CHANNEL, "outside connectbot")
+
+
+async def test_a_refund_beyond_what_remains_is_refused_without_calling_stripe(
+    cb: Connectbot,
+) -> None:
+    charge, vendor = await charged(cb)
+    assert "Refunded $70.00" in await refund(cb, f"{charge.id} 70")
+    answer = await refund(cb, f"{charge.id} 30.01")
+    assert "more than what remains to refund ($30.00)" in answer
+    answer = await refund(cb, f"{charge.id} 150")
+    assert "more than what remains to refund ($30.00)" in answer
+    posts = [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/refunds"
+    ]
+    assert len(posts) == 1
+    assert await stripe_state(cb, charge, vendor) == (7_000, 700)
+
+
+async def test_refund_refusals(cb: Connectbot) -> None:
+    charge, _ = await charged(cb)
+    assert "Only connectbot operators" in await refund(cb, charge.id, user="U0NOBODY")
+    assert "No connectbot charge" in await refund(cb, "pi_doesnotexist123")
+    answer = await refund(cb, f"{charge.id} 10 eur")
+    assert "USD" in answer
+    assert "Usage" in await refund(cb, "")
+    assert not [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
+
+
+async def test_a_refund_made_outside_connectbot_is_recorded_and_announced(cb: Connectbot) -> None:
+    charge, vendor = await charged(cb)
+    api = cb.app[SERVICES].stripe.api.v1
+    await api.refunds.create_async(  # as someone would in the Stripe Dashboard
+        params={
+            "charge": str(charge.stripe_charge_id),
+            "amount": 2_500,
+            "refund_application_fee": True,
+        },
+        options={"stripe_account": vendor.stripe_account_id},
+    )
+    texts = await cb.until(
+        lambda: channel_texts(cb, VENDOR_CHANNEL, "outside connectbot"), what="the announcement"
+    )
+    assert len(texts) == 1 and "$25.00 of $100.00" in texts[0]
+    await cb.until(lambda: settled(cb), what="webhooks handled")
+    after = await row(cb, charge.id)
+    assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
+    assert "Refunded $75.00" in await refund(cb, charge.id)  # what remains, exactly
+    await cb.until(lambda: settled(cb), what="webhooks handled")
+    assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
+    assert len(await channel_texts(cb, VENDOR_CHANNEL, "outside connectbot")) == 1
+
+
+async def test_a_dispute_reaches_the_vendor_channel_ops_and_the_vendor(cb: Connectbot) -> None:
+    charge, _ = await charged(cb)
+    await cb.stripe.dispute(str(charge.stripe_charge_id))
+
+    async def everywhere() -> list[dict[str, Any]]:
+        posts = [c for c in await cb.posted() if "Dispute" in c["params"]["text"]]
+        return posts if len(posts) >= 3 else []
+
+    posts = await cb.until(everywhere, what="the dispute in three places")
+    channels = sorted(p["params"]["channel"] for p in posts)
+    assert channels == sorted([VENDOR_CHANNEL, OPS_CHANNEL, f"D{VENDOR}"])
+    text = posts[0]["params"]["text"]
+    assert "$100.00" in text and "fraudulent" in text and "Evidence due by 20" in text
+    assert charge.id in text
