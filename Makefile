@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv clean browser
+.PHONY: run test lint format venv clean browser bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Speed, measured not asserted: see docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 format: $(STAMP)
 	$(BIN)/ruff format .

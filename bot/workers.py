@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.handlers import build_event_handlers
+from bot.notifications.digest import run_digests
 from bot.notifications.relay import Relay, RelayTuning
 from bot.reconcile import Reconciler
 from bot.services import Services
@@ -43,6 +44,7 @@ async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIter
         asyncio.create_task(processor.run(), name="event-processor"),
         # Pending charges: settled at start-up and periodically (bot/reconcile.py).
         asyncio.create_task(Reconciler(services, on_settled=relay.wake).run(), name="reconciler"),
+        asyncio.create_task(run_digests(services), name="daily-digest"),  # once a day
     ]
     try:
         yield Workers(relay=relay, events=processor)

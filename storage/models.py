@@ -7,7 +7,7 @@ retry collides with the first attempt instead of repeating it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -287,3 +288,12 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+
+class DigestRun(Base):
+    """One daily digest: the unique `day` lets exactly one process, once, queue its messages."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)  # the day summarized, in DIGEST_TZ
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

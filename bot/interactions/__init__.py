@@ -6,10 +6,11 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
+from bot import home
 from bot.interactions import approvals, charge, vendors
 from bot.services import Services
 
-MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals)
+MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals, home)
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -209,7 +209,7 @@ async def test_app_home_tab_sends_app_home_opened_and_renders_the_view(
     async with page.expect_request("**/console/api/home") as sent:
         await page.locator("#tab-home").click()
     assert (await sent.value).post_data_json == {"user": ADMIN}
-    await page.locator("#home", has_text="has not published").wait_for(timeout=WAIT)
+    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=WAIT)
     assert await page.locator("#composer").is_hidden()
 
     await publish_home(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import OutboxMessage, StripeEvent, Vendor
+from tests.e2e.scenario import connected_vendor
 from tests.harness import CONNECT_WEBHOOK_SECRET, WEBHOOK_SECRET, Connectbot
 from tests.stripe_events import encode, event, payout, sign
 
@@ -156,3 +157,31 @@ async def test_an_undeliverable_message_is_dead_and_counted_in_healthz(cb: Conne
         if c["params"]["channel"] == VENDOR_CHANNEL
     ]
     assert len(attempts) == 1  # a permanent error is not retried
+
+
+async def test_a_failing_handler_is_retried_until_it_succeeds_and_acts_once(
+    cb: Connectbot,
+) -> None:
+    """account.updated reads the account fresh from Stripe; Stripe fails that read at first."""
+    vendor = await connected_vendor(cb, VENDOR_USER, channel_id=VENDOR_CHANNEL)
+    account = vendor.stripe_account_id
+    # Three failures defeat the first handling (one try and the client's two retries).
+    await cb.stripe.fault("GET", f"/v1/accounts/{account}", "500", count=3)
+    await cb.stripe.set_account(account, charges_enabled=False)
+    await cb.stripe.deliver()
+
+    async def handled() -> StripeEvent | None:
+        for stored in await stored_events(cb):
+            disabled = stored.payload["data"]["object"].get("charges_enabled") is False
+            if stored.type == "account.updated" and disabled and stored.processed_at:
+                return stored
+        return None
+
+    stored = await cb.until(handled, what="the event handled after a retry")
+    assert stored.attempts >= 2 and stored.last_error  # it failed first, then succeeded
+    await asyncio.sleep(0.3)
+    notes = [c for c in await cb.posted() if "can no longer take payments" in c["params"]["text"]]
+    assert len(notes) == 1
+    async with cb.sessions() as session:
+        row = await session.get(Vendor, vendor.id)
+    assert row is not None and row.charges_enabled is False

@@ -24,6 +24,7 @@ TABLES = {
     "outbox",
     "approvals",
     "audit_log",
+    "digest_runs",
 }
 
 

@@ -1,0 +1,110 @@
+"""The daily digest: once per day, however many server processes run.
+
+Every process runs `run_digests`, which wakes every minute and calls `digest_pass`. A pass
+works out the latest day whose digest is due (`digest_schedule`), and when that day has no
+`digest_runs` row yet, inserts it and queues the digest's outbox messages in the same
+transaction. The unique `day` decides the one winner: a loser's insert does nothing (and it
+queues nothing); a winner that crashes before committing leaves no row and no messages, so
+the next pass, in any process, posts the digest instead. The relay posts each message once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.notifications.digest_schedule import day_bounds, latest_due_digest_day
+from bot.notifications.routing import tell_ops
+from bot.services import Services
+from bot.views.digest import VendorDay, digest_message, vendor_digest_message
+from storage.models import Vendor
+from storage.repos import audit, digests, outbox, reports
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 60.0
+
+
+async def digest_pass(services: Services, now: datetime | None = None) -> date | None:
+    """Queue the digest of the latest due day unless some process already did.
+
+    Returns the day this call queued, or None (already done, or lost the race). `now`
+    (aware) defaults to the clock; tests pass it instead of waiting.
+    """
+    settings = services.settings
+    tz = ZoneInfo(settings.digest_tz)
+    day = latest_due_digest_day(now or datetime.now(UTC), settings.digest_time, tz)
+    async with services.sessions() as session:
+        if await digests.has_run(session, day):  # the usual case: a cheap read, no write lock
+            return None
+    async with services.sessions.begin() as session:
+        if not await digests.claim_day(session, day):
+            return None
+        await _queue_digest(session, services, day, tz)
+    log.info("daily digest for %s queued", day)
+    return day
+
+
+async def _queue_digest(session: AsyncSession, services: Services, day: date, tz: ZoneInfo) -> None:
+    settings = services.settings
+    start, end = day_bounds(day, tz)
+    vendors = list((await session.scalars(select(Vendor).order_by(Vendor.id))).all())
+    totals: dict[str, list[reports.VendorTotals]] = defaultdict(list)
+    for team in sorted({v.team_id for v in vendors}):
+        for t in await reports.fee_summary(session, team_id=team, start=start, end=end):
+            totals[t.stripe_account_id].append(t)
+    disputes = await reports.dispute_counts(session, start=start, end=end)
+    active = [
+        (
+            vendor,
+            VendorDay(
+                vendor.slack_user_id,
+                vendor.stripe_account_id,
+                tuple(totals[vendor.stripe_account_id]),
+                disputes.by_account.get(vendor.stripe_account_id, 0),
+            ),
+        )
+        for vendor in vendors
+        if totals[vendor.stripe_account_id] or disputes.by_account.get(vendor.stripe_account_id)
+    ]
+    key = f"digest:{day.isoformat()}"
+    lines = [line for _, line in active]
+    await tell_ops(
+        session, settings, message=digest_message(day, lines, disputes.unattributed), key=key
+    )
+    own_channels = 0
+    for vendor, line in active:
+        if vendor.channel_id and vendor.channel_id != settings.ops_channel_id:
+            own_channels += 1
+            await outbox.enqueue(
+                session,
+                kind="post",
+                target=vendor.channel_id,
+                payload=vendor_digest_message(day, line),
+                dedupe_key=f"{key}:vendor:{vendor.stripe_account_id}",
+            )
+    await audit.record(
+        session,
+        actor="connectbot",
+        action="digest.queued",
+        target=day.isoformat(),
+        outcome="queued",
+        detail={"vendors": len(active), "vendor_channels": own_channels},
+    )
+
+
+async def run_digests(services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
+    """Forever: sleep `poll_seconds`, then run a pass. Sleeping first keeps a freshly started
+    process quiet for a minute; a failed pass is logged and retried at the next wake."""
+    while True:
+        await asyncio.sleep(poll_seconds)
+        try:
+            await digest_pass(services)
+        except Exception:
+            log.exception("daily digest pass failed; retrying in %.0f s", poll_seconds)

@@ -1,0 +1,133 @@
+"""The daily digest: per vendor count, gross, fees, refunds, disputes; queued once per day."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.notifications.digest import digest_pass
+from bot.services import SERVICES, Services
+from storage.db import create_engine, session_factory
+from storage.models import DigestRun, OutboxMessage
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
+
+VERA, VICTOR = "U0VERA", "U0VICTOR"
+VERA_CHANNEL = "C0VERA"
+
+
+async def digests_in(cb: Connectbot, channel: str) -> list[dict[str, Any]]:
+    return [
+        c["params"]
+        for c in await cb.posted()
+        if c["params"]["channel"] == channel and "Daily digest" in c["params"]["text"]
+    ]
+
+
+async def a_busy_day(cb: Connectbot) -> datetime:
+    """Vera (own channel): $100 and $50, $40 refunded; Victor: $20 (disputed), one decline.
+    Returns when the charges were made."""
+    await connected_vendor(cb, VERA, channel_id=VERA_CHANNEL)
+    await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VERA}> 50.00 jane@example.com", user=OPERATOR)
+    disputed = await charge_through_modal(cb, f"<@{VICTOR}> 20.00 jane@example.com", user=OPERATOR)
+    bob = await customer_with_card(cb, "bob@example.com", card="pm_card_chargeDeclined")
+    await charge_through_modal(cb, f"<@{VICTOR}> 99.00 {bob.email}", user=OPERATOR)
+    reply = await cb.slack_sender.command("/refund", f"{first.id} 40", user_id=OPERATOR)
+    await cb.until(lambda: cb.slack.responses(str(reply.response_key)), what="the refund")
+    await cb.stripe.dispute(str(disputed.stripe_charge_id))
+    await settle(cb)
+    return first.created_at
+
+
+def the_morning_after(made: datetime, *, at: time = time(9, 0)) -> datetime:
+    """DIGEST_TIME (09:00 UTC in the harness) on the day after `made`."""
+    return datetime.combine(made.astimezone(UTC).date() + timedelta(days=1), at, tzinfo=UTC)
+
+
+async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
+    made = await a_busy_day(cb)
+    day = made.astimezone(UTC).date()
+    services = cb.app[SERVICES]
+    # A second "process": its own engine and connection pool on the same database.
+    other_engine = create_engine(cb.settings.database_url)
+    other: Services = dataclasses.replace(
+        services, engine=other_engine, sessions=session_factory(other_engine)
+    )
+    try:
+        now = the_morning_after(made)
+        results = await asyncio.gather(digest_pass(services, now), digest_pass(other, now))
+        assert sorted(results, key=str) == [day, None]
+        # Later passes that day, in either process, find the row and do nothing.
+        later = now + timedelta(hours=5)
+        assert await digest_pass(other, later) is None
+        assert await digest_pass(services, later) is None
+    finally:
+        await other_engine.dispose()
+
+    [ops] = await cb.until(lambda: digests_in(cb, OPS_CHANNEL), what="the ops digest")
+    [own] = await cb.until(lambda: digests_in(cb, VERA_CHANNEL), what="Vera's digest")
+    label = f"{day:%a} {day.day} {day:%b %Y}"
+    assert ops["text"].splitlines() == [
+        f"Daily digest for {label}:",
+        f"<@{VERA}>: 2 charges, gross $150.00, fees $11.00, refunds $40.00; 0 disputes",
+        f"<@{VICTOR}>: 1 charge, gross $20.00, fees $2.00, refunds $0.00; 1 dispute",
+    ]
+    assert own["text"] == (
+        f"Daily digest for {label}, <@{VERA}>: "
+        "2 charges, gross $150.00, fees $11.00, refunds $40.00; 0 disputes"
+    )
+    async with cb.sessions() as session:
+        runs = (await session.scalars(select(DigestRun.day))).all()
+        keys = (
+            await session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("digest:%"))
+            )
+        ).all()
+    assert list(runs) == [day]
+    assert sorted(keys) == [f"digest:{day}:ops", f"digest:{day}:vendor:{_account(ops, VERA)}"]
+    await asyncio.sleep(0.3)  # the relay had time to post a second copy, had there been one
+    assert len(await digests_in(cb, OPS_CHANNEL)) == 1
+    assert len(await digests_in(cb, VERA_CHANNEL)) == 1
+
+
+def _account(message: dict[str, Any], user: str) -> str:
+    """The `acct_…` shown next to `user` in the digest's blocks."""
+    for block in message["blocks"]:
+        text = (block.get("text") or {}).get("text", "")
+        if text.startswith(f"*<@{user}>*"):
+            return str(text.split("`")[1])
+    raise AssertionError(f"{user} not in the digest")
+
+
+async def test_before_digest_time_the_previous_day_is_due_and_a_quiet_day_says_so(
+    cb: Connectbot,
+) -> None:
+    made = await a_busy_day(cb)
+    day = made.astimezone(UTC).date()
+    services = cb.app[SERVICES]
+    # 08:59 the next morning: the busy day's digest is not due yet; the quiet day before is.
+    early = the_morning_after(made, at=time(8, 59))
+    assert await digest_pass(services, early) == day - timedelta(days=1)
+    [quiet] = await cb.until(lambda: digests_in(cb, OPS_CHANNEL), what="the quiet digest")
+    assert (
+        quiet["text"].startswith("Daily digest for ")
+        and "no charges and no disputes" in quiet["text"]
+    )
+    assert await digest_pass(services, early + timedelta(minutes=1)) == day
+    await cb.until(
+        lambda: len_at_least(digests_in(cb, OPS_CHANNEL), 2), what="the busy day's digest"
+    )
+    # Nothing for the quiet day went to Vera's channel; the busy day's did.
+    [own] = await cb.until(lambda: digests_in(cb, VERA_CHANNEL), what="Vera's digest")
+    assert "gross $150.00" in own["text"]
+
+
+async def len_at_least(found: Any, n: int) -> bool:
+    return len(await found) >= n

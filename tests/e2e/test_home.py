@@ -1,0 +1,114 @@
+"""App Home: operators see vendors, today's volume and the last charges; vendors their own."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.harness import ADMIN, OPERATOR, Connectbot
+
+VERA, VICTOR, STRANGER = "U0VERA", "U0VICTOR", "U0STRANGER"
+
+
+def texts(node: Any) -> list[str]:
+    """Every `text` string in a view, in order (what the person reads)."""
+    if isinstance(node, dict):
+        return [
+            t
+            for key, value in node.items()
+            for t in ([value] if key == "text" and isinstance(value, str) else texts(value))
+        ]
+    if isinstance(node, list):
+        return [t for item in node for t in texts(item)]
+    return []
+
+
+async def open_home(cb: Connectbot, user: str) -> tuple[dict[str, Any], str]:
+    """Open the App Home as `user`; the freshly published view and all its text."""
+    before = len(await cb.posted("views.publish"))
+    reply = await cb.slack_sender.app_home_opened(user)
+    assert reply.status == 200
+
+    async def published() -> list[dict[str, Any]]:
+        calls = await cb.posted("views.publish")
+        return calls[before:]
+
+    [call] = await cb.until(published, what="the App Home to be published")
+    assert call["params"]["user_id"] == user
+    view = await cb.slack.home(user)
+    assert view["type"] == "home"
+    return view, "\n".join(texts(view["blocks"]))
+
+
+async def three_charges(cb: Connectbot) -> tuple[Any, Any, Any]:
+    await connected_vendor(cb, VERA)
+    await connected_vendor(cb, VICTOR, charges_enabled=False, status="onboarding")
+    await customer_with_card(cb, "jane@example.com")
+    declined = await customer_with_card(cb, "bob@example.com", card="pm_card_chargeDeclined")
+    first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
+    second = await charge_through_modal(cb, f"<@{VERA}> 25.50 eur jane@example.com", user=OPERATOR)
+    failed = await charge_through_modal(cb, f"<@{VERA}> 9.00 {declined.email}", user=OPERATOR)
+    assert (first.status, second.status, failed.status) == ("succeeded", "succeeded", "failed")
+    return first, second, failed
+
+
+async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: Connectbot) -> None:
+    first, second, failed = await three_charges(cb)
+    view, text = await open_home(cb, OPERATOR)
+    assert len(view["blocks"]) <= 100
+    assert f"*<@{VERA}>* · `" in text and "connected · Charges :white_check_mark:" in text
+    assert f"*<@{VICTOR}>* · `" in text and "onboarding · Charges :x:" in text
+    # Today, per currency: only succeeded charges count; fees are 10%.
+    assert "*Charges (EUR)*\n1" in text and "*Volume*\n€25.50" in text
+    assert "*Platform fees*\n€2.55" in text
+    assert "*Charges (USD)*\n1" in text and "*Volume*\n$100.00" in text
+    assert "*Platform fees*\n$10.00" in text
+    # Last charges, newest first, failed ones included with their status.
+    lines = [t for t in texts(view["blocks"]) if "`cb_ch_" in t]
+    assert [line.rsplit("`", 2)[-2] for line in lines] == [failed.id, second.id, first.id]
+    assert lines[0] == f"*$9.00* · <@{VERA}> · bob@example.com · :x: failed\n`{failed.id}`"
+    assert lines[2].startswith(f"*$100.00* · <@{VERA}> · jane@example.com · :white_check_mark:")
+
+    # Admins count as operators; a later charge shows the next time the tab opens.
+    third = await charge_through_modal(cb, f"<@{VERA}> 1.00 jane@example.com", user=OPERATOR)
+    _, again = await open_home(cb, ADMIN)
+    assert third.id in again and "*Volume*\n$101.00" in again
+
+
+async def test_only_the_last_ten_charges_are_listed(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await customer_with_card(cb, "jane@example.com")
+    made = [
+        await charge_through_modal(cb, f"<@{VERA}> {n}.00 jane@example.com", user=OPERATOR)
+        for n in range(1, 12)
+    ]
+    view, text = await open_home(cb, OPERATOR)
+    assert sum("`cb_ch_" in t for t in texts(view["blocks"])) == 10
+    assert made[0].id not in text
+    assert all(c.id in text for c in made[1:])
+    assert "*Charges (USD)*\n11" in text and "*Volume*\n$66.00" in text
+
+
+async def test_a_vendor_sees_only_their_own_account_and_charges(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    vera = await charge_through_modal(cb, f"<@{VERA}> 40.00 jane@example.com", user=OPERATOR)
+    victor = await charge_through_modal(cb, f"<@{VICTOR}> 70.00 jane@example.com", user=OPERATOR)
+
+    _, text = await open_home(cb, VERA)
+    assert "Your Stripe account" in text and f"*<@{VERA}>*" in text
+    assert vera.id in text and "*$40.00* · jane@example.com" in text
+    assert "*Volume*\n$40.00" in text and "*Platform fees*\n$4.00" in text
+    assert victor.id not in text and VICTOR not in text and "$70.00" not in text
+    assert "Vendors (" not in text
+
+
+async def test_anyone_else_is_told_how_to_connect(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await customer_with_card(cb, "jane@example.com")
+    charge = await charge_through_modal(cb, f"<@{VERA}> 40.00 jane@example.com", user=OPERATOR)
+    view, text = await open_home(cb, STRANGER)
+    assert "`/connect-vendor`" in text
+    assert charge.id not in text and VERA not in text and "$" not in json.dumps(view["blocks"])
