@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+import stripe as stripe_errors
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
@@ -23,12 +24,16 @@ async def run_checks(settings: Settings) -> bool:
     return all(ok for _, ok, _ in results)
 
 
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
 async def _database(settings: Settings) -> tuple[str, bool, str]:
     engine = create_engine(settings.database_url)
     try:
         current = await migrate.current_revision(engine)
     except Exception as exc:
-        return ("database", False, f"unreachable: {exc}")
+        return ("database", False, f"unreachable: {_one_line(exc)}")
     finally:
         await engine.dispose()
     if current != migrate.head_revision():
@@ -44,7 +49,7 @@ async def _slack(settings: Settings) -> tuple[str, bool, str]:
         except SlackApiError as exc:
             return ("slack", False, f"auth.test refused: {exc.response.get('error')}")
         except Exception as exc:
-            return ("slack", False, f"unreachable at {settings.slack_api_url}: {exc}")
+            return ("slack", False, f"unreachable at {settings.slack_api_url}: {_one_line(exc)}")
     team = auth.get("team_id")
     if settings.slack_team_id and team != settings.slack_team_id:
         return ("slack", False, f"token is for workspace {team}, not {settings.slack_team_id}")
@@ -56,7 +61,11 @@ async def _stripe(settings: Settings) -> tuple[str, bool, str]:
         stripe = connect_stripe(settings, session=session)
         try:
             balance = await stripe.api.v1.balance.retrieve_async()
+        except stripe_errors.APIConnectionError:
+            return ("stripe", False, f"unreachable at {settings.stripe_api_base}")
+        except stripe_errors.AuthenticationError:
+            return ("stripe", False, "STRIPE_SECRET_KEY was refused")
         except Exception as exc:
-            return ("stripe", False, f"balance read failed: {exc}")
+            return ("stripe", False, f"balance read failed: {_one_line(exc)}")
     mode = "live" if balance.livemode else "test"
     return ("stripe", True, f"key accepted ({mode} mode)")
