@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.money import Money, Refusal, fee_refund_for, format_money, resolve_refund_amount
 from bot.notifications.routing import announce, tell_user
 from bot.services import Services
@@ -162,7 +163,16 @@ async def _record(
                 fee_refunded_total=charge.fee_refunded + fee,
             )
             await _audit(session, charge, actor, "succeeded", refund.amount)
-            await _announce(session, services, charge, refund, fee, remaining, attempt.refund_id)
+            await announce_refund(
+                session,
+                services.settings,
+                charge,
+                amount=refund.amount,
+                fee=fee,
+                remaining=remaining,
+                refund_id=attempt.refund_id,
+                key=f"refund:{attempt.refund_id or refund.id}",
+            )
     return RefundResult(
         f"Refunded {format_money(money)} of charge `{charge.id}`; "
         f"platform fee refunded {format_money(Money(fee, charge.currency))}."
@@ -183,33 +193,38 @@ async def _audit(
     )
 
 
-async def _announce(
+async def announce_refund(
     session: AsyncSession,
-    services: Services,
+    settings: Settings,
     charge: Charge,
-    refund: Refund,
+    *,
+    amount: int,
     fee: int,
     remaining: int,
-    stripe_refund_id: str | None,
+    refund_id: str | None,
+    key: str,
+    outside: bool = False,
 ) -> None:
-    """Announce a refund; `remaining` is what is left to refund after it."""
+    """Tell the vendor's channel and the vendor about a refund (in the caller's transaction).
+
+    `remaining` is what is left to refund after it; `outside` marks one made outside connectbot.
+    """
     vendor = await session.get(Vendor, charge.vendor_id)
     customer = await session.get(Customer, charge.customer_id) if charge.customer_id else None
     assert vendor is not None
     facts = RefundFacts(
         charge_id=charge.id,
         payment_intent_id=charge.payment_intent_id,
-        refund_id=stripe_refund_id,
+        refund_id=refund_id,
         vendor_user_id=vendor.slack_user_id,
         customer=customer.email if customer else "the customer",
-        refunded=Money(refund.amount, charge.currency),
+        refunded=Money(amount, charge.currency),
         fee_refunded=Money(fee, charge.currency),
         charged=Money(charge.amount, charge.currency),
         remaining=Money(remaining, charge.currency),
     )
-    key = f"refund:{stripe_refund_id or refund.id}"
-    msg = refund_message(facts)
-    await announce(session, services.settings, vendor=vendor, message=msg, key=key)
+    msg = refund_message(facts, outside=outside)
+    await announce(session, settings, vendor=vendor, message=msg, key=key)
     await tell_user(session, vendor.slack_user_id, message=msg, key=key)
 
 

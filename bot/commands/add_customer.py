@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands.catalog import BY_NAME
+from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_add_customer
 from bot.money import Refusal
-from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.stripe_ops.checkout import card_setup_link
 from bot.stripe_ops.customers import find_or_create_customer
@@ -27,18 +27,12 @@ TROUBLE = "Something went wrong preparing the card link; nothing was charged. Tr
 def register(app: AsyncApp, services: Services) -> None:
     @app.command(SPEC.name)
     async def add_customer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        text = (command.get("text") or "").strip()
+        args = await operator_request(
+            ack, command, spec=SPEC, settings=services.settings, parse=parse_add_customer
+        )
+        if args is None:
+            return
         user = str(command["user_id"])
-        if text.lower() == "help":
-            await ack(SPEC.help_text())
-            return
-        if not is_operator(services.settings, user):
-            await ack(NOT_OPERATOR)
-            return
-        args = parse_add_customer(text)
-        if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text()}")
-            return
         await ack()
         team = str(command.get("team_id") or services.settings.slack_team_id or "")
         try:

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands.catalog import BY_NAME
+from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_refund_command
 from bot.money import Refusal
-from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refunding import request_refund
 from bot.services import Services
 
@@ -19,22 +19,24 @@ SPEC = BY_NAME["/refund"]
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/refund")
     async def refund(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
-        text = (command.get("text") or "").strip()
-        if text.lower() in ("", "help"):
+        settings = services.settings
+        if not (command.get("text") or "").strip():  # nothing to refund: the usage
             await ack(SPEC.help_text())
             return
-        user = command["user_id"]
-        if not is_operator(services.settings, user):
-            await ack(NOT_OPERATOR)
-            return
-        args = parse_refund_command(
-            text,
-            default_currency=services.settings.default_currency,
-            max_amount=services.settings.max_charge_amount,
+        args = await operator_request(
+            ack,
+            command,
+            spec=SPEC,
+            settings=settings,
+            parse=lambda text: parse_refund_command(
+                text,
+                default_currency=settings.default_currency,
+                max_amount=settings.max_charge_amount,
+            ),
         )
-        if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text()}")
+        if args is None:
             return
+        user = str(command["user_id"])
         await ack()  # Stripe comes next; the answer follows through the response URL
         result = await request_refund(
             services,

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands.catalog import BY_NAME
+from bot.commands.guard import operator_request
 from bot.commands.parsing import ShareCustomerArgs, parse_share_customer
 from bot.money import Refusal
 from bot.notifications.routing import announce
-from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.stripe_ops.customers import check_customer, check_vendor, share_customer
 from bot.views.customers import describe_card, shared_message
@@ -27,18 +27,12 @@ TROUBLE = "Something went wrong sharing the customer; try again shortly (nothing
 def register(app: AsyncApp, services: Services) -> None:
     @app.command(SPEC.name)
     async def share(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        text = (command.get("text") or "").strip()
+        args = await operator_request(
+            ack, command, spec=SPEC, settings=services.settings, parse=parse_share_customer
+        )
+        if args is None:
+            return
         user = str(command["user_id"])
-        if text.lower() == "help":
-            await ack(SPEC.help_text())
-            return
-        if not is_operator(services.settings, user):
-            await ack(NOT_OPERATOR)
-            return
-        args = parse_share_customer(text)
-        if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text()}")
-            return
         await ack()
         team = str(command.get("team_id") or services.settings.slack_team_id or "")
         try:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.money import Money, fee_refund_for
-from bot.notifications.routing import announce, tell_user
+from bot.money import fee_refund_for
+from bot.refunding import announce_refund
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
-from bot.views.refunds import RefundFacts, refund_message
-from storage.models import Charge, Customer, Vendor
+from storage.models import Charge
 from storage.repos import audit, refunds
 
 
@@ -62,21 +61,14 @@ async def charge_refunded(ctx: EventContext) -> None:
         outcome="succeeded",
         detail={"amount": outside, "currency": charge.currency},
     )
-    vendor = await ctx.session.get(Vendor, charge.vendor_id)
-    customer = await ctx.session.get(Customer, charge.customer_id) if charge.customer_id else None
-    assert vendor is not None
-    facts = RefundFacts(
-        charge_id=charge.id,
-        payment_intent_id=charge.payment_intent_id,
+    await announce_refund(
+        ctx.session,
+        ctx.services.settings,
+        charge,
+        amount=outside,
+        fee=fee,
+        remaining=charge.amount - stripe_refunded,
         refund_id=None,
-        vendor_user_id=vendor.slack_user_id,
-        customer=customer.email if customer else "the customer",
-        refunded=Money(outside, charge.currency),
-        fee_refunded=Money(fee, charge.currency),
-        charged=Money(charge.amount, charge.currency),
-        remaining=Money(charge.amount - stripe_refunded, charge.currency),
+        key=f"refund-outside:{stripe_charge['id']}:{stripe_refunded}",
+        outside=True,
     )
-    key = f"refund-outside:{stripe_charge['id']}:{stripe_refunded}"
-    msg = refund_message(facts, outside=True)
-    await announce(ctx.session, ctx.services.settings, vendor=vendor, message=msg, key=key)
-    await tell_user(ctx.session, vendor.slack_user_id, message=msg, key=key)
