@@ -93,7 +93,7 @@ async def request_refund(
                 detail={"amount": amount, "currency": charge.currency},
             )
     if refund.status != "pending":
-        return RefundResult(f"That refund was already {refund.status}.")
+        return RefundResult(f"That refund has already {refund.status}; nothing more was done.")
     return await _send_and_record(services, refund.id, actor=actor)
 
 

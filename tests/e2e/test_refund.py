@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import ApplicationFee, Charge, Refund, StripeEvent, Vendor
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
@@ -163,3 +165,57 @@ async def test_a_dispute_reaches_the_vendor_channel_ops_and_the_vendor(cb: Conne
     text = posts[0]["params"]["text"]
     assert "$100.00" in text and "fraudulent" in text and "Evidence due by 20" in text
     assert charge.id in text
+
+
+async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
+    """Slack retries a slash command it got no answer for with the same trigger id."""
+    charge, vendor = await charged(cb)
+    first = await cb.slack_sender.command("/refund", f"{charge.id} 10", user_id=OPERATOR)
+    key = str(first.response_key)
+    await cb.until(lambda: cb.slack.responses(key), what="the first answer")
+    ws = cb.slack_sender.workspace
+    retry = {
+        "token": ws.verification_token,
+        "team_id": ws.team_id,
+        "team_domain": ws.team_domain,
+        "channel_id": "C_GENERAL",
+        "channel_name": "general",
+        "user_id": OPERATOR,
+        "user_name": "otto",
+        "command": "/refund",
+        "text": f"{charge.id} 10",
+        "api_app_id": ws.api_app_id,
+        "response_url": cb.slack_sender.response_url(
+            "retry", channel_id="C_GENERAL", user_id=OPERATOR
+        ),
+        "trigger_id": str(first.trigger_id),
+    }
+    assert (await cb.slack_sender.send_form(retry)).status == 200
+    answer = await cb.until(lambda: cb.slack.responses("retry"), what="the retry's answer")
+    assert "already succeeded" in answer[-1]["text"]
+    posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
+    assert len(posts) == 1
+    assert await stripe_state(cb, charge, vendor) == (1_000, 100)
+
+
+async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -> None:
+    charge, vendor = await charged(cb)
+    # The refund is made, but every answer is lost (the first try and both client retries).
+    await cb.stripe.fault("POST", "/v1/refunds", "drop", count=3)
+    answer = await refund(cb, f"{charge.id} 25")
+    assert "will retry it with the same key" in answer
+    assert (await row(cb, charge.id)).amount_refunded == 0
+
+    reconciled = await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0))
+    assert reconciled == 1
+    posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
+    assert len(posts) == 4 and len({p["idempotency_key"] for p in posts}) == 1
+    assert posts[-1].get("replayed") is True
+    await cb.until(lambda: settled(cb), what="webhooks handled")
+    after = await row(cb, charge.id)
+    assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
+    assert await stripe_state(cb, charge, vendor) == (2_500, 250)
+    texts = await cb.until(
+        lambda: channel_texts(cb, VENDOR_CHANNEL, "refunded"), what="the announcement"
+    )
+    assert len(texts) == 1 and "outside connectbot" not in texts[0]
