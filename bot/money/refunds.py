@@ -1,0 +1,86 @@
+"""Refund amounts and the share of the platform fee each refund returns."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+from bot.money.amounts import parse_money
+from bot.money.fees import round_half_up
+from bot.money.values import Money, Refusal, format_money
+
+
+def fee_refund(fee: int, charged: int, refunded: int) -> int:
+    """Cumulative application fee to refund once `refunded` of `charged` has been refunded.
+
+    round-half-up(fee × refunded / charged), so a full refund returns the whole fee and the
+    result never decreases as `refunded` grows. To get the fee for one refund, take the
+    difference between two calls (or use `fee_refund_for`): the differences then always sum to
+    at most the fee, and exactly to the fee once everything is refunded.
+
+    Raises ValueError (a programming error) for charged <= 0, a negative fee, or refunded
+    outside [0, charged].
+    """
+    if charged <= 0 or fee < 0 or not 0 <= refunded <= charged:
+        raise ValueError(f"bad refund figures: fee={fee} charged={charged} refunded={refunded}")
+    with localcontext() as context:
+        context.prec = max(28, len(str(fee)) + len(str(charged)) + 10)
+        share = round_half_up(Decimal(fee) * Decimal(refunded) / Decimal(charged))
+    return min(share, fee)
+
+
+def fee_refund_for(
+    fee: int, charged: int, already_refunded: int, refund_amount: int, fee_already_refunded: int
+) -> int:
+    """Application fee to refund with one refund of `refund_amount`.
+
+    The fee due after this refund (`fee_refund` on the new total) minus what was already
+    refunded of the fee, never below zero and never more than what remains of the fee. A
+    refund that completes the charge returns exactly the rest of the fee, whatever rounding
+    earlier refunds used. Raises ValueError if the refund exceeds what remains of the charge
+    or any figure is negative.
+    """
+    if refund_amount < 0 or already_refunded < 0 or not 0 <= fee_already_refunded <= fee:
+        raise ValueError("refund figures must be non-negative and within the fee")
+    if already_refunded + refund_amount > charged:
+        raise ValueError(
+            f"refund {refund_amount} exceeds the {charged - already_refunded} that remains"
+        )
+    due = fee_refund(fee, charged, already_refunded + refund_amount)
+    return max(0, min(due - fee_already_refunded, fee - fee_already_refunded))
+
+
+def resolve_refund_amount(
+    text: str | None, *, charged: Money, already_refunded: int
+) -> int | Refusal:
+    """Minor units to refund for `/refund <ref> [amount]`, checked against the charge.
+
+    No text (or blank) means everything that remains. The amount is read in the charge's
+    currency unless it names another, which is refused. Stripe's minimum charge does not
+    apply to refunds. Refuses a charge already fully refunded, an amount above what remains,
+    and anything `parse_money` refuses.
+    """
+    remaining = charged.amount - already_refunded
+    if remaining <= 0:
+        return Refusal(f"This charge of {format_money(charged)} has already been fully refunded.")
+    if text is None or not text.strip():
+        return remaining
+    parsed = parse_money(
+        text,
+        default_currency=charged.currency,
+        # No separate limit: anything above what remains gets the message below, which says
+        # what does remain.
+        max_amount=10**15,
+        enforce_minimum=False,
+    )
+    if isinstance(parsed, Refusal):
+        return parsed
+    if parsed.currency != charged.currency:
+        return Refusal(
+            f"The charge is in {charged.currency.upper()}, not {parsed.currency.upper()}."
+        )
+    if parsed.amount > remaining:
+        return Refusal(
+            f"{format_money(parsed)} is more than what remains to refund "
+            f"({format_money(Money(remaining, charged.currency))})."
+        )
+    return parsed.amount
