@@ -7,57 +7,25 @@ the browser does what a person would, and screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.sandbox_mode import ADMIN, BOT_TOKEN, SandboxUrls, running_sandbox
+from tests.browser import ARTIFACTS, chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 10_000  # ms: the console polls every second; the relay posts within a fraction
 
 pytestmark = pytest.mark.browser
 
 
-def _missing() -> str | None:
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        return f"{CHROMIUM} is absent (make browser installs Debian's chromium)"
-    return None
-
-
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
-    missing = _missing()
-    if missing:
-        pytest.skip(f"browser tests skipped: {missing}")
-    from playwright.async_api import async_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = await browser.new_context(viewport={"width": 1200, "height": 800})
-            yield await context.new_page()
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        context = await browser.new_context(viewport={"width": 1200, "height": 800})
+        yield await context.new_page()
 
 
 @pytest.fixture
