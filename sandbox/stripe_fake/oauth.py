@@ -132,9 +132,27 @@ def _secret(request: web.Request, params: dict[str, str]) -> str:
     return key
 
 
+def _fault(request: web.Request, params: dict[str, str]) -> web.StreamResponse | None:
+    """A 500 or 429 fault set with /_fake/faults for this OAuth path (API error shape)."""
+    from .app import take_fault  # app imports this module
+
+    fault = take_fault(request.app[STATE_KEY], request.method, request.path)
+    if fault is None or fault.kind not in ("500", "429"):
+        return None
+    status = int(fault.kind)
+    kind = "api_error" if status == 500 else "invalid_request_error"
+    body: dict[str, object] = {
+        "error": {"type": kind, "message": "An unknown error occurred on Stripe's end."}
+    }
+    return _answer(request, params, body, status)
+
+
 async def token(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     params = await _params(request)
+    faulted = _fault(request, params)
+    if faulted is not None:
+        return faulted
     try:
         live = _secret(request, params).startswith("sk_live_")
         grant = params.get("grant_type")
