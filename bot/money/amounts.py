@@ -236,25 +236,20 @@ def parse_money(
     `max_amount`, unknown or unsupported currencies, a symbol that contradicts the code
     (`$100 eur`), and several numbers.
     """
-    lexed = _lex_amount(text)
-    if isinstance(lexed, Refusal):
-        return lexed
-    currency = _resolve_currency(lexed, default_currency)
-    if isinstance(currency, Refusal):
-        return currency
-    form = _number_form(lexed.number)
-    if form is not None:
-        return form
-    minor = _to_minor(lexed.number, currency)
-    if isinstance(minor, Refusal):
-        return minor
-    money = Money(minor, currency)
+    money = _read_amount(text, default_currency)
+    if isinstance(money, Refusal):
+        return money
     limit = _limits(money, max_amount=max_amount, enforce_minimum=enforce_minimum)
     return limit if limit is not None else money
 
 
 def parse_fixed_amount(text: str, *, default_currency: str) -> Money | Refusal:
     """Parse the fixed part of a fee: like `parse_money`, but zero is fine and no limits apply."""
+    return _read_amount(text, default_currency)
+
+
+def _read_amount(text: str, default_currency: str) -> Money | Refusal:
+    """Text → Money in its currency's minor units, before any limit is applied."""
     lexed = _lex_amount(text)
     if isinstance(lexed, Refusal):
         return lexed

@@ -26,6 +26,7 @@ from bot.web.pages.onboarding import (
     unreachable_page,
 )
 from bot.workers import WORKERS
+from storage.models import Vendor
 from storage.repos import audit, oauth_states, vendors
 from storage.repos.oauth_states import StateOwner
 
@@ -79,17 +80,22 @@ async def begin_hosted_onboarding(
     )
 
 
+async def _owner_and_vendor(
+    services: Services, state: str
+) -> tuple[StateOwner | None, Vendor | None]:
+    """Who the onboarding `state` belongs to, and their vendor row (None when unknown)."""
+    async with services.sessions() as session:
+        owner = await oauth_states.owner(session, state)
+        if owner is None:
+            return None, None
+        return owner, await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
+
+
 async def onboarding_return(request: web.Request) -> web.Response:
     """Read the account: connected when set up, else a page saying what Stripe still needs."""
     services = request.app[SERVICES]
     state = request.query.get("state", "")
-    async with services.sessions() as session:
-        owner = await oauth_states.owner(session, state)
-        vendor = (
-            await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
-            if owner
-            else None
-        )
+    owner, vendor = await _owner_and_vendor(services, state)
     if owner is None or vendor is None or vendor.status == "disconnected":
         return invalid_state_page()
     account = await retrieve_account(services.stripe, vendor.stripe_account_id)
@@ -118,13 +124,7 @@ async def onboarding_refresh(request: web.Request) -> web.StreamResponse:
     """A fresh onboarding link for the same account, by redirect."""
     services = request.app[SERVICES]
     state = request.query.get("state", "")
-    async with services.sessions() as session:
-        owner = await oauth_states.owner(session, state)
-        vendor = (
-            await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
-            if owner
-            else None
-        )
+    owner, vendor = await _owner_and_vendor(services, state)
     if owner is None or vendor is None or vendor.status != "onboarding":
         return invalid_state_page()
     url = await onboarding_link(
