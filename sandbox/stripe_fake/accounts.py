@@ -8,7 +8,7 @@ from typing import Any
 from .api import Ctx, Json, api, list_object, require
 from .errors import invalid
 from .events import emit
-from .store import State, new_id, now, render, skeleton
+from .store import State, new_id, render, skeleton
 
 
 def make_account(state: State, *, email: str | None, enabled: bool, livemode: bool = False) -> Json:
@@ -20,7 +20,7 @@ def make_account(state: State, *, email: str | None, enabled: bool, livemode: bo
         email=email,
         country="US",
         default_currency="usd",
-        created=now(),
+        created=state.clock.now(),
         charges_enabled=enabled,
         payouts_enabled=enabled,
         details_submitted=enabled,
@@ -83,7 +83,7 @@ def create_account_link(ctx: Ctx) -> Json:
     acct = ctx.state.get(require(ctx, "account"), None, "account", param="account")
     require(ctx, "type")
     link = skeleton("account_link")
-    created = now()
+    created = ctx.state.clock.now()
     link.update(
         created=created,
         expires_at=created + 300,
@@ -124,7 +124,7 @@ def create_customer(ctx: Ctx) -> Json:
     customer = skeleton("customer")
     customer.update(
         id=new_id("cus", 14),
-        created=now(),
+        created=ctx.state.clock.now(),
         livemode=ctx.livemode,
         metadata={},
         balance=0,

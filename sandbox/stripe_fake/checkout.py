@@ -16,7 +16,7 @@ from .api import Ctx, Json, api, base_url, require
 from .errors import StripeError, invalid
 from .events import emit
 from .payment_methods import CARDS, DECLINES_ON_SETUP, attach, card_method
-from .store import STATE_KEY, new_id, now, render, skeleton
+from .store import STATE_KEY, new_id, render, skeleton
 
 
 @api("POST", "/v1/checkout/sessions")
@@ -36,7 +36,7 @@ def create_session(ctx: Ctx) -> Json:
     seti = skeleton("setup_intent")
     seti.update(
         id=new_id("seti"),
-        created=now(),
+        created=ctx.state.clock.now(),
         customer=customer["id"],
         livemode=ctx.livemode,
         metadata={},
@@ -54,7 +54,7 @@ def create_session(ctx: Ctx) -> Json:
     seti["client_secret"] = f"{seti['id']}_secret_{new_id('s', 16)[2:]}"
     ctx.state.put(seti, ctx.account)
     session = skeleton("checkout.session")
-    created = now()
+    created = ctx.state.clock.now()
     session.update(
         id=new_id("cs_test" if not ctx.livemode else "cs_live", 58),
         created=created,

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from .api import json_response
 from .events import flush, record
-from .store import STATE_KEY, Fault, new_id, now, render, skeleton
+from .store import STATE_KEY, Fault, new_id, render, skeleton
 
 FAULT_KINDS = ("500", "429", "timeout", "drop")
 
@@ -31,6 +31,18 @@ async def add_fault(request: web.Request) -> web.Response:
     )
     request.app[STATE_KEY].faults.append(fault)
     return json_response({"ok": True, "fault": fault.__dict__})
+
+
+async def clock(request: web.Request) -> web.Response:
+    """``{"advance": seconds}`` moves the fake clock forward; answers the fake's time now."""
+    state = request.app[STATE_KEY]
+    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    try:
+        seconds = float(body.get("advance", 0))
+        state.clock.advance(seconds)
+    except (TypeError, ValueError):
+        return json_response({"error": "advance must be a number of seconds >= 0"}, 400)
+    return json_response({"now": state.clock.now(), "offset": state.clock.offset})
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -61,7 +73,7 @@ async def create_dispute(request: web.Request) -> web.Response:
         return json_response({"error": "no such charge"}, 404)
     account = state.owner(charge["id"])
     dispute = skeleton("dispute")
-    created = now()
+    created = state.clock.now()
     dispute.update(
         id=new_id("dp"),
         amount=int(body.get("amount", charge["amount"])),
@@ -97,8 +109,8 @@ async def payout_paid(request: web.Request) -> web.Response:
         id=new_id("po"),
         amount=int(body.get("amount", 1000)),
         currency="usd",
-        created=now(),
-        arrival_date=now(),
+        created=state.clock.now(),
+        arrival_date=state.clock.now(),
         status="paid",
         livemode=False,
         metadata={},
@@ -129,6 +141,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_fake/requests", requests_log)
     app.router.add_post("/_fake/faults", add_fault)
     app.router.add_post("/_fake/reset", reset)
+    app.router.add_post("/_fake/clock", clock)
     app.router.add_post("/_fake/accounts/{id}", update_account)
     app.router.add_post("/_fake/disputes", create_dispute)
     app.router.add_post("/_fake/payouts", payout_paid)

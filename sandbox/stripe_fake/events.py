@@ -17,7 +17,7 @@ import aiohttp
 from stripe._api_version import _ApiVersion
 
 from .api import Ctx, Json, api, list_object
-from .store import State, new_id, now, render
+from .store import State, new_id, render
 
 RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
 
@@ -41,7 +41,7 @@ def record(
         "id": new_id("evt"),
         "object": "event",
         "api_version": _ApiVersion.CURRENT,
-        "created": now(),
+        "created": state.clock.now(),
         "data": data,
         "livemode": livemode,
         "pending_webhooks": 1 if state.webhook_url else 0,

@@ -17,7 +17,7 @@ import hashlib
 from .api import Ctx, Json, api, list_object, require
 from .errors import StripeError, invalid
 from .events import emit
-from .store import new_id, now, render, skeleton
+from .store import new_id, render, skeleton
 
 SUCCEED, DECLINE, INSUFFICIENT, AUTHENTICATE = "succeed", "decline", "insufficient", "auth"
 CARDS: dict[str, tuple[str, str]] = {
@@ -77,7 +77,7 @@ def card_method(
     pm.update(
         id=new_id("pm"),
         type="card",
-        created=now(),
+        created=ctx.state.clock.now(),
         livemode=ctx.livemode,
         metadata={},
         allow_redisplay="unspecified",

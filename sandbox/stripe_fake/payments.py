@@ -18,7 +18,7 @@ from .errors import StripeError, invalid
 from .events import emit, emit_on
 from .forms import flag, integer
 from .payment_methods import AUTHENTICATE, DECLINE, INSUFFICIENT, SUCCEED, outcome, resolve
-from .store import new_id, now, render, skeleton
+from .store import new_id, render, skeleton
 
 APPLICATION_ID = "ca_fakeconnectbot"
 DECLINES = {
@@ -47,7 +47,7 @@ def balance_transaction(
 ) -> Json:
     txn = skeleton("balance_transaction")
     fee = sum(d["amount"] for d in fee_details or [])
-    created = now()
+    created = ctx.state.clock.now()
     txn.pop("balance_type", None)
     txn.update(
         id=new_id("txn"),
@@ -78,7 +78,7 @@ def _charge(ctx: Ctx, pi: Json, pm: Json, paid: bool, decline: tuple[str, str, s
         billing_details=pm["billing_details"],
         calculated_statement_descriptor="CONNECTBOT",
         captured=paid,
-        created=now(),
+        created=ctx.state.clock.now(),
         currency=pi["currency"],
         customer=pi["customer"],
         description=pi["description"],
@@ -165,7 +165,7 @@ def _succeed(ctx: Ctx, pi: Json, pm: Json) -> None:
             amount_refunded=0,
             application=APPLICATION_ID,
             charge=charge["id"],
-            created=now(),
+            created=ctx.state.clock.now(),
             currency=pi["currency"],
             livemode=ctx.livemode,
             originating_transaction=charge["id"],
@@ -279,7 +279,7 @@ def create_payment_intent(ctx: Ctx) -> Json:
         application_fee_amount=fee,
         capture_method="automatic",
         confirmation_method="automatic",
-        created=now(),
+        created=ctx.state.clock.now(),
         currency=currency,
         customer=p.get("customer"),
         description=p.get("description"),

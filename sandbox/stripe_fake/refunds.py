@@ -17,7 +17,7 @@ from .errors import invalid
 from .events import emit, emit_on
 from .forms import flag, integer
 from .payments import balance_transaction
-from .store import new_id, now, render, skeleton
+from .store import new_id, render, skeleton
 
 
 def _money(amount: int, currency: str) -> str:
@@ -54,7 +54,7 @@ def refund_fee(ctx: Ctx, fee: Json, amount: int, metadata: Json | None = None) -
     refund.update(
         id=new_id("fr"),
         amount=amount,
-        created=now(),
+        created=ctx.state.clock.now(),
         currency=fee["currency"],
         fee=fee["id"],
         metadata=metadata or {},
@@ -95,7 +95,7 @@ def create_refund(ctx: Ctx) -> Json:
         id=new_id("re"),
         amount=amount,
         charge=charge["id"],
-        created=now(),
+        created=ctx.state.clock.now(),
         currency=charge["currency"],
         metadata=ctx.params.get("metadata") or {},
         payment_intent=charge["payment_intent"],

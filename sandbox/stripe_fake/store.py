@@ -46,8 +46,28 @@ def new_id(prefix: str, length: int = 24) -> str:
     return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-def now() -> int:
-    return int(time.time())
+@dataclass
+class Clock:
+    """The fake's notion of time: real time plus an offset that tests advance.
+
+    Everything Stripe lets expire (idempotency keys after 24 hours, OAuth codes, Checkout
+    sessions, ...) is measured on this clock, so a test can age it with
+    ``POST /_fake/clock {"advance": seconds}`` instead of waiting. Webhook signatures use real
+    time: the receiver checks them against its own clock, as with real Stripe.
+    """
+
+    offset: float = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def now(self) -> int:
+        return int(self.time())
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the fake clock only moves forward")
+        self.offset += seconds
 
 
 def skeleton(object_name: str) -> dict[str, Any]:
@@ -95,6 +115,7 @@ class State:
     """Everything the fake knows. ``reset`` clears it."""
 
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clock: Clock = field(default_factory=Clock)
     owners: dict[str, str | None] = field(default_factory=dict)
     platform_id: str = field(default_factory=lambda: new_id("acct", 16))
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -42,6 +42,11 @@ class StripeFake:
             {"method": method, "path": path, "kind": kind, "count": count, "seconds": seconds},
         )
 
+    async def advance_clock(self, seconds: float) -> int:
+        """Move the fake's clock forward by ``seconds``; returns the fake's time now."""
+        result: dict[str, Any] = await self._call("POST", "/_fake/clock", {"advance": seconds})
+        return int(result["now"])
+
     async def reset(self) -> None:
         await self._call("POST", "/_fake/reset")
 
