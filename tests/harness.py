@@ -122,16 +122,25 @@ FAST = WorkerTuning(
 
 @asynccontextmanager
 async def running_connectbot(
-    database_url: str, *, tuning: WorkerTuning = FAST, **overrides: Any
+    database_url: str,
+    *,
+    tuning: WorkerTuning = FAST,
+    deliver_webhooks: bool = True,
+    **overrides: Any,
 ) -> AsyncIterator[Connectbot]:
-    """Start the fakes and the server; everything is stopped and closed on exit."""
+    """Start the fakes and the server; everything is stopped and closed on exit.
+
+    With ``deliver_webhooks=False`` the fake Stripe records events (``cb.stripe.events()``) but
+    sends none, so a test can deliver them itself, in any order.
+    """
     async with AsyncExitStack() as stack:
         sock = free_socket()
         public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         slack = await stack.enter_async_context(running_slack_fake(token=BOT_TOKEN))
         stripe = await stack.enter_async_context(
             running_stripe_fake(
-                webhook_url=f"{public_url}/stripe/webhook", webhook_secret=WEBHOOK_SECRET
+                webhook_url=f"{public_url}/stripe/webhook" if deliver_webhooks else None,
+                webhook_secret=WEBHOOK_SECRET,
             )
         )
         settings = make_settings(database_url, public_url, slack.api_url, stripe.url, **overrides)
