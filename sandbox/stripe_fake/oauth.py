@@ -1,22 +1,35 @@
 """Connect OAuth: ``/oauth/authorize`` (Approve/Deny page), ``/oauth/token``, ``/deauthorize``.
 
-Errors use OAuth's shape ``{"error": "invalid_grant", "error_description": …}``, not the API's.
-Approving for a ``stripe_user[email]`` seen before reuses that account.
+Errors use OAuth's shape ``{"error": "invalid_grant", "error_description": …}``, not the API's
+(Connect OAuth reference, https://docs.stripe.com/connect/oauth-reference). Approving for a
+``stripe_user[email]`` seen before reuses that account. Codes, tokens and revocation live in
+``oauth_grants``.
+
+A code's mode: at Stripe it follows the client id the link used (a platform has a test-mode and
+a live-mode client id; a live key with a code from the test client id gets ``invalid_grant``,
+stripe/stripe-dotnet#696). The fake cannot tell one ``ca_`` id from another, so a code is
+test-mode unless the authorize link carries ``sandbox_livemode=true``.
+
+Faults set with ``POST /_fake/faults`` apply here as on ``/v1``: ``500``, ``429``, ``timeout``
+(hold the request, then carry it out) and ``drop`` (carry it out, then close the connection so
+the answer is lost). Every request is logged with its params (never ``client_secret``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 
-from .accounts import make_account
 from .api import json_response
 from .errors import OAuthError
-from .events import record
 from .forms import decode
-from .store import STATE_KEY, State, new_id
+from .oauth_grants import deauthorize_account, exchange_code, issue_code, refresh
+from .store import STATE_KEY, Fault, new_id
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Connect with the platform</title>
@@ -46,6 +59,8 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     redirect_uri = q.get("redirect_uri")
     if not redirect_uri or not q.get("client_id"):
         return web.Response(status=400, text="Missing client_id or redirect_uri.")
+    if q.get("sandbox_livemode", "false") not in ("true", "false"):
+        return web.Response(status=400, text="sandbox_livemode must be true or false.")
     decision = q.get("sandbox_decision")
     extra = {"state": q["state"]} if "state" in q else {}
     if decision == "deny":
@@ -58,15 +73,14 @@ async def authorize(request: web.Request) -> web.StreamResponse:
             },
         )
     if decision == "approve":
-        acct = _account_for(state, email)
-        code = new_id("ac", 32)
         scope = q.get("scope", "read_write")
-        state.oauth_codes[code] = {
-            "account": acct,
-            "scope": scope,
-            "used": False,
-            "client_id": q["client_id"],
-        }
+        code = issue_code(
+            state,
+            email=email,
+            scope=scope,
+            client_id=q["client_id"],
+            livemode=q.get("sandbox_livemode") == "true",
+        )
         raise _redirect(redirect_uri, {"code": code, "scope": scope, **extra})
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -80,34 +94,6 @@ async def authorize(request: web.Request) -> web.StreamResponse:
         hidden=hidden,
     )
     return web.Response(text=page, content_type="text/html")
-
-
-def _account_for(state: State, email: str | None) -> str:
-    if email:
-        for obj_id, obj in state.objects.items():
-            if (
-                obj.get("object") == "account"
-                and obj.get("email") == email
-                and (obj_id != state.platform_id)
-            ):
-                return obj_id
-    return str(make_account(state, email=email, enabled=True)["id"])
-
-
-def _token(state: State, account: str, scope: str, livemode: bool) -> dict[str, object]:
-    refresh = new_id("rt", 32)
-    state.refresh_tokens[refresh] = account
-    state.deauthorized.discard(account)
-    mode = "live" if livemode else "test"
-    return {
-        "access_token": new_id(f"sk_{mode}", 32),
-        "livemode": livemode,
-        "refresh_token": refresh,
-        "scope": scope,
-        "stripe_publishable_key": new_id(f"pk_{mode}", 32),
-        "stripe_user_id": account,
-        "token_type": "bearer",
-    }
 
 
 async def _params(request: web.Request) -> dict[str, str]:
@@ -132,70 +118,106 @@ def _secret(request: web.Request, params: dict[str, str]) -> str:
     return key
 
 
-def _fault(request: web.Request, params: dict[str, str]) -> web.StreamResponse | None:
-    """A 500 or 429 fault set with /_fake/faults for this OAuth path (API error shape)."""
-    from .app import take_fault  # app imports this module
+class _Call:
+    """One OAuth request: logged on arrival, answered (or dropped) as its fault says."""
 
-    fault = take_fault(request.app[STATE_KEY], request.method, request.path)
-    if fault is None or fault.kind not in ("500", "429"):
+    def __init__(self, request: web.Request, params: dict[str, str]) -> None:
+        from .app import take_fault  # app imports this module
+
+        self.request = request
+        self.state = request.app[STATE_KEY]
+        self.entry: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "stripe_account": None,
+            "idempotency_key": request.headers.get("Idempotency-Key"),
+            "params": {k: v for k, v in params.items() if k != "client_secret"},
+            "status": None,
+            "problems": [],
+            "request_id": new_id("req", 14),
+        }
+        # Logged before anything happens, so a request whose answer never came still counts.
+        self.state.requests.append(self.entry)
+        self.fault: Fault | None = take_fault(self.state, request.method, request.path)
+
+    async def before(self) -> web.Response | None:
+        """The fault's answer instead of carrying the request out (500, 429), else None.
+
+        A ``timeout`` holds the request for the fault's seconds first (as on ``/v1``).
+        """
+        kind = self.fault.kind if self.fault else None
+        if kind == "timeout" and self.fault is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.fault.seconds):
+                    await self.state.shutdown.wait()
+        if kind == "500":
+            body = {
+                "error": {
+                    "type": "api_error",
+                    "message": "An unknown error occurred on Stripe's end.",
+                }
+            }
+            return self.answer(body, 500)
+        if kind == "429":
+            # Stripe's rate-limit answer (https://stripe.com/docs/rate-limits), as on /v1.
+            body = {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "rate_limit",
+                    "message": "Request rate limit exceeded. Learn more about rate limits here "
+                    "https://stripe.com/docs/rate-limits.",
+                }
+            }
+            return self.answer(body, 429, {"Retry-After": "1"})
         return None
-    status = int(fault.kind)
-    kind = "api_error" if status == 500 else "invalid_request_error"
-    body: dict[str, object] = {
-        "error": {"type": kind, "message": "An unknown error occurred on Stripe's end."}
-    }
-    return _answer(request, params, body, status)
+
+    def answer(
+        self, body: dict[str, Any], status: int, headers: dict[str, str] | None = None
+    ) -> web.Response:
+        self.entry["status"] = status
+        resp = json_response(body, status)
+        resp.headers["Request-Id"] = self.entry["request_id"]
+        resp.headers.update(headers or {})
+        if self.fault is not None and self.fault.kind == "drop":
+            # Carried out; now the answer is lost on the way back.
+            self.entry["dropped"] = True
+            if self.request.transport is not None:
+                self.request.transport.close()
+        return resp
 
 
 async def token(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     params = await _params(request)
-    faulted = _fault(request, params)
+    call = _Call(request, params)
+    faulted = await call.before()
     if faulted is not None:
         return faulted
     try:
         live = _secret(request, params).startswith("sk_live_")
         grant = params.get("grant_type")
         if grant == "authorization_code":
-            code = params.get("code", "")
-            entry = state.oauth_codes.get(code)
-            if entry is None:
-                raise OAuthError(400, "invalid_grant", f"Authorization code does not exist: {code}")
-            if entry["used"]:
-                raise OAuthError(
-                    400,
-                    "invalid_grant",
-                    "This authorization code has already "
-                    "been used. All tokens issued with this code have been revoked.",
-                )
-            entry["used"] = True
-            body = _token(state, entry["account"], entry["scope"], live)
-            record(
-                state,
-                "account.application.authorized",
-                {"id": entry["client_id"], "object": "application", "name": "Connectbot"},
-                account=entry["account"],
-                livemode=live,
-            )
+            body = exchange_code(state, params.get("code", ""), key_live=live)
         elif grant == "refresh_token":
-            account = state.refresh_tokens.get(params.get("refresh_token", ""))
-            if account is None or account in state.deauthorized:
-                raise OAuthError(
-                    400,
-                    "invalid_grant",
-                    f"Refresh token does not exist: {params.get('refresh_token')}",
-                )
-            body = _token(state, account, params.get("scope", "read_write"), live)
+            body = refresh(
+                state, params.get("refresh_token", ""), params.get("scope"), key_live=live
+            )
+        elif not grant:
+            raise OAuthError(400, "invalid_request", "No grant type provided")
         else:
             raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
     except OAuthError as exc:
-        return _answer(request, params, exc.body(), exc.status)
-    return _answer(request, params, body, 200)
+        return call.answer(exc.body(), exc.status)
+    return call.answer(body, 200)
 
 
 async def deauthorize(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     params = await _params(request)
+    call = _Call(request, params)
+    faulted = await call.before()
+    if faulted is not None:
+        return faulted
     try:
         live = _secret(request, params).startswith("sk_live_")
         account = params.get("stripe_user_id", "")
@@ -209,33 +231,10 @@ async def deauthorize(request: web.Request) -> web.StreamResponse:
                 "This application is not connected to "
                 f"stripe account {account}, or that account does not exist.",
             )
-        state.deauthorized.add(account)
-        record(
-            state,
-            "account.application.deauthorized",
-            {"id": params["client_id"], "object": "application", "name": "Connectbot"},
-            account=account,
-            livemode=live,
-        )
+        deauthorize_account(state, account, client_id=params["client_id"], livemode=live)
     except OAuthError as exc:
-        return _answer(request, params, exc.body(), exc.status)
-    return _answer(request, params, {"stripe_user_id": account}, 200)
-
-
-def _answer(
-    request: web.Request, params: dict[str, str], body: dict[str, object], status: int
-) -> web.Response:
-    entry: dict[str, object] = {
-        "method": request.method,
-        "path": request.path,
-        "stripe_account": None,
-        "idempotency_key": request.headers.get("Idempotency-Key"),
-        "params": {k: v for k, v in params.items() if k != "client_secret"},
-        "status": status,
-        "problems": [],
-    }
-    request.app[STATE_KEY].requests.append(entry)
-    return json_response(body, status)
+        return call.answer(exc.body(), exc.status)
+    return call.answer({"stripe_user_id": account}, 200)
 
 
 def add_routes(app: web.Application) -> None:

@@ -404,8 +404,8 @@ async def test_oauth_flow(stripe_fake: StripeFake) -> None:
         await asyncio.to_thread(
             sync.oauth.token, {"grant_type": "authorization_code", "code": codes[0]}
         )
-    refreshed = await asyncio.to_thread(
-        sync.oauth.token, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    refreshed = await asyncio.to_thread(  # the reuse revoked only the first code's tokens
+        sync.oauth.token, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}
     )
     assert refreshed["stripe_user_id"] == first["stripe_user_id"]
     acct = first["stripe_user_id"]
