@@ -2,11 +2,13 @@
 
 Anyone may ask for their own link; sending one to someone else needs an operator or admin.
 A vendor already connected is told so (with the account id) instead of getting a new link.
+`send_fresh_link` DMs a new link when a connection attempt failed (the OAuth callback).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -62,17 +64,48 @@ async def send_link(services: Services, owner: StateOwner) -> dict[str, Any]:
 
     Returns the caller's private reply. Refuses a vendor who is already connected.
     """
+    link = await _new_link(services, owner, retry_reason=None)
+    if isinstance(link, str):
+        return {"text": link}
+    for_self = owner.slack_user_id == owner.requested_by
+    await _deliver(services, owner, link, by_dm=not for_self)
+    if for_self:
+        return link.message
+    return {"text": link_sent(owner.slack_user_id)}
+
+
+async def send_fresh_link(services: Services, owner: StateOwner, *, reason: str) -> bool:
+    """DM `owner`'s vendor a new link after a connection attempt that failed for `reason`.
+
+    Goes through the outbox like every DM. False (nothing sent) when the vendor is connected
+    after all, is not a person, or no link could be made.
+    """
+    link = await _new_link(services, owner, retry_reason=reason)
+    if isinstance(link, str):
+        return False
+    await _deliver(services, owner, link, by_dm=True)
+    return True
+
+
+@dataclass(frozen=True)
+class _Link:
+    message: dict[str, Any]  # the Connect with Stripe button
+    state: str
+
+
+async def _new_link(
+    services: Services, owner: StateOwner, *, retry_reason: str | None
+) -> _Link | str:
+    """A fresh state and its Connect button message, or why there is none (a reply text)."""
     async with services.sessions() as session:
         vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
     for_self = owner.slack_user_id == owner.requested_by
     if vendor is not None and vendor.status == "connected":
         who = None if for_self else owner.slack_user_id
-        return {"text": already_connected(vendor.stripe_account_id, vendor_user_id=who)}
+        return already_connected(vendor.stripe_account_id, vendor_user_id=who)
     person, email = await _person(services, owner.slack_user_id)
     if not person:
-        return {
-            "text": f"<@{owner.slack_user_id}> is a bot or not in this workspace; pick a person."
-        }
+        return f"<@{owner.slack_user_id}> is a bot or not in this workspace; pick a person."
     async with services.sessions.begin() as session:
         state = await oauth_states.issue(
             session,
@@ -84,14 +117,24 @@ async def send_link(services: Services, owner: StateOwner) -> dict[str, Any]:
     if hosted:
         url = await begin_hosted_onboarding(services, owner, state=state, email=email)
         if url is None:
-            return {"text": FAILED}
+            return FAILED
     else:
         url = authorize_url(services.settings, state=state, email=email)
-    link = connect_link(url, requested_by=None if for_self else owner.requested_by, hosted=hosted)
+    message = connect_link(
+        url,
+        requested_by=None if for_self else owner.requested_by,
+        hosted=hosted,
+        retry_reason=retry_reason,
+    )
+    return _Link(message, state)
+
+
+async def _deliver(services: Services, owner: StateOwner, link: _Link, *, by_dm: bool) -> None:
+    """DM the link (when `by_dm`) and audit it, in one transaction."""
     async with services.sessions.begin() as session:
-        if not for_self:
-            key = f"connect-link:{oauth_states.state_hash(state)[:32]}"
-            await tell_user(session, owner.slack_user_id, message=link, key=key)
+        if by_dm:
+            key = f"connect-link:{oauth_states.state_hash(link.state)[:32]}"
+            await tell_user(session, owner.slack_user_id, message=link.message, key=key)
         await audit.record(
             session,
             actor=owner.requested_by,
@@ -101,9 +144,6 @@ async def send_link(services: Services, owner: StateOwner) -> dict[str, Any]:
             team_id=owner.team_id,
             detail={"mode": services.settings.connect_onboarding},
         )
-    if for_self:
-        return link
-    return {"text": link_sent(owner.slack_user_id)}
 
 
 async def _person(services: Services, user_id: str) -> tuple[bool, str | None]:

@@ -17,11 +17,18 @@ from bot.config import Settings
 # Retries are safe: stripe-python sends the same Idempotency-Key on every retry of a POST.
 NETWORK_RETRIES = 2
 TIMEOUT_SECONDS = 20.0
+# The OAuth client never retries by itself. stripe-python retries a POST after a timeout, a
+# dropped connection, a 409 or a 5xx (`_http_client.py` `_should_retry`) with an Idempotency-Key,
+# but Connect OAuth (connect.stripe.com) documents no idempotency: a resent authorization code
+# that Stripe had already exchanged is `invalid_grant` and revokes the connection it made.
+# Calls that are safe to repeat ask for retries themselves (`deauthorize`).
+OAUTH_NETWORK_RETRIES = 0
+OAUTH_TIMEOUT_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
 class StripeConnection:
-    """The API client (async, aiohttp) and the OAuth client (blocking)."""
+    """The API client (async, aiohttp) and the OAuth client (blocking, no automatic retries)."""
 
     api: stripe.StripeClient
     oauth: stripe.StripeClient
@@ -48,7 +55,7 @@ def connect_stripe(settings: Settings, *, session: aiohttp.ClientSession) -> Str
         settings.stripe_secret_key,
         client_id=settings.stripe_client_id,
         base_addresses=bases,
-        max_network_retries=NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        max_network_retries=OAUTH_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=OAUTH_TIMEOUT_SECONDS),
     )
     return StripeConnection(api=api, oauth=oauth)

@@ -16,7 +16,7 @@ import stripe
 from stripe import oauth_error
 
 from bot.config import Settings
-from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.client import NETWORK_RETRIES, StripeConnection
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,23 @@ class Connection:
 
 @dataclass(frozen=True)
 class RejectedCode:
-    """Stripe refused the code (`invalid_grant`: reused, expired, or never issued)."""
+    """Stripe refused the code (`invalid_grant`: reused, expired, never issued, other mode).
+
+    `reused` when Stripe said the code had already been used: it then revoked every token
+    issued with it, so the account that code connected is no longer connected.
+    """
+
+    reason: str
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class ExchangeUnconfirmed:
+    """Stripe did not confirm the exchange (no answer, timeout, 5xx, 429, other error).
+
+    Stripe may have carried it out anyway, so the code is spent: sending it again could only
+    get `invalid_grant` and revoke the connection it made.
+    """
 
     reason: str
 
@@ -44,6 +60,10 @@ class StripeUnavailable:
     """Stripe could not be reached or answered with an error not caused by the person."""
 
     reason: str
+
+
+# Stripe's description of a reused code (its InvalidGrantError; RFC 6749 §4.1.2 revocation).
+_REUSED = "This authorization code has already been used"
 
 
 def authorize_url(settings: Settings, *, state: str, email: str | None) -> str:
@@ -62,11 +82,13 @@ def authorize_url(settings: Settings, *, state: str, email: str | None) -> str:
 
 async def exchange_code(
     stripe_connection: StripeConnection, code: str
-) -> Connection | RejectedCode | StripeUnavailable:
-    """Exchange an authorization code for the connected account's id (POST /oauth/token).
+) -> Connection | RejectedCode | ExchangeUnconfirmed:
+    """Exchange an authorization code for the connected account's id (POST /oauth/token), once.
 
-    Refuses with `RejectedCode` on `invalid_grant`, `StripeUnavailable` on network, 5xx and
-    any other Stripe error. Never returns or stores the access token.
+    The code is sent exactly once: the OAuth client does not retry and neither does this
+    function. Refuses with `RejectedCode` on `invalid_grant`; anything else that is not an
+    answer with an account id is `ExchangeUnconfirmed`. Never returns or stores the access
+    token.
     """
 
     def call() -> stripe.OAuth.OAuthToken:
@@ -77,13 +99,14 @@ async def exchange_code(
     try:
         token = await asyncio.to_thread(call)
     except oauth_error.InvalidGrantError as exc:
-        return RejectedCode(str(exc.user_message or exc.code or "invalid_grant"))
+        reason = str(exc.user_message or exc.code or "invalid_grant")
+        return RejectedCode(reason, reused=reason.startswith(_REUSED))
     except stripe.StripeError as exc:
-        log.warning("Connect OAuth token exchange failed: %s", exc)
-        return StripeUnavailable(type(exc).__name__)
+        log.warning("Connect OAuth token exchange failed (the code is not sent again): %s", exc)
+        return ExchangeUnconfirmed(type(exc).__name__)
     account = str(token.stripe_user_id or "")
     if not account.startswith("acct_"):
-        return StripeUnavailable("no account id in Stripe's answer")
+        return ExchangeUnconfirmed("no account id in Stripe's answer")
     return Connection(account, bool(token.livemode), token.scope)
 
 
@@ -98,7 +121,12 @@ async def deauthorize(
     """
 
     def call() -> object:
-        return stripe_connection.oauth.oauth.deauthorize(params={"stripe_user_id": account_id})
+        # Safe to retry (unlike the code exchange): a retry of a deauthorization Stripe already
+        # carried out answers `invalid_client`, which reads as "already disconnected" below.
+        return stripe_connection.oauth.oauth.deauthorize(
+            params={"stripe_user_id": account_id},
+            options={"max_network_retries": NETWORK_RETRIES},
+        )
 
     try:
         await asyncio.to_thread(call)

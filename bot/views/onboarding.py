@@ -21,20 +21,29 @@ def _enabled(flag: bool) -> str:
     return "yes" if flag else "not yet"
 
 
-def connect_link(url: str, *, requested_by: str | None, hosted: bool = False) -> dict[str, Any]:
-    """The private "Connect with Stripe" button; `requested_by` set when someone sent it for you."""
+def connect_link(
+    url: str, *, requested_by: str | None, hosted: bool = False, retry_reason: str | None = None
+) -> dict[str, Any]:
+    """The private "Connect with Stripe" button; `requested_by` set when someone sent it for you.
+
+    `retry_reason` (mrkdwn, one of the `RETRY_*` texts) when this is a fresh link after an
+    attempt that did not work; it leads the message.
+    """
     what = "set up your Stripe account" if hosted else "connect your Stripe account"
     intro = f"<@{requested_by}> invited you to {what}" if requested_by else f"Ready to {what}?"
-    text = f"{intro} with the marketplace: {url}"
+    if retry_reason:
+        text = f"{retry_reason} Here's a fresh link: {url}"
+        lead = f":warning: {retry_reason} Here's a fresh link to {what} with the marketplace."
+    else:
+        text = f"{intro} with the marketplace: {url}"
+        lead = (
+            f":link: *{intro}* with the marketplace. Payments you take through "
+            "connectbot then land in your own Stripe account."
+        )
     return message(
         text,
         [
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f":link: *{intro}* with the marketplace. Payments you take through "
-                    "connectbot then land in your own Stripe account."
-                )
-            ),
+            SectionBlock(text=MarkdownTextObject(text=lead)),
             ActionsBlock(
                 elements=[
                     ButtonElement(
@@ -55,6 +64,17 @@ def connect_link(url: str, *, requested_by: str | None, hosted: bool = False) ->
             ),
         ],
     )
+
+
+# Why a vendor gets a fresh link after the OAuth callback (PRODUCT.md §3.3), in mrkdwn.
+RETRY_UNCONFIRMED = (
+    "*Your Stripe connection didn't go through:* Stripe didn't confirm it, so we can't tell "
+    "whether it worked. To keep your account safe, that authorization won't be used again."
+)
+RETRY_REJECTED = (
+    "*Your Stripe connection didn't go through:* Stripe didn't accept the authorization "
+    "(it had expired or was already used)."
+)
 
 
 def already_connected(account_id: str, *, vendor_user_id: str | None = None) -> str:

@@ -2,7 +2,12 @@
 
 Every outcome is a page that says what happened and what to do next: connected (200),
 declined (200), unknown/expired/used state (400, Stripe not called), rejected code (400),
-account held by someone else (409), Stripe unreachable (502, the same link may be retried).
+account held by someone else (409), exchange not confirmed by Stripe (502).
+
+An authorization code is sent to Stripe once, ever: the state is used up before the exchange
+and never handed back, and the OAuth client does not retry. When Stripe's answer is lost or
+is an error, Stripe may have connected the account anyway, and a second try of the same code
+would make Stripe revoke that connection. So the vendor gets a fresh link by DM instead.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ import logging
 
 from aiohttp import web
 
-from bot.handlers.accounts import Conflict, NewConnection, record_connected
+from bot.commands.connect_vendor import send_fresh_link
+from bot.handlers.accounts import Conflict, NewConnection, record_connected, record_disconnected
 from bot.notifications.routing import tell_user
-from bot.services import SERVICES
+from bot.services import SERVICES, Services
 from bot.stripe_ops.accounts import retrieve_account
-from bot.stripe_ops.oauth import CALLBACK_PATH, RejectedCode, StripeUnavailable, exchange_code
+from bot.stripe_ops.oauth import CALLBACK_PATH, ExchangeUnconfirmed, RejectedCode, exchange_code
 from bot.stripe_ops.onboarding import REFRESH_PATH, RETURN_PATH
-from bot.views.onboarding import vendor_declined
+from bot.views.onboarding import RETRY_REJECTED, RETRY_UNCONFIRMED, vendor_declined
 from bot.web import onboarding, pages
 from bot.web.pages.onboarding import (
     conflict_page,
@@ -27,10 +33,11 @@ from bot.web.pages.onboarding import (
     invalid_state_page,
     rejected_code_page,
     stripe_error_page,
-    unreachable_page,
+    unconfirmed_page,
 )
 from bot.workers import WORKERS
-from storage.repos import audit, oauth_states
+from storage.repos import audit, oauth_codes, oauth_states
+from storage.repos.oauth_states import StateOwner
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +56,16 @@ async def oauth_callback(request: web.Request) -> web.Response:
     if owner is None:
         return invalid_state_page()
     exchanged = await exchange_code(services.stripe, code)
-    if isinstance(exchanged, StripeUnavailable):
-        # The code may still be good: give the state back so reloading the page retries.
-        async with services.sessions.begin() as session:
-            await oauth_states.release(session, state)
-        return unreachable_page()
-    if isinstance(exchanged, RejectedCode):
-        async with services.sessions.begin() as session:
-            await audit.record(
-                session,
-                actor=owner.slack_user_id,
-                action="vendor.connect",
-                target=None,
-                outcome="code_rejected",
-                team_id=owner.team_id,
-                detail={"reason": exchanged.reason},
-            )
-        return rejected_code_page()
+    if isinstance(exchanged, ExchangeUnconfirmed | RejectedCode):
+        return await _not_connected(request, owner, code, exchanged)
+    async with services.sessions.begin() as session:
+        await oauth_codes.remember(
+            session,
+            code=code,
+            account_id=exchanged.account_id,
+            team_id=owner.team_id,
+            actor=owner.slack_user_id,
+        )
     account = await retrieve_account(services.stripe, exchanged.account_id)
     connection = NewConnection(exchanged.account_id, exchanged.livemode, exchanged.scope, account)
     outcome = await record_connected(
@@ -75,6 +75,59 @@ async def oauth_callback(request: web.Request) -> web.Response:
     if isinstance(outcome, Conflict):
         return conflict_page(outcome.account_id, outcome.other_account)
     return connected_page(outcome.account_id, account)
+
+
+async def _not_connected(
+    request: web.Request,
+    owner: StateOwner,
+    code: str,
+    failure: ExchangeUnconfirmed | RejectedCode,
+) -> web.Response:
+    """The exchange did not connect anyone: audit, undo a revoked connection, DM a fresh link.
+
+    The state stays used and the code is never sent again (see the module docstring).
+    """
+    services = request.app[SERVICES]
+    unconfirmed = isinstance(failure, ExchangeUnconfirmed)
+    async with services.sessions.begin() as session:
+        await audit.record(
+            session,
+            actor=owner.slack_user_id,
+            action="vendor.connect",
+            target=None,
+            outcome="exchange_unconfirmed" if unconfirmed else "code_rejected",
+            team_id=owner.team_id,
+            detail={"reason": failure.reason[:200]},
+        )
+    if isinstance(failure, RejectedCode) and failure.reused:
+        await _disconnect_revoked(services, code)
+    reason = RETRY_UNCONFIRMED if unconfirmed else RETRY_REJECTED
+    try:
+        sent = await send_fresh_link(services, owner, reason=reason)
+    except Exception:  # the page must still say what happened; the vendor can ask for a link
+        log.exception("could not send a fresh Connect link to %s", owner.slack_user_id)
+        sent = False
+    request.app[WORKERS].relay.wake()
+    return unconfirmed_page(link_sent=sent) if unconfirmed else rejected_code_page(link_sent=sent)
+
+
+async def _disconnect_revoked(services: Services, code: str) -> None:
+    """Stripe revoked what `code` issued: mark the vendor it connected disconnected, at once.
+
+    Nothing changes when the code connected no vendor here, or its account has connected again
+    since with another code. Whichever of this and the deauthorization webhook comes first
+    marks the vendor and tells their channel; the other finds them disconnected and is silent.
+    """
+    async with services.sessions.begin() as session:
+        account_id = await oauth_codes.revoked_account(session, code)
+        if account_id is not None:
+            await record_disconnected(
+                session,
+                services.settings,
+                account_id=account_id,
+                actor=None,
+                key=f"revoked:{oauth_codes.code_hash(code)}",
+            )
 
 
 async def _declined(

@@ -58,12 +58,29 @@ def incomplete_page() -> web.Response:
     return render_page("Incomplete link", body, 400, tone="warning")
 
 
-def rejected_code_page() -> web.Response:
+_FRESH_LINK_SENT = (
+    "<p class='next'>We've sent you a fresh <strong>Connect with Stripe</strong> link in Slack: "
+    "use it to try again.</p>"
+)
+
+
+def rejected_code_page(*, link_sent: bool) -> web.Response:
     body = (
         "<p>Stripe did not accept this authorization: it was already used or has expired. "
-        "Nothing was connected.</p>" + _NEW_LINK
+        "Nothing was connected.</p>" + (_FRESH_LINK_SENT if link_sent else _NEW_LINK)
     )
     return render_page("Stripe rejected this authorization", body, 400, tone="error")
+
+
+def unconfirmed_page(*, link_sent: bool) -> web.Response:
+    """Stripe's answer to the code exchange was lost or an error: the code is not sent again."""
+    body = (
+        "<p>Stripe didn't confirm the connection, so we can't tell whether your account was "
+        "connected. To keep your account safe, this authorization won't be used again, and "
+        "connectbot hasn't recorded a connection.</p>"
+        + (_FRESH_LINK_SENT if link_sent else _NEW_LINK)
+    )
+    return render_page("We couldn't confirm the connection", body, 502, tone="error")
 
 
 def unreachable_page() -> web.Response:
