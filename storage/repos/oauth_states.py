@@ -90,13 +90,6 @@ async def consume(
     return StateOwner(row.team_id, row.slack_user_id, row.requested_by)
 
 
-async def release(session: AsyncSession, state: str) -> None:
-    """Make a consumed state usable again (Stripe could not be reached: the person may retry)."""
-    await session.execute(
-        update(OAuthState).where(OAuthState.state_hash == state_hash(state)).values(used_at=None)
-    )
-
-
 async def owner(
     session: AsyncSession, state: str, *, now: datetime | None = None
 ) -> StateOwner | None:

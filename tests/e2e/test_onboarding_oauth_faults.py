@@ -29,11 +29,12 @@ from tests.e2e.test_onboarding import (
     connect,
     link_for,
     open_page,
+    reply_to,
     stored_vendor,
     stripe_calls,
     vendor_count,
 )
-from tests.harness import Connectbot, running_connectbot
+from tests.harness import ADMIN, Connectbot, running_connectbot
 
 FRESH = "sent you a fresh"
 
@@ -231,3 +232,23 @@ async def test_reusing_an_old_code_leaves_a_later_connection_alone(cb: Connectbo
     await settle(cb)
     still = await stored_vendor(cb, VENDOR)
     assert still is not None and still.status == "connected"
+
+
+async def test_a_lost_deauthorization_answer_is_retried_safely(cb: Connectbot) -> None:
+    """Deauthorizing keeps stripe-python's retries: a retry of one Stripe carried out answers
+    `invalid_client` (not connected), which connectbot records as disconnected."""
+    vendor = await connect(cb, VENDOR)
+    await cb.stripe.fault("POST", "/oauth/deauthorize", "drop")
+    reply = await cb.slack_sender.command("/vendors", f"disconnect <@{VENDOR}|v>", user_id=ADMIN)
+    question = await reply_to(cb, reply.response_key)
+    message = {"blocks": question["blocks"], "channel": "C_GENERAL"}
+    click = await cb.slack_sender.block_action(
+        "vendors_disconnect_confirm", user_id=ADMIN, message=message
+    )
+    done = await reply_to(cb, click.response_key)
+    assert "is disconnected" in done["text"]
+    calls = await stripe_calls(cb, "/oauth/deauthorize")
+    assert [(c["status"], bool(c.get("dropped"))) for c in calls] == [(200, True), (401, False)]
+    row = await stored_vendor(cb, VENDOR)
+    assert row is not None and row.status == "disconnected"
+    assert row.stripe_account_id == vendor.stripe_account_id
