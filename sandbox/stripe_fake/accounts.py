@@ -141,9 +141,12 @@ def _check_default(ctx: Ctx, customer_id: str, pm_id: str) -> None:
 
 @api("POST", "/v1/customers")
 def create_customer(ctx: Ctx) -> Json:
-    """A customer; ``payment_method`` is attached to it (Stripe's Create a customer reference:
-    "The ID of the PaymentMethod to attach to the customer"), before the default is checked.
-    Nothing is stored when any part is refused.
+    """A customer; ``payment_method`` is attached to it before the default is checked.
+
+    Stripe's API reference, Create a customer (docs.stripe.com/api/customers/create,
+    ``payment_method``): "The ID of the PaymentMethod to attach to the customer." A method
+    already attached elsewhere or used up is refused as ``/attach`` refuses it. Nothing is
+    stored when any part is refused.
     """
     customer = skeleton("customer")
     customer.update(

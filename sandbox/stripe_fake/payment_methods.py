@@ -15,9 +15,9 @@ from .errors import StripeError, invalid
 from .events import emit
 from .store import render
 
-# Stripe's answer to a second use of a method attached to no Customer: the body of
-# woocommerce-payments#323 (github.com/Automattic/woocommerce-payments/issues/323) shows it
-# as a 400 ``invalid_request_error`` with this message and no ``code`` or ``param``; the Connect
+# Stripe's answer to a second use of a method attached to no Customer: the body quoted in
+# Automattic/woocommerce-payments#323 shows it as a 400 ``invalid_request_error`` with this
+# message and no ``code`` or ``param`` (liberapay/liberapay.com#2686 quotes it too); the Connect
 # guide ("Share payment methods across multiple accounts", docs.stripe.com/connect/
 # direct-charges-multiple-accounts): "Creating a charge with the cloned PaymentMethod consumes
 # it, because it's not attached to a customer ... You can't reuse the consumed clone".
@@ -66,6 +66,7 @@ def not_attached(pm_id: str, param: str) -> StripeError:
 
 
 def attach(ctx: Ctx, pm: Json, customer_id: str) -> Json:
+    """Attach ``pm`` to the customer; refuses a used-up method and one attached elsewhere."""
     customer = ctx.state.get(customer_id, ctx.account, "customer", param="customer")
     usable(pm)
     if pm.get("customer") and pm["customer"] != customer["id"]:
