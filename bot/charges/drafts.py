@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +37,7 @@ def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
     """The vendor's own fee when an admin set one, else APPLICATION_FEE_PERCENT / _FIXED."""
     if vendor.fee_percent is not None or vendor.fee_fixed is not None:
         return make_fee_policy(
-            vendor.fee_percent if vendor.fee_percent is not None else 0,
+            _stored_percent(vendor.fee_percent) if vendor.fee_percent is not None else 0,
             vendor.fee_fixed or 0,
             vendor.fee_currency or settings.default_currency,
         )
@@ -45,6 +46,12 @@ def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
         settings.application_fee_fixed,
         settings.default_currency,
     )
+
+
+def _stored_percent(value: Decimal) -> Decimal:
+    """The percent as the admin typed it: the column keeps three decimals (2.9 comes back as
+    2.900), and the fee policy refuses more than two, so trailing zeros are dropped."""
+    return Decimal(format(value.normalize(), "f"))
 
 
 def platform_fee(vendor: Vendor, settings: Settings, money: Money) -> int | Refusal:

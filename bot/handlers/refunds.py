@@ -2,14 +2,17 @@
 
 Refunds made with /refund are written `pending` before Stripe is called and announced by the
 command, so here they are already accounted for; only the part of Stripe's `amount_refunded`
-that connectbot does not know of (a Dashboard refund) is recorded and announced.
+that connectbot does not know of (a Dashboard refund) is recorded and announced. Such a refund
+is recorded as returning no platform fee: a vendor's own refund never refunds the platform's
+application fee, and when the platform did refund it (an API refund made elsewhere, or a fee
+refund), `application_fee.refunded` raises the charge's refunded fee to Stripe's figure
+(handlers/fees.py), so the total is right whichever event comes first.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.money import fee_refund_for
 from bot.refunding import announce_refund
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge
@@ -31,13 +34,7 @@ async def charge_refunded(ctx: EventContext) -> None:
     outside = stripe_refunded - await refunds.accounted_for(ctx.session, charge.id)
     if outside <= 0:
         return
-    fee = fee_refund_for(
-        charge.application_fee_amount,
-        charge.amount,
-        charge.amount_refunded,
-        outside,
-        charge.fee_refunded,
-    )
+    fee = 0  # see the module docstring: Stripe's fee events bring any fee refund
     refund, created = await refunds.add_pending(
         ctx.session,
         charge_id=charge.id,

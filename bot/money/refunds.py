@@ -34,10 +34,12 @@ def fee_refund_for(
     """Application fee to refund with one refund of `refund_amount`.
 
     The fee due after this refund (`fee_refund` on the new total) minus what was already
-    refunded of the fee, never below zero and never more than what remains of the fee. A
-    refund that completes the charge returns exactly the rest of the fee, whatever rounding
-    earlier refunds used. Raises ValueError if the refund exceeds what remains of the charge
-    or any figure is negative.
+    refunded of the fee, never below zero, never more than what remains of the fee, and never
+    more than this refund's own share rounded up (ceil(fee × refund_amount / charged)). Refunds
+    that all return the fee add up to exactly the fee once the charge is fully refunded; a
+    refund after one that returned no fee (the vendor's Dashboard refunds none) returns only
+    its own share. The fake Stripe's `proportional_fee` is the same rule. Raises ValueError if
+    the refund exceeds what remains of the charge or any figure is negative.
     """
     if refund_amount < 0 or already_refunded < 0 or not 0 <= fee_already_refunded <= fee:
         raise ValueError("refund figures must be non-negative and within the fee")
@@ -46,7 +48,8 @@ def fee_refund_for(
             f"refund {refund_amount} exceeds the {charged - already_refunded} that remains"
         )
     due = fee_refund(fee, charged, already_refunded + refund_amount)
-    return max(0, min(due - fee_already_refunded, fee - fee_already_refunded))
+    own_share = -(-fee * refund_amount // charged)  # ceil, in integers
+    return max(0, min(due - fee_already_refunded, fee - fee_already_refunded, own_share))
 
 
 def resolve_refund_amount(

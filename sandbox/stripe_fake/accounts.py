@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 from .api import Ctx, Json, api, list_object, require
-from .errors import invalid
+from .cards import test_number
+from .errors import StripeError, invalid
 from .events import emit
+from .payment_methods import not_attached, resolve, usable
 from .store import State, new_id, render, skeleton
 
 
@@ -104,7 +106,13 @@ def retrieve_balance(ctx: Ctx) -> Json:
     return balance
 
 
-def _customer_fields(customer: Json, params: Json) -> None:
+def _customer_fields(ctx: Ctx, customer: Json) -> None:
+    """Apply the request's fields to ``customer``; a refused default changes nothing."""
+    params = ctx.params
+    settings = params.get("invoice_settings") or {}
+    default = settings.get("default_payment_method") or None
+    if default is not None:
+        _check_default(ctx, customer["id"], default)
     for key in ("email", "name", "description", "phone"):
         if key in params:
             customer[key] = params[key] or None
@@ -112,15 +120,34 @@ def _customer_fields(customer: Json, params: Json) -> None:
         metadata = params["metadata"] or {}
         merged = {**customer["metadata"], **metadata}
         customer["metadata"] = {k: v for k, v in merged.items() if v != ""}
-    settings = params.get("invoice_settings") or {}
     if "default_payment_method" in settings:
-        customer["invoice_settings"]["default_payment_method"] = (
-            settings["default_payment_method"] or None
-        )
+        customer["invoice_settings"]["default_payment_method"] = default
+
+
+def _check_default(ctx: Ctx, customer_id: str, pm_id: str) -> None:
+    """The default must be a method on this account attached to this customer.
+
+    stripe-python, ``invoice_settings.default_payment_method``: "ID of a payment method that's
+    attached to the customer"; Stripe's refusals are "No such PaymentMethod" (an unknown id)
+    and the "does not have a payment method with the ID" message of :func:`not_attached`.
+    """
+    param = "invoice_settings[default_payment_method]"
+    pm = ctx.state.find(pm_id, ctx.account)
+    if pm is None and test_number(pm_id) is None:
+        ctx.state.get(pm_id, ctx.account, "payment_method", param=param)  # raises No such …
+    if pm is None or pm.get("customer") != customer_id:
+        raise not_attached(pm_id, param)
 
 
 @api("POST", "/v1/customers")
 def create_customer(ctx: Ctx) -> Json:
+    """A customer; ``payment_method`` is attached to it before the default is checked.
+
+    Stripe's API reference, Create a customer (docs.stripe.com/api/customers/create,
+    ``payment_method``): "The ID of the PaymentMethod to attach to the customer." A method
+    already attached elsewhere or used up is refused as ``/attach`` refuses it. Nothing is
+    stored when any part is refused.
+    """
     customer = skeleton("customer")
     customer.update(
         id=new_id("cus", 14),
@@ -142,9 +169,27 @@ def create_customer(ctx: Ctx) -> Json:
     )
     for key in ("deleted", "sources", "subscriptions", "tax_ids", "tax", "cash_balance"):
         customer.pop(key, None)
-    _customer_fields(customer, ctx.params)
+    method = None
+    if ctx.params.get("payment_method"):
+        method = resolve(ctx, ctx.params["payment_method"])
+        usable(method)
+        if method.get("customer"):
+            raise invalid(
+                "The payment method you provided has already been attached to a customer.",
+                code="payment_method_unexpected_state",
+                param="payment_method",
+            )
+        method["customer"] = customer["id"]  # attached first, so it may be the default
+    try:
+        _customer_fields(ctx, customer)
+    except StripeError:
+        if method is not None:
+            method["customer"] = None
+        raise
     ctx.state.put(customer, ctx.account)
     emit(ctx, "customer.created", customer)
+    if method is not None:
+        emit(ctx, "payment_method.attached", method)
     return render(customer)
 
 
@@ -156,7 +201,7 @@ def retrieve_customer(ctx: Ctx) -> Json:
 @api("POST", "/v1/customers/{customer}")
 def update_customer(ctx: Ctx) -> Json:
     customer = ctx.state.get(ctx.args[0], ctx.account, "customer", param="customer")
-    _customer_fields(customer, ctx.params)
+    _customer_fields(ctx, customer)
     emit(ctx, "customer.updated", customer)
     return render(customer)
 

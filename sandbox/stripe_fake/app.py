@@ -14,7 +14,18 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from stripe._api_version import _ApiVersion
 
-from . import accounts, checkout, control, events, oauth, payment_methods, payments, refunds
+from . import (
+    accounts,
+    charges,
+    checkout,
+    control,
+    dashboard,
+    events,
+    oauth,
+    payment_methods,
+    payments,
+    refunds,
+)
 from .api import OPERATIONS, Ctx, Json, base_url, expand, json_response
 from .errors import StripeError, invalid
 from .fidelity import check_response, match_route, request_problems
@@ -23,6 +34,7 @@ from .store import STATE_KEY, Fault, IdempotentResult, State, new_id
 
 _MODULES = (
     accounts,
+    charges,
     checkout,
     events,
     payment_methods,
@@ -222,6 +234,7 @@ def create_app(
     oauth.add_routes(app)
     checkout.add_routes(app)
     control.add_routes(app)
+    dashboard.add_routes(app)
     app.cleanup_ctx.append(_start_delivery)
     app.on_shutdown.append(_on_shutdown)
     return app

@@ -13,9 +13,10 @@ import html
 from aiohttp import web
 
 from .api import Ctx, Json, api, base_url, require
+from .cards import CARDS, DECLINES_ON_SETUP, card_method
 from .errors import StripeError, invalid
 from .events import emit
-from .payment_methods import CARDS, DECLINES_ON_SETUP, attach, card_method
+from .payment_methods import attach
 from .store import STATE_KEY, new_id, render, skeleton
 
 

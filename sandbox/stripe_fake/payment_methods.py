@@ -1,120 +1,31 @@
-"""Cards and PaymentMethods: Stripe's test numbers, test ``pm_card_…`` ids and ``tok_…`` tokens.
+"""PaymentMethods: create, clone onto connected accounts, attach, and one-use methods.
 
-Outcomes by number (as on Stripe's testing page, with one simplification the product asks for:
-``4000002500003155`` requires authentication on every payment, on- and off-session):
-
-* ``4242424242424242``, ``5555555555554444``: succeed
-* ``4000000000000002``: ``card_declined`` / ``generic_decline``
-* ``4000000000009995``: ``card_declined`` / ``insufficient_funds``
-* ``4000002500003155``, ``4000002760003184``: ``authentication_required``
+A PaymentMethod attached to no Customer is good for one payment: confirming a PaymentIntent
+with it (whatever the outcome) or cloning it to a connected account without a ``customer``
+consumes it, and any later use or attach is refused with Stripe's message (see
+:data:`CONSUMED_MESSAGE`). Attached methods (Checkout's, or a clone given to
+``customers.create(payment_method=…)`` or ``/attach``) can be used again and again.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-
 from .api import Ctx, Json, api, list_object, require
+from .cards import card_method, test_number
 from .errors import StripeError, invalid
 from .events import emit
-from .store import new_id, render, skeleton
+from .store import render
 
-SUCCEED, DECLINE, INSUFFICIENT, AUTHENTICATE = "succeed", "decline", "insufficient", "auth"
-CARDS: dict[str, tuple[str, str]] = {
-    "4242424242424242": ("visa", SUCCEED),
-    "4000056655665556": ("visa", SUCCEED),
-    "5555555555554444": ("mastercard", SUCCEED),
-    "378282246310005": ("amex", SUCCEED),
-    "4000000000000002": ("visa", DECLINE),
-    "4000000000009995": ("visa", INSUFFICIENT),
-    "4000002500003155": ("visa", AUTHENTICATE),
-    "4000002760003184": ("visa", AUTHENTICATE),
-}
-TEST_METHODS = {
-    "visa": "4242424242424242",
-    "visa_debit": "4000056655665556",
-    "mastercard": "5555555555554444",
-    "amex": "378282246310005",
-    "chargeDeclined": "4000000000000002",
-    "visa_chargeDeclined": "4000000000000002",
-    "chargeDeclinedInsufficientFunds": "4000000000009995",
-    "visa_chargeDeclinedInsufficientFunds": "4000000000009995",
-    "authenticationRequired": "4000002760003184",
-    "authenticationRequiredOnSetup": "4000002500003155",
-    "threeDSecure2Required": "4000002500003155",
-}
-
-
-def test_number(pm_or_token: str) -> str | None:
-    """The card number behind ``pm_card_visa`` or ``tok_visa``, or None."""
-    for prefix in ("pm_card_", "tok_"):
-        if pm_or_token.startswith(prefix):
-            return TEST_METHODS.get(pm_or_token.removeprefix(prefix))
-    return None
-
-
-def outcome(pm: Json) -> str:
-    return CARDS.get(pm.get("_number", ""), ("visa", SUCCEED))[1]
-
-
-def card_method(
-    ctx: Ctx, number: str, exp_month: int | None = None, exp_year: int | None = None
-) -> Json:
-    """A new card PaymentMethod on the request's account (not yet stored)."""
-    number = number.replace(" ", "")
-    if number not in CARDS:
-        raise StripeError(
-            402,
-            "card_error",
-            "Your card number is incorrect.",
-            code="incorrect_number",
-            param="card[number]",
-        )
-    brand = CARDS[number][0]
-    pm = skeleton("payment_method")
-    pm = {k: v for k, v in pm.items() if k in _PM_FIELDS}
-    year = exp_year or datetime.date.today().year + 3
-    pm.update(
-        id=new_id("pm"),
-        type="card",
-        created=ctx.state.clock.now(),
-        livemode=ctx.livemode,
-        metadata={},
-        allow_redisplay="unspecified",
-        billing_details={"address": None, "email": None, "name": None, "phone": None},
-        card={
-            "brand": brand,
-            "country": "US",
-            "exp_month": exp_month or 12,
-            "exp_year": year,
-            "fingerprint": hashlib.sha256(number.encode()).hexdigest()[:16],
-            "funding": "credit",
-            "last4": number[-4:],
-            "checks": {
-                "address_line1_check": None,
-                "address_postal_code_check": None,
-                "cvc_check": "pass",
-            },
-            "networks": {"available": [brand], "preferred": None},
-            "three_d_secure_usage": {"supported": True},
-            "wallet": None,
-        },
-        _number=number,
-    )
-    return pm
-
-
-_PM_FIELDS = (
-    "id",
-    "object",
-    "billing_details",
-    "card",
-    "created",
-    "customer",
-    "livemode",
-    "metadata",
-    "type",
-    "allow_redisplay",
+# Stripe's answer to a second use of a method attached to no Customer: the body quoted in
+# Automattic/woocommerce-payments#323 shows it as a 400 ``invalid_request_error`` with this
+# message and no ``code`` or ``param`` (liberapay/liberapay.com#2686 quotes it too); the Connect
+# guide ("Share payment methods across multiple accounts", docs.stripe.com/connect/
+# direct-charges-multiple-accounts): "Creating a charge with the cloned PaymentMethod consumes
+# it, because it's not attached to a customer ... You can't reuse the consumed clone".
+CONSUMED_MESSAGE = (
+    "The provided PaymentMethod was previously used with a PaymentIntent without Customer "
+    "attachment, shared with a connected account without Customer attachment, or was detached "
+    "from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must "
+    "attach it to a Customer first."
 )
 
 
@@ -126,8 +37,38 @@ def resolve(ctx: Ctx, pm_id: str, param: str = "payment_method") -> Json:
     return ctx.state.get(pm_id, ctx.account, "payment_method", param=param)
 
 
+def usable(pm: Json) -> Json:
+    """``pm`` itself; refuses a method consumed by an earlier single use."""
+    if pm.get("_consumed"):
+        raise invalid(CONSUMED_MESSAGE)
+    return pm
+
+
+def consume(pm: Json) -> None:
+    """Record one use of ``pm``: a method attached to no Customer cannot be used again."""
+    if not pm.get("customer"):
+        pm["_consumed"] = True
+
+
+def not_attached(pm_id: str, param: str) -> StripeError:
+    """Stripe's refusal of a method that is not attached to the customer it is used for.
+
+    The wording Stripe answers ``invoice_settings.default_payment_method`` with (quoted in
+    getlago/lago-api#3665 and flutter-stripe/flutter_stripe#379); stripe-python documents the
+    rule on ``CustomerCreateParamsInvoiceSettings.default_payment_method``: "ID of a payment
+    method that's attached to the customer".
+    """
+    return invalid(
+        f"The customer does not have a payment method with the ID {pm_id}. "
+        "The payment method must be attached to the customer.",
+        param=param,
+    )
+
+
 def attach(ctx: Ctx, pm: Json, customer_id: str) -> Json:
+    """Attach ``pm`` to the customer; refuses a used-up method and one attached elsewhere."""
     customer = ctx.state.get(customer_id, ctx.account, "customer", param="customer")
+    usable(pm)
     if pm.get("customer") and pm["customer"] != customer["id"]:
         raise invalid(
             "The payment method you provided has already been attached to a customer.",
@@ -140,27 +81,8 @@ def attach(ctx: Ctx, pm: Json, customer_id: str) -> Json:
 
 @api("POST", "/v1/payment_methods")
 def create_payment_method(ctx: Ctx) -> Json:
-    source = ctx.params.get("payment_method")
-    if source:  # clone a platform customer's method onto the connected account
-        if ctx.account is None:
-            raise invalid(
-                "Cloning a PaymentMethod needs the Stripe-Account header.", param="payment_method"
-            )
-        original = ctx.state.get(source, None, "payment_method", param="payment_method")
-        customer = ctx.params.get("customer")
-        if customer:
-            ctx.state.get(customer, None, "customer", param="customer")
-            if original.get("customer") != customer:
-                raise invalid(
-                    f"The payment method '{source}' does not belong to customer '{customer}'.",
-                    param="payment_method",
-                )
-        clone = card_method(
-            ctx, original["_number"], original["card"]["exp_month"], original["card"]["exp_year"]
-        )
-        clone["billing_details"] = dict(original["billing_details"])
-        ctx.state.put(clone, ctx.account)
-        return render(clone)
+    if ctx.params.get("payment_method"):
+        return render(clone(ctx))
     if require(ctx, "type") != "card":
         raise invalid("The fake Stripe only supports type=card.", param="type")
     card = ctx.params.get("card") or {}
@@ -184,6 +106,60 @@ def create_payment_method(ctx: Ctx) -> Json:
     return render(pm)
 
 
+def clone(ctx: Ctx) -> Json:
+    """Clone a platform method onto the connected account named by ``Stripe-Account``.
+
+    As the Connect guide "Share payment methods across multiple accounts" documents it
+    (docs.stripe.com/connect/direct-charges-multiple-accounts): the platform's Customer and
+    PaymentMethod ids under the connected account's header; only ``card`` (and
+    ``us_bank_account``) methods clone; the clone is "an independent object with a unique ID",
+    attached to no customer on the connected account, so it is good for one charge unless it
+    is attached there. stripe-python: ``customer`` is "The Customer to whom the original
+    PaymentMethod is attached". A method attached to a customer must be cloned with that
+    customer (our stricter reading: Stripe does not say what it does without one); one attached
+    to nobody may be cloned once (Stripe's consumed message names "shared with a connected
+    account without Customer attachment"). Objects of the other mode are not found, with
+    Stripe's "a similar object exists" wording.
+    """
+    source = ctx.params["payment_method"]
+    if ctx.account is None:
+        raise invalid(
+            "Cloning a PaymentMethod needs the Stripe-Account header.", param="payment_method"
+        )
+    original = ctx.state.get(source, None, "payment_method", param="payment_method")
+    if original["livemode"] != ctx.livemode:
+        mode, key = ("live", "test") if original["livemode"] else ("test", "live")
+        raise StripeError(
+            404,
+            "invalid_request_error",
+            f"No such PaymentMethod: '{source}'; a similar object exists in {mode} mode, "
+            f"but a {key} mode key was used to make this request.",
+            code="resource_missing",
+            param="payment_method",
+        )
+    if original["type"] not in ("card", "us_bank_account"):
+        raise invalid("Only card and us_bank_account PaymentMethods can be cloned.")
+    usable(original)
+    customer = ctx.params.get("customer")
+    if customer:
+        ctx.state.get(customer, None, "customer", param="customer")
+        if original.get("customer") != customer:
+            raise not_attached(source, "payment_method")
+    elif original.get("customer"):
+        raise invalid(
+            f"The PaymentMethod {source} is attached to a Customer; pass that Customer as "
+            "`customer` to clone it.",
+            param="customer",
+        )
+    else:
+        consume(original)
+    copy = card_method(
+        ctx, original["_number"], original["card"]["exp_month"], original["card"]["exp_year"]
+    )
+    copy["billing_details"] = dict(original["billing_details"])
+    return ctx.state.put(copy, ctx.account)
+
+
 @api("GET", "/v1/payment_methods/{payment_method}")
 def retrieve_payment_method(ctx: Ctx) -> Json:
     return render(resolve(ctx, ctx.args[0]))
@@ -204,9 +180,3 @@ def list_customer_methods(ctx: Ctx) -> Json:
         if p.get("customer") == customer["id"]
     ]
     return list_object(ctx, f"/v1/customers/{customer['id']}/payment_methods", items)
-
-
-# Cards that a SetupIntent (saving a card) refuses. Empty on purpose: every test card can be
-# saved, so that a saved card's decline shows when it is charged (Stripe's 4000000000000341
-# behaviour), which is what a marketplace's off-session flows need to exercise.
-DECLINES_ON_SETUP: frozenset[str] = frozenset()

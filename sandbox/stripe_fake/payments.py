@@ -1,26 +1,32 @@
-"""PaymentIntents, charges, balance transactions and application fees (direct charges).
+"""PaymentIntents: create, confirm (on- and off-session), retrieve, list.
 
-A successful confirm under ``Stripe-Account`` with ``application_fee_amount`` creates, on the
-connected account, a ``ch_…`` charge and its ``txn_…`` balance transaction (Stripe fee
-2.9% + 30¢ rounded, plus the application fee, in ``fee_details``), and on the platform an
-``ApplicationFee`` (``fee_…``) with its own balance transaction.
+A successful confirm makes the charge, its balance transaction and the application fee
+(charges.py).
 
-Off-session confirmation of a card that needs authentication fails as Stripe documents it:
-402 ``card_error`` ``authentication_required``; the PaymentIntent in the error has status
-``requires_payment_method`` and ``last_payment_error`` set. On-session, it answers 200 with
-status ``requires_action`` and ``next_action``.
+Off-session confirmation of a card that needs authentication is an issuer decline, as Stripe
+documents it ("Decline codes": ``authentication_required`` "The card was declined because the
+transaction requires authentication"): 402 ``card_error`` ``authentication_required`` with the
+failed ``ch_…`` in ``charge``; the PaymentIntent is ``requires_payment_method`` with
+``last_payment_error`` (its ``charge``: "For card errors, the ID of the failed charge", in
+stripe-python) and ``latest_charge`` set; events ``charge.failed`` then
+``payment_intent.payment_failed``. On-session, it answers 200 with status ``requires_action``
+and ``next_action`` and no charge. Any decline leaves the PaymentIntent without a
+``payment_method`` (as a recorded test-mode ``payment_intent.payment_failed`` for card
+4000002760003184 shows: ``payment_method: null``, the method in ``last_payment_error``).
+A method attached to no customer is consumed by the attempt (payment_methods.py).
 """
 
 from __future__ import annotations
 
 from .api import Ctx, Json, api, list_object, require
+from .cards import AUTHENTICATE, DECLINE, INSUFFICIENT, SUCCEED, outcome
+from .charges import APPLICATION_ID, failed_charge, succeed
 from .errors import StripeError, invalid
-from .events import emit, emit_on
+from .events import emit
 from .forms import flag, integer
-from .payment_methods import AUTHENTICATE, DECLINE, INSUFFICIENT, SUCCEED, outcome, resolve
+from .payment_methods import consume, resolve, usable
 from .store import new_id, render, skeleton
 
-APPLICATION_ID = "ca_fakeconnectbot"
 DECLINES = {
     DECLINE: ("card_declined", "generic_decline", "Your card was declined."),
     INSUFFICIENT: ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
@@ -32,161 +38,6 @@ DECLINES = {
 }
 
 
-def stripe_fee(amount: int) -> int:
-    return (amount * 29 + 500) // 1000 + 30
-
-
-def balance_transaction(
-    ctx: Ctx,
-    account: str | None,
-    type_: str,
-    amount: int,
-    currency: str,
-    source: str,
-    fee_details: list[Json] | None = None,
-) -> Json:
-    txn = skeleton("balance_transaction")
-    fee = sum(d["amount"] for d in fee_details or [])
-    created = ctx.state.clock.now()
-    txn.pop("balance_type", None)
-    txn.update(
-        id=new_id("txn"),
-        amount=amount,
-        currency=currency,
-        created=created,
-        available_on=created + 2 * 86400,
-        fee=fee,
-        fee_details=fee_details or [],
-        net=amount - fee,
-        source=source,
-        status="pending",
-        type=type_,
-        reporting_category=type_ if type_ != "application_fee_refund" else "fee",
-    )
-    return ctx.state.put(txn, account)
-
-
-def _charge(ctx: Ctx, pi: Json, pm: Json, paid: bool, decline: tuple[str, str, str] | None) -> Json:
-    charge = skeleton("charge")
-    card = pm["card"]
-    charge.update(
-        id=new_id("ch"),
-        amount=pi["amount"],
-        amount_captured=pi["amount"] if paid else 0,
-        amount_refunded=0,
-        application_fee_amount=pi["application_fee_amount"],
-        billing_details=pm["billing_details"],
-        calculated_statement_descriptor="CONNECTBOT",
-        captured=paid,
-        created=ctx.state.clock.now(),
-        currency=pi["currency"],
-        customer=pi["customer"],
-        description=pi["description"],
-        disputed=False,
-        fraud_details={},
-        livemode=ctx.livemode,
-        metadata=dict(pi["metadata"]),
-        paid=paid,
-        payment_intent=pi["id"],
-        payment_method=pm["id"],
-        refunded=False,
-        status="succeeded" if paid else "failed",
-        failure_code=decline[0] if decline else None,
-        failure_message=decline[2] if decline else None,
-        outcome={
-            "network_status": "approved_by_network" if paid else "declined_by_network",
-            "reason": decline[1] if decline else None,
-            "risk_level": "normal",
-            "risk_score": 20,
-            "seller_message": "Payment complete."
-            if paid
-            else "The bank did not return any further details with this decline.",
-            "type": "authorized" if paid else "issuer_declined",
-        },
-        payment_method_details={
-            "type": "card",
-            "card": {
-                k: card[k]
-                for k in (
-                    "brand",
-                    "country",
-                    "exp_month",
-                    "exp_year",
-                    "fingerprint",
-                    "funding",
-                    "last4",
-                    "checks",
-                )
-            }
-            | {"network": card["brand"]},
-        },
-        receipt_url=f"{ctx.base_url}/receipts/{pi['id']}",
-        refunds={"object": "list", "data": [], "has_more": False, "url": ""},
-    )
-    charge["refunds"]["url"] = f"/v1/charges/{charge['id']}/refunds"
-    return ctx.state.put(charge, ctx.account)
-
-
-def _succeed(ctx: Ctx, pi: Json, pm: Json) -> None:
-    charge = _charge(ctx, pi, pm, True, None)
-    fee_amount = pi["application_fee_amount"]
-    details = [
-        {
-            "amount": stripe_fee(pi["amount"]),
-            "application": None,
-            "currency": pi["currency"],
-            "description": "Stripe processing fees",
-            "type": "stripe_fee",
-        }
-    ]
-    if fee_amount:
-        details.append(
-            {
-                "amount": fee_amount,
-                "application": APPLICATION_ID,
-                "currency": pi["currency"],
-                "description": "Application fee",
-                "type": "application_fee",
-            }
-        )
-    txn = balance_transaction(
-        ctx, ctx.account, "charge", pi["amount"], pi["currency"], charge["id"], details
-    )
-    charge["balance_transaction"] = txn["id"]
-    pi.update(status="succeeded", amount_received=pi["amount"], latest_charge=charge["id"])
-    emit(ctx, "charge.succeeded", charge)
-    emit(ctx, "payment_intent.succeeded", pi)
-    if fee_amount and ctx.account:
-        fee = skeleton("application_fee")
-        fee.update(
-            id=new_id("fee"),
-            account=ctx.account,
-            amount=fee_amount,
-            amount_refunded=0,
-            application=APPLICATION_ID,
-            charge=charge["id"],
-            created=ctx.state.clock.now(),
-            currency=pi["currency"],
-            livemode=ctx.livemode,
-            originating_transaction=charge["id"],
-            refunded=False,
-            fee_source={"charge": charge["id"], "type": "charge", "payout": None},
-        )
-        fee["refunds"] = {
-            "object": "list",
-            "data": [],
-            "has_more": False,
-            "url": f"/v1/application_fees/{fee['id']}/refunds",
-        }
-        fee_txn = balance_transaction(
-            ctx, None, "application_fee", fee_amount, pi["currency"], fee["id"]
-        )
-        fee["balance_transaction"] = fee_txn["id"]
-        ctx.state.put(fee, None)
-        charge["application_fee"] = fee["id"]
-        emit_on(ctx, None, "application_fee.created", fee)
-
-
 def confirm(ctx: Ctx, pi: Json, off_session: bool) -> None:
     """Attempt the payment; raises the 402 card error after committing a failure."""
     if not pi["payment_method"]:
@@ -194,10 +45,11 @@ def confirm(ctx: Ctx, pi: Json, off_session: bool) -> None:
             "You cannot confirm this PaymentIntent because it's missing a payment method.",
             code="payment_intent_unexpected_state",
         )
-    pm = ctx.state.get(pi["payment_method"], ctx.account, "payment_method")
+    pm = usable(ctx.state.get(pi["payment_method"], ctx.account, "payment_method"))
     result = outcome(pm)
     if result == SUCCEED:
-        _succeed(ctx, pi, pm)
+        consume(pm)
+        succeed(ctx, pi, pm)
         return
     if result == AUTHENTICATE and not off_session:
         pi.update(
@@ -221,15 +73,17 @@ def confirm(ctx: Ctx, pi: Json, off_session: bool) -> None:
         "payment_method": render(pm),
         "doc_url": f"https://stripe.com/docs/error-codes/{decline[0].replace('_', '-')}",
     }
-    if result in (DECLINE, INSUFFICIENT):
-        charge = _charge(ctx, pi, pm, False, decline)
-        pi["latest_charge"] = error["charge"] = charge["id"]
-        emit(ctx, "charge.failed", charge)
-    pi.update(status="requires_payment_method", last_payment_error=error)
+    consume(pm)
+    charge = failed_charge(ctx, pi, pm, decline)
+    pi["latest_charge"] = error["charge"] = charge["id"]
+    emit(ctx, "charge.failed", charge)
+    pi.update(status="requires_payment_method", last_payment_error=error, payment_method=None)
     emit(ctx, "payment_intent.payment_failed", pi)
-    extra: Json = {"payment_intent": render(pi), "payment_method": render(pm)}
-    if "charge" in error:
-        extra["charge"] = error["charge"]
+    extra: Json = {
+        "payment_intent": render(pi),
+        "payment_method": render(pm),
+        "charge": charge["id"],
+    }
     raise StripeError(
         402, "card_error", decline[2], code=decline[0], decline_code=decline[1], extra=extra
     )
@@ -258,7 +112,9 @@ def create_payment_intent(ctx: Ctx) -> Json:
         )
     if p.get("customer"):
         ctx.state.get(p["customer"], ctx.account, "customer", param="customer")
-    pm = resolve(ctx, p["payment_method"]) if p.get("payment_method") else None
+    pm = usable(resolve(ctx, p["payment_method"])) if p.get("payment_method") else None
+    # stripe-python, PaymentIntentCreateParams.customer: "Payment methods attached to other
+    # Customers cannot be used with this PaymentIntent."
     if pm and pm.get("customer") and p.get("customer") != pm["customer"]:
         raise invalid(
             f"The provided PaymentMethod {pm['id']} belongs to a different Customer.",
@@ -310,13 +166,19 @@ def create_payment_intent(ctx: Ctx) -> Json:
 @api("POST", "/v1/payment_intents/{intent}/confirm")
 def confirm_payment_intent(ctx: Ctx) -> Json:
     pi = ctx.state.get(ctx.args[0], ctx.account, "payment_intent", param="intent")
-    if ctx.params.get("payment_method"):
-        pi["payment_method"] = resolve(ctx, ctx.params["payment_method"])["id"]
     if pi["status"] not in ("requires_confirmation", "requires_payment_method"):
         raise invalid(
             f"This PaymentIntent's status is {pi['status']}; it cannot be confirmed.",
             code="payment_intent_unexpected_state",
         )
+    if ctx.params.get("payment_method"):
+        pm = usable(resolve(ctx, ctx.params["payment_method"]))
+        if pm.get("customer") and pm["customer"] != pi["customer"]:
+            raise invalid(
+                f"The provided PaymentMethod {pm['id']} belongs to a different Customer.",
+                param="payment_method",
+            )
+        pi["payment_method"] = pm["id"]
     off = ctx.params.get("off_session")
     confirm(ctx, pi, bool(off) and off != "false")
     return render(pi)
@@ -333,22 +195,3 @@ def list_payment_intents(ctx: Ctx) -> Json:
     if ctx.params.get("customer"):
         items = [i for i in items if i["customer"] == ctx.params["customer"]]
     return list_object(ctx, "/v1/payment_intents", items)
-
-
-@api("GET", "/v1/charges/{charge}")
-def retrieve_charge(ctx: Ctx) -> Json:
-    return render(ctx.state.get(ctx.args[0], ctx.account, "charge", param="charge"))
-
-
-@api("GET", "/v1/charges")
-def list_charges(ctx: Ctx) -> Json:
-    items = ctx.state.all("charge", ctx.account)
-    for key in ("customer", "payment_intent"):
-        if ctx.params.get(key):
-            items = [c for c in items if c[key] == ctx.params[key]]
-    return list_object(ctx, "/v1/charges", items)
-
-
-@api("GET", "/v1/balance_transactions/{id}")
-def retrieve_balance_transaction(ctx: Ctx) -> Json:
-    return render(ctx.state.get(ctx.args[0], ctx.account, "balance_transaction"))

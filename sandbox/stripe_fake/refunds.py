@@ -1,10 +1,17 @@
 """Refunds of charges and of application fees.
 
-``refund_application_fee=true`` refunds the fee in proportion to the refunded amount:
-``round_half_up(fee.amount * refund.amount / charge.amount)``, capped at what remains of the
-fee; the refund that completes the charge refunds all that remains of the fee, so a charge
-refunded in parts returns exactly the whole fee. (Stripe documents the proportion, not its
-rounding; half-up on integer cents is our choice.)
+``refund_application_fee=true`` refunds part of the platform's application fee with the refund.
+stripe-python documents it on ``RefundCreateParams.refund_application_fee``: "If a full charge
+refund is given, the full application fee will be refunded. Otherwise, the application fee will
+be refunded in an amount proportional to the amount of the charge refunded. An application fee
+can be refunded only by the application that created the charge." Without it (and for every
+refund the connected account makes itself, in its Dashboard: dashboard.py) no fee is refunded:
+"Application fees aren't automatically refunded when issuing a refund. Your platform must
+explicitly refund the application fee" (docs.stripe.com/connect/saas/tasks/refunds-disputes);
+the platform can still refund it with ``POST /v1/application_fees/{id}/refunds``.
+
+Stripe does not document the rounding; :func:`proportional_fee` is our rule, and connectbot's
+``bot.money.fee_refund_for`` is the same rule (a Hypothesis test compares the two).
 Refunding a fully refunded charge is refused with ``charge_already_refunded``; more than
 remains with ``amount_too_large``, both 400 ``invalid_request_error`` with ``param=amount``
 where it applies, as Stripe does.
@@ -13,10 +20,10 @@ where it applies, as Stripe does.
 from __future__ import annotations
 
 from .api import Ctx, Json, api, list_object
+from .charges import balance_transaction
 from .errors import invalid
 from .events import emit, emit_on
 from .forms import flag, integer
-from .payments import balance_transaction
 from .store import new_id, render, skeleton
 
 
@@ -24,8 +31,26 @@ def _money(amount: int, currency: str) -> str:
     return f"${amount / 100:.2f}" if currency == "usd" else f"{amount} {currency}"
 
 
-def proportional_fee(fee_amount: int, refund_amount: int, charge_amount: int) -> int:
-    return (2 * fee_amount * refund_amount + charge_amount) // (2 * charge_amount)
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up (both non-negative, denominator > 0)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def proportional_fee(
+    fee: int, charged: int, already_refunded: int, refund_amount: int, fee_already_refunded: int
+) -> int:
+    """The application fee refunded with a refund of ``refund_amount`` (``refund_application_fee``).
+
+    The fee due once ``already_refunded + refund_amount`` of ``charged`` is refunded,
+    round-half-up(fee × refunded / charged), less what was already refunded of the fee; never
+    below zero, never more than what remains of the fee, and never more than this refund's own
+    share rounded up (ceil(fee × refund_amount / charged)), so a refund after one that returned
+    no fee (a Dashboard refund) still returns only its own share. Refunds that all return the
+    fee add up to exactly the fee once the charge is fully refunded, however it was split.
+    """
+    due = _half_up(fee * (already_refunded + refund_amount), charged) - fee_already_refunded
+    own_share = -(-fee * refund_amount // charged)
+    return max(0, min(due, fee - fee_already_refunded, own_share))
 
 
 def _charge_to_refund(ctx: Ctx) -> Json:
@@ -73,13 +98,41 @@ def refund_fee(ctx: Ctx, fee: Json, amount: int, metadata: Json | None = None) -
 
 @api("POST", "/v1/refunds")
 def create_refund(ctx: Ctx) -> Json:
+    """A refund by the platform (the application that created the charge)."""
     charge = _charge_to_refund(ctx)
+    refund = make_refund(
+        ctx,
+        charge,
+        ctx.params.get("amount"),
+        refund_application_fee=flag(ctx.params.get("refund_application_fee")),
+        metadata=ctx.params.get("metadata") or {},
+        reason=ctx.params.get("reason"),
+    )
+    return render(refund)
+
+
+def make_refund(
+    ctx: Ctx,
+    charge: Json,
+    amount_param: object,
+    *,
+    refund_application_fee: bool,
+    metadata: Json,
+    reason: str | None,
+) -> Json:
+    """Refund ``amount_param`` (everything that remains when None) of ``charge``.
+
+    Refuses a fully refunded charge, a non-positive amount and more than remains. With
+    ``refund_application_fee`` the platform's fee is refunded in proportion
+    (:func:`proportional_fee`); events ``refund.created`` and ``charge.refunded`` on the
+    charge's account, and ``application_fee.refunded`` on the platform when a fee is refunded.
+    """
     remaining = charge["amount"] - charge["amount_refunded"]
     if remaining <= 0:
         raise invalid(
             f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
         )
-    amount = integer(ctx.params.get("amount"), remaining)
+    amount = integer(amount_param, remaining)
     assert amount is not None
     if amount <= 0:
         raise invalid("Invalid positive integer", param="amount", code="parameter_invalid_integer")
@@ -97,9 +150,9 @@ def create_refund(ctx: Ctx) -> Json:
         charge=charge["id"],
         created=ctx.state.clock.now(),
         currency=charge["currency"],
-        metadata=ctx.params.get("metadata") or {},
+        metadata=metadata,
         payment_intent=charge["payment_intent"],
-        reason=ctx.params.get("reason"),
+        reason=reason,
         status="succeeded",
         destination_details={
             "type": "card",
@@ -114,23 +167,21 @@ def create_refund(ctx: Ctx) -> Json:
     txn = balance_transaction(ctx, ctx.account, "refund", -amount, charge["currency"], refund["id"])
     refund["balance_transaction"] = txn["id"]
     ctx.state.put(refund, ctx.account)
+    already = charge["amount_refunded"]
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
     charge["refunds"]["data"].insert(0, refund)
     fee_id = charge.get("application_fee")
-    if flag(ctx.params.get("refund_application_fee")) and fee_id:
+    if refund_application_fee and fee_id:
         fee = ctx.state.objects[fee_id]
-        left = fee["amount"] - fee["amount_refunded"]
-        share = (
-            left
-            if charge["refunded"]
-            else min(left, proportional_fee(fee["amount"], amount, charge["amount"]))
+        share = proportional_fee(
+            fee["amount"], charge["amount"], already, amount, fee["amount_refunded"]
         )
         if share > 0:
             refund_fee(ctx, fee, share)
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge)
-    return render(refund)
+    return refund
 
 
 @api("GET", "/v1/refunds/{refund}")

@@ -62,6 +62,19 @@ class StripeFake:
         result: dict[str, Any] = await self._call("POST", f"/_fake/accounts/{account}", flags)
         return result
 
+    async def dashboard_refund(
+        self, account: str, charge: str, amount: int | None = None
+    ) -> dict[str, Any]:
+        """The vendor refunds ``charge`` in its own Dashboard (everything that remains when
+        ``amount`` is None): a refund on ``account`` that refunds no application fee."""
+        body: dict[str, Any] = {"charge": charge}
+        if amount is not None:
+            body["amount"] = amount
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/accounts/{account}/dashboard_refund", body
+        )
+        return result
+
     async def dispute(self, charge: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("POST", "/_fake/disputes", {"charge": charge})
         return result

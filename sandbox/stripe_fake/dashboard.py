@@ -1,0 +1,62 @@
+"""Control routes (not Stripe's) for what a vendor does in its own Stripe Dashboard.
+
+``POST /_fake/accounts/{account}/dashboard_refund`` ``{"charge": "ch_…", "amount": 500}``
+(``amount`` optional: everything that remains) refunds a charge on the connected account as
+the account itself would, not as the platform: the refund, its balance transaction and the
+``refund.created`` / ``charge.refunded`` events on that account, as an API refund makes them,
+and no application fee refund. A refund the connected account makes does not refund the
+platform's fee ("An application fee can be refunded only by the application that created the
+charge", stripe-python ``RefundCreateParams.refund_application_fee``; "Application fees aren't
+automatically refunded when issuing a refund", docs.stripe.com/connect/saas/tasks/
+refunds-disputes); the platform may refund it with ``POST /v1/application_fees/{id}/refunds``.
+Answers the refund, or Stripe's error body with its status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .api import Ctx, base_url, json_response
+from .errors import StripeError
+from .refunds import make_refund
+from .store import STATE_KEY, new_id, render
+
+
+async def dashboard_refund(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    account = request.match_info["account"]
+    acct = state.objects.get(account)
+    if acct is None or acct.get("object") != "account":
+        return json_response({"error": "no such account"}, 404)
+    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    request_id = new_id("req", 14)
+    try:
+        charge = state.get(str(body.get("charge")), account, "charge", param="charge")
+        ctx = Ctx(
+            state=state,
+            account=account,
+            params={},
+            args=[],
+            livemode=bool(charge["livemode"]),
+            request_id=request_id,
+            base_url=base_url(request),
+        )
+        refund = make_refund(
+            ctx,
+            charge,
+            body.get("amount"),
+            refund_application_fee=False,
+            metadata={},
+            reason=body.get("reason"),
+        )
+    except (TypeError, ValueError):
+        return json_response({"error": "amount must be a whole number of minor units"}, 400)
+    except StripeError as exc:
+        return json_response(exc.body(request_id), exc.status, request_id)
+    return json_response(render(refund), request_id=request_id)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/_fake/accounts/{account}/dashboard_refund", dashboard_refund)
