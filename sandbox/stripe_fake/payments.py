@@ -18,6 +18,7 @@ from .errors import StripeError, invalid
 from .events import emit, emit_on
 from .forms import flag, integer
 from .payment_methods import AUTHENTICATE, DECLINE, INSUFFICIENT, SUCCEED, outcome, resolve
+from .search import created_filter
 from .store import new_id, render, skeleton
 
 APPLICATION_ID = "ca_fakeconnectbot"
@@ -332,7 +333,7 @@ def list_payment_intents(ctx: Ctx) -> Json:
     items = ctx.state.all("payment_intent", ctx.account)
     if ctx.params.get("customer"):
         items = [i for i in items if i["customer"] == ctx.params["customer"]]
-    return list_object(ctx, "/v1/payment_intents", items)
+    return list_object(ctx, "/v1/payment_intents", created_filter(ctx, items))
 
 
 @api("GET", "/v1/charges/{charge}")
