@@ -2,9 +2,12 @@
 
 A charge stays `pending` when Stripe gave no answer, or when the process died between writing
 the row and recording the outcome. On start-up and then periodically, each such row older than
-a grace period is claimed (one process wins the claim) and its stored request is sent again
-with the same idempotency key: Stripe replays the first result if the request ever reached it,
-so the charge ends with exactly one PaymentIntent and the right outcome.
+a grace period is claimed (one process wins the claim) and settled by `recover_charge`: its
+stored request is sent again with the same idempotency key, so Stripe replays the first result
+if the request ever reached it. Because Stripe may prune a key once it is 24 hours old, a charge
+older than an hour is first looked up on Stripe (and what is there adopted), and one older than
+23 hours is only looked up, never sent again (bot/stripe_ops/keys.py). Either way the charge
+ends with at most one PaymentIntent and the right outcome.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.charges.execute import execute_charge
+from bot.charges.execute import recover_charge
 from bot.refunding import reconcile_refunds
 from bot.services import Services
 from storage.models import utcnow
@@ -39,7 +42,7 @@ async def reconcile_pending(
     """One pass: settle stale `pending` charges; returns (charge id, status after) per claim.
 
     A charge another process claimed first is skipped; a charge Stripe still doesn't answer
-    for stays `pending` (its `attempts` grows) until a later pass.
+    for (or can't be looked up) stays `pending` (its `attempts` grows) until a later pass.
     """
     before = utcnow() - grace
     async with services.sessions() as session:
@@ -50,7 +53,7 @@ async def reconcile_pending(
             won = await charges.claim_stale(session, charge_id, before=before)
         if not won:
             continue
-        status = await execute_charge(services, charge_id, actor="reconciler")
+        status = await recover_charge(services, charge_id, actor="reconciler")
         settled.append((charge_id, status))
     return settled
 

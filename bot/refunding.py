@@ -3,36 +3,31 @@
 The refund row (unique idempotency key per request) is written before Stripe is called; the
 amount is never more than what remains once refunds in flight are counted; the platform fee is
 refunded in proportion (`refund_application_fee`), and a partial then the remaining refund
-return exactly the whole fee. A refund Stripe did not answer stays `pending` and is replayed
-with the same key by `reconcile_refunds`.
+return exactly the whole fee. A refund Stripe did not answer stays `pending` and is settled
+by `reconcile_refunds`: replayed with the same key while that surely protects the replay, looked
+up on Stripe first once it is an hour old, and only looked up once 23 hours old (Stripe may prune
+a key at 24 hours: bot/stripe_ops/keys.py).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.money import Money, Refusal, fee_refund_for, format_money, resolve_refund_amount
-from bot.notifications.routing import announce, tell_user
+from bot.money import Money, Refusal, resolve_refund_amount
+from bot.refund_outcomes import RefundResult, announce_refund, record_refund_attempt
 from bot.services import Services
-from bot.stripe_ops.refunds import RefundAttempt, refund_request, send_refund
-from bot.views.refunds import RefundFacts, refund_message
-from storage.models import Charge, Customer, Refund, Vendor, utcnow
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
+from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, send_refund
+from storage.models import Charge, Refund, Vendor, utcnow
 from storage.repos import audit, refunds
 from storage.repos.charges import by_id, by_payment_intent
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class RefundResult:
-    """What the operator is told privately."""
-
-    text: str
+__all__ = ["RefundResult", "announce_refund", "find_charge", "reconcile_refunds", "request_refund"]
 
 
 async def find_charge(session: AsyncSession, team_id: str, ref: str) -> Charge | None:
@@ -116,125 +111,61 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
         },
     )
     attempt = await send_refund(services, request, idempotency_key=refund.idempotency_key)
-    return await _record(services, refund_id, attempt, actor=actor)
-
-
-async def _record(
-    services: Services, refund_id: int, attempt: RefundAttempt, *, actor: str
-) -> RefundResult:
-    async with services.sessions.begin() as session:
-        refund = await session.get(Refund, refund_id, populate_existing=True)
-        assert refund is not None
-        charge = await by_id(session, refund.charge_id)
-        assert charge is not None
-        money = Money(refund.amount, charge.currency)
-        if attempt.outcome == "unknown":
-            return RefundResult(
-                f"Stripe did not answer about the refund of {format_money(money)}; "
-                "connectbot will retry it with the same key and announce the result."
-            )
-        if attempt.outcome == "failed":
-            if await refunds.settle(
-                session, refund.id, status="failed", failure_message=attempt.message
-            ):
-                await _audit(session, charge, actor, "failed", refund.amount)
-            return RefundResult(
-                f"Stripe refused the refund of {format_money(money)}: {attempt.message}"
-            )
-        fee = fee_refund_for(
-            charge.application_fee_amount,
-            charge.amount,
-            charge.amount_refunded,
-            refund.amount,
-            charge.fee_refunded,
-        )
-        if await refunds.settle(
-            session,
-            refund.id,
-            status="succeeded",
-            stripe_refund_id=attempt.refund_id,
-            fee_refunded=fee,
-        ):
-            remaining = charge.amount - charge.amount_refunded - refund.amount
-            await refunds.add_to_charge(
-                session,
-                charge.id,
-                amount=refund.amount,
-                fee_refunded_total=charge.fee_refunded + fee,
-            )
-            await _audit(session, charge, actor, "succeeded", refund.amount)
-            await announce_refund(
-                session,
-                services.settings,
-                charge,
-                amount=refund.amount,
-                fee=fee,
-                remaining=remaining,
-                refund_id=attempt.refund_id,
-                key=f"refund:{attempt.refund_id or refund.id}",
-            )
-    return RefundResult(
-        f"Refunded {format_money(money)} of charge `{charge.id}`; "
-        f"platform fee refunded {format_money(Money(fee, charge.currency))}."
-    )
-
-
-async def _audit(
-    session: AsyncSession, charge: Charge, actor: str, outcome: str, amount: int
-) -> None:
-    await audit.record(
-        session,
-        team_id=charge.team_id,
-        actor=actor,
-        action="refund",
-        target=charge.id,
-        outcome=outcome,
-        detail={"amount": amount, "currency": charge.currency},
-    )
-
-
-async def announce_refund(
-    session: AsyncSession,
-    settings: Settings,
-    charge: Charge,
-    *,
-    amount: int,
-    fee: int,
-    remaining: int,
-    refund_id: str | None,
-    key: str,
-    outside: bool = False,
-) -> None:
-    """Tell the vendor's channel and the vendor about a refund (in the caller's transaction).
-
-    `remaining` is what is left to refund after it; `outside` marks one made outside connectbot.
-    """
-    vendor = await session.get(Vendor, charge.vendor_id)
-    customer = await session.get(Customer, charge.customer_id) if charge.customer_id else None
-    assert vendor is not None
-    facts = RefundFacts(
-        charge_id=charge.id,
-        payment_intent_id=charge.payment_intent_id,
-        refund_id=refund_id,
-        vendor_user_id=vendor.slack_user_id,
-        customer=customer.email if customer else "the customer",
-        refunded=Money(amount, charge.currency),
-        fee_refunded=Money(fee, charge.currency),
-        charged=Money(charge.amount, charge.currency),
-        remaining=Money(remaining, charge.currency),
-    )
-    msg = refund_message(facts, outside=outside)
-    await announce(session, settings, vendor=vendor, message=msg, key=key)
-    await tell_user(session, vendor.slack_user_id, message=msg, key=key)
+    return await record_refund_attempt(services, refund_id, attempt, actor=actor)
 
 
 async def reconcile_refunds(services: Services, *, grace: timedelta = timedelta(seconds=30)) -> int:
-    """Replay refunds left `pending` (no answer from Stripe) with their own keys; how many."""
+    """Settle refunds left `pending` (no answer from Stripe); how many were tried."""
     async with services.sessions() as session:
         ids = await refunds.stale_pending(session, before=utcnow() - grace, limit=20)
     for refund_id in ids:
         try:
-            await _send_and_record(services, refund_id, actor="reconciler")
+            await recover_refund(services, refund_id)
         except Exception:
             log.exception("reconciling refund %s failed; will retry", refund_id)
     return len(ids)
+
+
+async def recover_refund(services: Services, refund_id: int) -> None:
+    """Settle one `pending` refund as `recover_charge` settles a charge.
+
+    Younger than an hour: replayed with its key. Older: looked up among the PaymentIntent's
+    refunds on the vendor's account (by `connectbot_refund_id`) and adopted; with none there it
+    is replayed with its key, unless 23 hours have passed, when it is recorded `failed`
+    (`not_found_after_key_expiry`) and the requester told. When Stripe can't be asked it stays
+    `pending`.
+    """
+    async with services.sessions() as session:
+        refund = await session.get(Refund, refund_id, populate_existing=True)
+        if refund is None or refund.status != "pending":
+            return
+        charge = await by_id(session, refund.charge_id)
+        assert charge is not None and charge.payment_intent_id is not None
+        vendor = await session.get(Vendor, charge.vendor_id)
+        assert vendor is not None
+    # The refund is sent right after its row is written: its key is no older than the row.
+    stage = key_stage(refund.created_at, utcnow())
+    if stage == "replay":
+        await _send_and_record(services, refund_id, actor="reconciler")
+        return
+    lookup = await find_refund(
+        services,
+        stripe_account=vendor.stripe_account_id,
+        payment_intent=charge.payment_intent_id,
+        refund_id=str(refund.id),
+    )
+    if lookup.state == "found" and lookup.attempt is not None:
+        await record_refund_attempt(services, refund_id, lookup.attempt, actor="reconciler")
+    elif lookup.state == "absent" and stage == "look_up_then_replay":
+        await _send_and_record(services, refund_id, actor="reconciler")
+    elif lookup.state == "absent":
+        abandoned = RefundAttempt(
+            "failed",
+            message="Stripe has no record of it almost a day after it was requested, so it "
+            "never reached Stripe. It is not sent again: Stripe forgets a request's "
+            "idempotency key after 24 hours, and a late retry could refund twice.",
+            failure_code=NOT_FOUND_AFTER_KEY_EXPIRY,
+        )
+        await record_refund_attempt(services, refund_id, abandoned, actor="reconciler")
+    else:
+        log.warning("refund %s: %s; will look again", refund_id, lookup.message)

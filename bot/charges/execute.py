@@ -3,21 +3,28 @@
 Order (PRODUCT.md §4): the row exists; the customer is shared with the vendor if needed; the
 complete PaymentIntent request is stored; only then is it sent, under the row's idempotency
 key. Each step commits on its own (no transaction is held across a Stripe call), so a crash
-anywhere leaves a `pending` row that the reconciler finishes with the same key.
+anywhere leaves a `pending` row that the reconciler finishes with `recover_charge`: the same
+key while it surely protects the replay, a lookup on Stripe once it may not (stripe_ops.keys).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.charges.outcomes import apply_attempt
 from bot.money import Refusal
 from bot.services import Services
+from bot.stripe_ops.charge_lookup import Lookup, find_payment_intent
 from bot.stripe_ops.charges import Attempt, payment_intent_request, send_payment_intent
 from bot.stripe_ops.customers import check_vendor, share_customer
-from storage.models import Charge, Vendor
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
+from storage.models import Charge, Vendor, utcnow
 from storage.repos import charges
+
+#: Margin below the first send for listing PaymentIntents by creation time (clock skew).
+CLOCK_SKEW = timedelta(minutes=10)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,57 @@ async def execute_charge(services: Services, charge_id: str, *, actor: str) -> s
         request = prepared
     attempt = await send_payment_intent(services, request, idempotency_key=charge.idempotency_key)
     return await _record(services, charge_id, attempt, actor=actor)
+
+
+async def recover_charge(services: Services, charge_id: str, *, actor: str = "reconciler") -> str:
+    """Settle a `pending` charge nobody is working on; returns its status afterwards.
+
+    Younger than an hour: replayed with its key. Older: its PaymentIntent is looked up on the
+    vendor's account and adopted (succeeded, declined, needs authentication: recorded and
+    announced as if Stripe had just answered); with none there it is replayed with its key,
+    unless 23 hours have passed, when it is recorded `failed` (`not_found_after_key_expiry`)
+    and the requester told: it never reached Stripe and is never sent again. When Stripe can't
+    be asked, the charge stays `pending` for a later pass.
+    """
+    async with services.sessions() as session:
+        charge = await charges.by_id(session, charge_id)
+        if charge is None or charge.status != "pending":
+            return charge.status if charge else "missing"
+        approval = await charges.approval_of(session, charge_id)
+    # The key cannot have reached Stripe before the charge was pending (approved, if it
+    # needed approval): ages count from then, which can only make them larger (safer).
+    first_sent = approval.decided_at if approval and approval.decided_at else charge.created_at
+    stage = key_stage(first_sent, utcnow())
+    if stage == "replay":
+        return await execute_charge(services, charge_id, actor=actor)
+    lookup = await _look_up(services, charge, first_sent)
+    if lookup.state == "found" and lookup.attempt is not None:
+        return await _record(services, charge_id, lookup.attempt, actor=actor)
+    if lookup.state == "unknown":
+        attempt = Attempt("unknown", message=lookup.message)
+    elif stage == "look_up_then_replay":  # nothing there, and the key still guards a replay
+        return await execute_charge(services, charge_id, actor=actor)
+    else:
+        attempt = Attempt(
+            "failed",
+            failure_code=NOT_FOUND_AFTER_KEY_EXPIRY,
+            message="Stripe has no record of it, and it is too old to send again safely.",
+        )
+    return await _record(services, charge_id, attempt, actor=actor)
+
+
+async def _look_up(services: Services, charge: Charge, first_sent: datetime) -> Lookup:
+    request = charge.request_params or {}
+    customer = (request.get("params") or {}).get("customer")
+    if not customer:
+        return Lookup("absent")  # the complete request was never stored, so never sent
+    return await find_payment_intent(
+        services,
+        stripe_account=str(request["stripe_account"]),
+        charge_id=charge.id,
+        customer=str(customer),
+        created_from=int((first_sent - CLOCK_SKEW).timestamp()),
+    )
 
 
 async def _prepare_request(

@@ -16,7 +16,9 @@ from bot.charges.drafts import load_facts
 from bot.config import Settings
 from bot.notifications.routing import announce, tell_user
 from bot.stripe_ops.charges import Attempt
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
 from bot.views.charge import (
+    abandoned_message,
     authentication_message,
     declined_message,
     delayed_message,
@@ -99,6 +101,8 @@ async def _announce(
     elif attempt.outcome == "requires_action":
         msg = authentication_message(facts)
         await announce(session, settings, vendor=vendor, message=msg, key=key)
+    elif attempt.failure_code == NOT_FOUND_AFTER_KEY_EXPIRY:
+        await tell_requester(session, charge, message=abandoned_message(facts), key=key)
     elif attempt.card_error:
         reason = attempt.message or "The card was declined."
         code = attempt.decline_code or attempt.failure_code

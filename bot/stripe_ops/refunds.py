@@ -1,7 +1,9 @@
 """Refunds of direct charges on a vendor's account, with the platform fee refunded in proportion.
 
 Knows nothing of Slack or the database: `send_refund` sends one request under its idempotency
-key and sorts Stripe's answer into a `RefundAttempt`.
+key and sorts Stripe's answer into a `RefundAttempt`; `find_refund` looks for the refund a
+request made (by its `connectbot_refund_id` metadata) without sending it again, for refunds
+whose key may be pruned (see `bot.stripe_ops.keys`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import stripe
+from stripe.params import RefundListParams
 
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+
+#: Pages of 100 refunds listed before a lookup calls itself incomplete.
+MAX_LIST_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,17 @@ class RefundAttempt:
 
     outcome: Literal["succeeded", "failed", "unknown"]
     refund_id: str | None = None
+    message: str | None = None
+    failure_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundLookup:
+    """`found`: the refund, read as `attempt`; `absent`: none carries the refund id; `unknown`:
+    Stripe could not be asked."""
+
+    state: Literal["found", "absent", "unknown"]
+    attempt: RefundAttempt | None = None
     message: str | None = None
 
 
@@ -63,6 +81,36 @@ async def send_refund(
         error = body.get("error")
         message = error.get("message") if isinstance(error, dict) else None
         return RefundAttempt("failed", message=str(message or exc.user_message))
+    return _from_refund(refund)
+
+
+def _from_refund(refund: stripe.Refund) -> RefundAttempt:
     if refund.status in ("failed", "canceled"):
         return RefundAttempt("failed", refund.id, refund.failure_reason or refund.status)
     return RefundAttempt("succeeded", refund.id)
+
+
+async def find_refund(
+    services: Services, *, stripe_account: str, payment_intent: str, refund_id: str
+) -> RefundLookup:
+    """The refund of `payment_intent` whose `metadata.connectbot_refund_id` is `refund_id`.
+
+    Lists the PaymentIntent's refunds (the list API is consistent, unlike search); never
+    raises a StripeError.
+    """
+    params: RefundListParams = {"payment_intent": payment_intent, "limit": 100}
+    options: Any = {"stripe_account": stripe_account}
+    try:
+        for _ in range(MAX_LIST_PAGES):
+            page = await services.stripe.api.v1.refunds.list_async(params=params, options=options)
+            for refund in page.data:
+                metadata = refund.metadata.to_dict() if refund.metadata else {}
+                if metadata.get("connectbot_refund_id") == refund_id:
+                    return RefundLookup("found", _from_refund(refund))
+            if not page.has_more:
+                return RefundLookup("absent")
+            params["starting_after"] = page.data[-1].id
+    except stripe.StripeError as exc:
+        log.warning("looking up refund %s on Stripe failed: %r", refund_id, exc)
+        return RefundLookup("unknown", message=f"{type(exc).__name__} while looking it up")
+    return RefundLookup("unknown", message="too many refunds to list")

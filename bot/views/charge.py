@@ -249,3 +249,21 @@ def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
             ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
         ],
     )
+
+
+def abandoned_message(facts: ChargeFacts) -> dict[str, Any]:
+    """Private to the requester: Stripe never got the charge, and it is too old to send now."""
+    text = (
+        f"connectbot gave up on the charge of {format_money(facts.money)} to {_who(facts)} for "
+        f"<@{facts.vendor_user_id}>: Stripe has no record of it almost a day after it was "
+        "requested, so it never reached Stripe. It is not sent again: Stripe forgets a "
+        "request's idempotency key after 24 hours, and a late retry could charge twice. "
+        "Nothing was charged. If the charge is still wanted, start it again with `/charge`."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )

@@ -55,6 +55,22 @@ def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, An
     )
 
 
+def refund_not_made_message(
+    *, charge_id: str, refund: Money, vendor_user_id: str, reason: str, abandoned: bool
+) -> dict[str, Any]:
+    """Private to the requester of a refund settled in the background: it was not made, why.
+
+    `abandoned`: connectbot gave up on it (never reached Stripe, too old to send again).
+    """
+    text = (
+        f"The refund of {format_money(refund)} of charge `{charge_id}` for "
+        f"<@{vendor_user_id}> was not made: {reason} Nothing was refunded."
+    )
+    if abandoned:
+        text += " If the refund is still wanted, run `/refund` again."
+    return message(text, [SectionBlock(text=MarkdownTextObject(text=f":warning: {text}"))])
+
+
 def dispute_message(
     *,
     amount: Money,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -25,12 +24,15 @@ from . import (
     payment_methods,
     payments,
     refunds,
+    search,
 )
 from .api import OPERATIONS, Ctx, Json, base_url, expand, json_response
 from .errors import StripeError, invalid
+from .faults import answer_after_commit, hang_while_executing, raise_fault_in_front
 from .fidelity import check_response, match_route, request_problems
 from .forms import decode
-from .store import STATE_KEY, Fault, IdempotentResult, State, new_id
+from .idempotency import Scope, replay, saved_result
+from .store import STATE_KEY, Fault, State, new_id
 
 _MODULES = (
     accounts,
@@ -40,6 +42,7 @@ _MODULES = (
     payment_methods,
     payments,
     refunds,
+    search,
 )  # they register operations
 
 
@@ -110,27 +113,13 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     }
     state.requests.append(entry)
     fault = take_fault(state, method, path)
-    drop = False
+    drop = fault is not None and fault.kind == "drop"
     headers: dict[str, str] = {"Request-Id": request_id}
     if idem_key:
         headers["Idempotency-Key"] = idem_key
+    scope: Scope | None = None  # the idempotency key this request holds while it executes
     try:
-        if fault and fault.kind == "timeout":
-            with contextlib.suppress(TimeoutError):  # asyncio.timeout: cancellation-safe
-                async with asyncio.timeout(fault.seconds):
-                    await state.shutdown.wait()
-        if fault and fault.kind == "500":
-            raise StripeError(500, "api_error", "An unknown error occurred on Stripe's end.")
-        if fault and fault.kind == "429":
-            raise StripeError(
-                429,
-                "invalid_request_error",
-                "Request rate limit exceeded. Learn more about rate limits here "
-                "https://stripe.com/docs/rate-limits.",
-                code="rate_limit",
-                headers={"Retry-After": "1"},
-            )
-        drop = fault is not None and fault.kind == "drop"
+        raise_fault_in_front(fault)
         livemode = _auth(request)
         account = _account(state, request.headers.get("Stripe-Account"))
         route = match_route(method, path)
@@ -141,29 +130,17 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
                 "https://stripe.com/docs or we can help at https://support.stripe.com/."
             )
         if idem_key:
-            stored = state.idempotency.get((account, idem_key))
-            if stored is not None:
-                if (stored.method, stored.path, stored.params) != (method, path, params):
-                    raise StripeError(
-                        400,
-                        "idempotency_error",
-                        "Keys for idempotent requests can only be used with the same "
-                        "parameters they were first used with. Try using a key other than "
-                        f"'{idem_key}' if you meant to execute a different request.",
-                    )
-                entry["status"] = stored.status
-                entry["replayed"] = True
-                resp = web.Response(
-                    body=stored.body, status=stored.status, content_type="application/json"
-                )
-                resp.headers.update(headers)
-                resp.headers["Idempotent-Replayed"] = "true"
-                return _maybe_drop(request, resp, drop)
+            now = state.clock.time()
+            saved = state.idempotency.claim((account, idem_key), method, path, params, now=now)
+            if saved is not None:
+                return _maybe_drop(request, replay(saved, entry, headers), drop)
+            scope = (account, idem_key)
         problems = request_problems(method, path, params)
         if problems:
             entry["problems"] = [str(p) for p in problems]
             first = problems[0]
             raise invalid(first.message, param=first.param, code=first.code)
+        await hang_while_executing(state, fault)
         ctx = Ctx(
             state=state,
             account=account,
@@ -182,13 +159,16 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         except StripeError as exc:
             status, body = exc.status, exc.body(request_id)
             headers.update(exc.headers)
-        if idem_key:
-            state.idempotency[(account, idem_key)] = IdempotentResult(
-                method, path, params, status, json.dumps(body, indent=2).encode()
-            )
+        status, body = answer_after_commit(fault, status, body, request_id)
+        if scope is not None:
+            state.idempotency.save(scope, saved_result(entry, status, body, now=state.clock.time()))
+            scope = None
     except StripeError as exc:
         status, body = exc.status, exc.body(request_id)
         headers.update(exc.headers)
+    finally:
+        if scope is not None:  # the endpoint never ran (or failed unexpectedly): save nothing
+            state.idempotency.release(scope)
     entry["status"] = status
     entry["problems"] += _response_problems(body)
     resp = json_response(body, status, request_id)

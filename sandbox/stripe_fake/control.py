@@ -8,9 +8,8 @@ from aiohttp import web
 
 from .api import json_response
 from .events import flush, record
+from .faults import KINDS as FAULT_KINDS
 from .store import STATE_KEY, Fault, new_id, render, skeleton
-
-FAULT_KINDS = ("500", "429", "timeout", "drop")
 
 
 async def requests_log(request: web.Request) -> web.Response:

@@ -25,6 +25,7 @@ from .errors import StripeError, invalid
 from .events import emit
 from .forms import flag, integer
 from .payment_methods import consume, resolve, usable
+from .search import created_filter
 from .store import new_id, render, skeleton
 
 DECLINES = {
@@ -194,4 +195,4 @@ def list_payment_intents(ctx: Ctx) -> Json:
     items = ctx.state.all("payment_intent", ctx.account)
     if ctx.params.get("customer"):
         items = [i for i in items if i["customer"] == ctx.params["customer"]]
-    return list_object(ctx, "/v1/payment_intents", items)
+    return list_object(ctx, "/v1/payment_intents", created_filter(ctx, items))

@@ -21,6 +21,7 @@ from aiohttp import web
 from stripe._object_classes import OBJECT_CLASSES
 
 from .errors import StripeError
+from .idempotency import IdempotencyKeys
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -93,15 +94,6 @@ def render(obj: Any) -> Any:
 
 
 @dataclass
-class IdempotentResult:
-    method: str
-    path: str
-    params: dict[str, Any]
-    status: int
-    body: bytes
-
-
-@dataclass
 class Fault:
     method: str
     path: str
@@ -121,7 +113,7 @@ class State:
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
     deauthorized: set[str] = field(default_factory=set)
-    idempotency: dict[tuple[str | None, str], IdempotentResult] = field(default_factory=dict)
+    idempotency: IdempotencyKeys = field(default_factory=IdempotencyKeys)
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)

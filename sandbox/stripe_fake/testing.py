@@ -35,7 +35,9 @@ class StripeFake:
         self, method: str, path: str, kind: str, count: int = 1, seconds: float = 90
     ) -> None:
         """The next ``count`` requests matching method and path (or template) fail: kind is
-        ``500``, ``429``, ``timeout`` (hang ``seconds``) or ``drop`` (commit, then close)."""
+        ``500`` or ``429`` (in front of the API: nothing runs), ``timeout`` (the endpoint hangs
+        ``seconds`` holding its idempotency key, then runs), ``drop`` (commit, then close) or
+        ``500_after_commit`` (commit, then answer a 500 that is saved under the key)."""
         await self._call(
             "POST",
             "/_fake/faults",

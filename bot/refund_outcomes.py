@@ -1,0 +1,171 @@
+"""Recording what Stripe said about a refund, with its messages, in one transaction.
+
+The listener (`/refund`) and the reconciler both come through `record_refund_attempt`; the
+status change is conditional (`storage.repos.refunds.settle`), so whichever records a refund
+first announces it and the other changes nothing. `announce_refund` is shared with the
+`charge.refunded` webhook handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.money import Money, fee_refund_for, format_money
+from bot.notifications.routing import announce, tell_user
+from bot.services import Services
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
+from bot.stripe_ops.refunds import RefundAttempt
+from bot.views.refunds import RefundFacts, refund_message, refund_not_made_message
+from storage.models import Charge, Customer, Refund, Vendor
+from storage.repos import audit, refunds
+from storage.repos.charges import by_id
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """What the operator is told privately."""
+
+    text: str
+
+
+async def record_refund_attempt(
+    services: Services, refund_id: int, attempt: RefundAttempt, *, actor: str
+) -> RefundResult:
+    """Record `attempt` for a `pending` refund, with its messages; what the operator is told.
+
+    `unknown` changes nothing (the reconciler tries again). `failed` settles the refund; when
+    the reconciler (`actor`) settled it, nobody is waiting for the answer, so the requester is
+    told by DM. `succeeded` settles it, counts it on the charge and announces it once.
+    """
+    async with services.sessions.begin() as session:
+        refund = await session.get(Refund, refund_id, populate_existing=True)
+        assert refund is not None
+        charge = await by_id(session, refund.charge_id)
+        assert charge is not None
+        money = Money(refund.amount, charge.currency)
+        if attempt.outcome == "unknown":
+            return RefundResult(
+                f"Stripe did not answer about the refund of {format_money(money)}; "
+                "connectbot will retry it with the same key and announce the result."
+            )
+        if attempt.outcome == "failed":
+            if await refunds.settle(
+                session, refund.id, status="failed", failure_message=attempt.message
+            ):
+                await _audit(session, charge, actor, "failed", refund.amount, attempt.failure_code)
+                if actor == "reconciler":  # nobody is waiting for an answer: tell the requester
+                    await _tell_not_made(session, charge, refund, attempt)
+            return RefundResult(
+                f"Stripe refused the refund of {format_money(money)}: {attempt.message}"
+            )
+        fee = fee_refund_for(
+            charge.application_fee_amount,
+            charge.amount,
+            charge.amount_refunded,
+            refund.amount,
+            charge.fee_refunded,
+        )
+        if await refunds.settle(
+            session,
+            refund.id,
+            status="succeeded",
+            stripe_refund_id=attempt.refund_id,
+            fee_refunded=fee,
+        ):
+            remaining = charge.amount - charge.amount_refunded - refund.amount
+            await refunds.add_to_charge(
+                session,
+                charge.id,
+                amount=refund.amount,
+                fee_refunded_total=charge.fee_refunded + fee,
+            )
+            await _audit(session, charge, actor, "succeeded", refund.amount)
+            await announce_refund(
+                session,
+                services.settings,
+                charge,
+                amount=refund.amount,
+                fee=fee,
+                remaining=remaining,
+                refund_id=attempt.refund_id,
+                key=f"refund:{attempt.refund_id or refund.id}",
+            )
+    return RefundResult(
+        f"Refunded {format_money(money)} of charge `{charge.id}`; "
+        f"platform fee refunded {format_money(Money(fee, charge.currency))}."
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    charge: Charge,
+    actor: str,
+    outcome: str,
+    amount: int,
+    code: str | None = None,
+) -> None:
+    detail: dict[str, object] = {"amount": amount, "currency": charge.currency}
+    if code:
+        detail["code"] = code
+    await audit.record(
+        session,
+        team_id=charge.team_id,
+        actor=actor,
+        action="refund",
+        target=charge.id,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+async def _tell_not_made(
+    session: AsyncSession, charge: Charge, refund: Refund, attempt: RefundAttempt
+) -> None:
+    vendor = await session.get(Vendor, charge.vendor_id)
+    assert vendor is not None
+    message = refund_not_made_message(
+        charge_id=charge.id,
+        refund=Money(refund.amount, charge.currency),
+        vendor_user_id=vendor.slack_user_id,
+        reason=attempt.message or "Stripe refused it.",
+        abandoned=attempt.failure_code == NOT_FOUND_AFTER_KEY_EXPIRY,
+    )
+    await tell_user(session, refund.requested_by, message=message, key=f"refund:{refund.id}:failed")
+
+
+async def announce_refund(
+    session: AsyncSession,
+    settings: Settings,
+    charge: Charge,
+    *,
+    amount: int,
+    fee: int,
+    remaining: int,
+    refund_id: str | None,
+    key: str,
+    outside: bool = False,
+) -> None:
+    """Tell the vendor's channel and the vendor about a refund (in the caller's transaction).
+
+    `remaining` is what is left to refund after it; `outside` marks one made outside connectbot.
+    """
+    vendor = await session.get(Vendor, charge.vendor_id)
+    customer = await session.get(Customer, charge.customer_id) if charge.customer_id else None
+    assert vendor is not None
+    facts = RefundFacts(
+        charge_id=charge.id,
+        payment_intent_id=charge.payment_intent_id,
+        refund_id=refund_id,
+        vendor_user_id=vendor.slack_user_id,
+        customer=customer.email if customer else "the customer",
+        refunded=Money(amount, charge.currency),
+        fee_refunded=Money(fee, charge.currency),
+        charged=Money(charge.amount, charge.currency),
+        remaining=Money(remaining, charge.currency),
+    )
+    msg = refund_message(facts, outside=outside)
+    await announce(session, settings, vendor=vendor, message=msg, key=key)
+    await tell_user(session, vendor.slack_user_id, message=msg, key=key)
