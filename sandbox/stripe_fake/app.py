@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -17,9 +18,10 @@ from stripe._api_version import _ApiVersion
 from . import accounts, checkout, control, events, oauth, payment_methods, payments, refunds
 from .api import OPERATIONS, Ctx, Json, base_url, expand, json_response
 from .errors import StripeError, invalid
-from .fidelity import check_response, match_route, request_problems
+from .fidelity import check_response, match_route, request_problems, wrong_account_problems
 from .forms import decode
 from .store import STATE_KEY, Fault, IdempotentResult, State, new_id
+from .values import value_problems
 
 _MODULES = (
     accounts,
@@ -147,7 +149,11 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
                 resp.headers.update(headers)
                 resp.headers["Idempotent-Replayed"] = "true"
                 return _maybe_drop(request, resp, drop)
-        problems = request_problems(method, path, params)
+        # Names and types first, then values (sandbox/stripe_fake/values.py): a refused
+        # request runs no handler, so it changes nothing on any account.
+        problems = request_problems(method, path, params) or value_problems(
+            method, route[0], params
+        )
         if problems:
             entry["problems"] = [str(p) for p in problems]
             first = problems[0]
@@ -170,6 +176,12 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         except StripeError as exc:
             status, body = exc.status, exc.body(request_id)
             headers.update(exc.headers)
+            if exc.code == "resource_missing":
+                # "No such payment_intent: 'pi_…'": is that object on another account?
+                missing = re.findall(r"'([^']+)'", exc.message)
+                entry["problems"] += wrong_account_problems(
+                    state.objects, state.owners, account, missing
+                )
         if idem_key:
             state.idempotency[(account, idem_key)] = IdempotentResult(
                 method, path, params, status, json.dumps(body, indent=2).encode()

@@ -58,7 +58,17 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/events/{id}", "EventRetrieveParams"),
 ]
 
-_REQUEST_OPTION_KEYS = set(RequestOptions.__annotations__)
+# stripe-python's request options (``stripe_account``, ``idempotency_key``, ``api_key``, …)
+# travel as headers. Its params classes inherit them (for the resource-style API), so the typed
+# check alone would let them through as body or query params; Stripe refuses them there as
+# unknown parameters ("Received unknown parameter: stripe_account") and runs nothing.
+REQUEST_OPTION_KEYS = frozenset(RequestOptions.__annotations__)
+
+# Connect OAuth endpoints and stripe-python's TypedDicts of their params (stripe/_oauth.py).
+OAUTH_PARAMS = {
+    "/oauth/token": "OAuthTokenParams",
+    "/oauth/deauthorize": "OAuthDeauthorizeParams",
+}
 
 
 @dataclass(frozen=True)
@@ -132,8 +142,7 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     if origin is Literal:
         if value in [str(a).lower() if isinstance(a, bool) else str(a) for a in args]:
             return []
-        allowed = ", ".join(str(a) for a in args[:10])
-        return [Problem(param, None, f"Invalid {param}: must be one of {allowed}")]
+        return [Problem(param, None, f"Invalid {param}: must be one of {_one_of(args)}")]
     if origin in (list, typing.List):  # noqa: UP006
         if isinstance(value, dict) and all(k.isdigit() for k in value):
             value = [value[k] for k in sorted(value, key=int)]
@@ -169,21 +178,27 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     return []
 
 
+def _one_of(args: tuple[Any, ...]) -> str:
+    """Stripe's enumeration in enum refusals: ``a, b, or c``."""
+    names = [str(a).lower() if isinstance(a, bool) else str(a) for a in args]
+    if len(names) < 3:
+        return " or ".join(names)
+    return ", ".join(names[:-1]) + ", or " + names[-1]
+
+
 def _check_fields(params: dict[str, Any], cls: Any, prefix: str | None) -> list[Problem]:
     hints = _hints(cls)
     problems: list[Problem] = []
     for key, value in params.items():
         name = f"{prefix}[{key}]" if prefix else key
-        if prefix is None and key in _REQUEST_OPTION_KEYS and key not in ("expand",):
-            continue
-        if key not in hints:
+        if key not in hints or (prefix is None and key in REQUEST_OPTION_KEYS):
             problems.append(
                 Problem(name, "parameter_unknown", f"Received unknown parameter: {name}")
             )
             continue
         problems.extend(_check(value, hints[key], name))
     for key in getattr(cls, "__required_keys__", ()):
-        if key not in params and key not in _REQUEST_OPTION_KEYS:
+        if key not in params:
             name = f"{prefix}[{key}]" if prefix else key
             problems.append(Problem(name, "parameter_missing", f"Missing required param: {name}."))
     return problems
@@ -197,6 +212,44 @@ def request_problems(method: str, path: str, params: dict[str, Any]) -> list[Pro
     if cls_name is None:
         return []
     return _check_fields(params, params_class(cls_name), None)
+
+
+def oauth_problems(path: str, params: dict[str, Any]) -> list[Problem]:
+    """Problems with the params of a Connect OAuth request, as stripe-python types them.
+
+    ``client_secret`` is left out: Stripe takes the secret key as that form field instead of
+    the Authorization header (the fake's log never records it).
+    """
+    name = OAUTH_PARAMS.get(path)
+    if name is None:
+        return [Problem(None, None, f"Unrecognized OAuth URL ({path}).")]
+    cls = getattr(importlib.import_module("stripe._oauth").OAuth, name)
+    given = {k: v for k, v in params.items() if k != "client_secret"}
+    return _check_fields(given, cls, None)
+
+
+def wrong_account_problems(
+    objects: dict[str, dict[str, Any]],
+    owners: dict[str, str | None],
+    account: str | None,
+    ids: list[str],
+) -> list[str]:
+    """Objects a request named that exist, but on another account than the one it acted as.
+
+    Stripe answers such a request 404 ``resource_missing`` (an object is only visible under the
+    ``Stripe-Account`` it lives on); for the fidelity gate it is the caller's mistake, so it is
+    recorded as a problem of the request and not only as an answer.
+    """
+    problems = []
+    for obj_id in dict.fromkeys(ids):
+        if obj_id in objects and owners.get(obj_id) != account:
+            where = owners.get(obj_id) or "the platform"
+            acting = account or "the platform"
+            problems.append(
+                f"{objects[obj_id].get('object')} {obj_id} lives on {where}, "
+                f"but the request acted as {acting} (Stripe-Account)"
+            )
+    return problems
 
 
 def check_request(method: str, path: str, params: dict[str, Any]) -> list[str]:
