@@ -135,6 +135,12 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is Union:
+        # stripe-python widens every enum to ``Literal[...] | str`` so that new values do not
+        # break old clients; Stripe itself refuses a value outside the enum ("Invalid mode:
+        # must be one of payment, setup, or subscription"). So within an enum, ``str`` is no
+        # escape hatch: the value must be one of the Literal's.
+        if str in args and any(_is_enum(arm) for arm in args):
+            args = tuple(arm for arm in args if arm is not str)
         results = [_check(value, arm, param) for arm in args]
         if any(not r for r in results):
             return []
@@ -176,6 +182,11 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
         ok = isinstance(value, str)
         return [] if ok else [Problem(param, None, f"Invalid string: {param}")]
     return []
+
+
+def _is_enum(tp: Any) -> bool:
+    """A Literal naming values (not only ``''``, stripe-python's "unset" marker)."""
+    return typing.get_origin(tp) is Literal and any(a != "" for a in typing.get_args(tp))
 
 
 def _one_of(args: tuple[Any, ...]) -> str:
