@@ -1,9 +1,13 @@
 """Fidelity checks: is a request what stripe-python could send, is a response what it declares?
 
 * :func:`check_request` validates decoded form params against stripe-python's typed params
-  (``stripe.params.…Params`` TypedDicts) for the operation, recursively.
-* :func:`check_response` checks every key of a response object is a field stripe-python's
-  resource class for its ``object`` declares (recursing into nested classes and lists).
+  (``stripe.params.…Params`` TypedDicts) for the operation, recursively: unknown names (a
+  request option such as ``stripe_account`` among them), types, required params, enums.
+* :func:`oauth_problems` does the same for Connect OAuth against stripe-python's OAuth
+  TypedDicts; :func:`wrong_account_problems` names objects a request reached for under an
+  account they do not live on.
+* :func:`check_response` (in :mod:`.response_fidelity`) checks every key of a response object
+  is a field stripe-python's resource class for its ``object`` declares.
 * :func:`check_openapi` checks a (method, templated path) exists in Stripe's OpenAPI document
   (the 2022-04 snapshot) and that top-level params are in the operation. A param newer than
   the snapshot is a problem only when stripe-python's typed params do not know it either,
@@ -19,8 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Union
 
-from stripe._object_classes import OBJECT_CLASSES
 from stripe._request_options import RequestOptions
+
+from .response_fidelity import check_response as check_response  # re-exported
 
 # (method, path template as in Stripe's OpenAPI document, stripe-python params class)
 ROUTES: list[tuple[str, str, str | None]] = [
@@ -266,60 +271,6 @@ def wrong_account_problems(
 def check_request(method: str, path: str, params: dict[str, Any]) -> list[str]:
     """Problems with ``params`` for this operation, as stripe-python's typed params see them."""
     return [str(p) for p in request_problems(method, path, params)]
-
-
-@cache
-def _resource_fields(cls: Any) -> frozenset[str]:
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        names.update(n for n in getattr(klass, "__annotations__", {}) if not n.startswith("_"))
-    return frozenset(names)
-
-
-def _resource_class(object_name: str) -> Any:
-    module_name, class_name = OBJECT_CLASSES[object_name]
-    return getattr(importlib.import_module(module_name), class_name)
-
-
-def _check_object(obj: dict[str, Any], cls: Any, where: str) -> list[str]:
-    problems: list[str] = []
-    if obj.get("object") in ("list", "search_result"):
-        for i, item in enumerate(obj.get("data", [])):
-            problems.extend(check_response(item, f"{where}.data[{i}]"))
-        extra = set(obj) - {"object", "data", "has_more", "url", "next_page", "total_count"}
-        problems.extend(f"{where}: unknown field {k!r}" for k in sorted(extra))
-        return problems
-    fields = _resource_fields(cls)
-    inner = getattr(cls, "_inner_class_types", {})
-    inner_dicts = getattr(cls, "_inner_class_dicts", [])
-    for key, value in obj.items():
-        if key not in fields:
-            problems.append(f"{where}: unknown field {key!r} for {cls.__name__}")
-            continue
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            sub = f"{where}.{key}" + (f"[{i}]" if isinstance(value, list) else "")
-            if isinstance(item.get("object"), str) and item["object"] in OBJECT_CLASSES:
-                problems.extend(check_response(item, sub))
-            elif key in inner and key in inner_dicts:
-                for k, v in item.items():
-                    if isinstance(v, dict):
-                        problems.extend(_check_object(v, inner[key], f"{sub}.{k}"))
-            elif key in inner:
-                problems.extend(_check_object(item, inner[key], sub))
-    return problems
-
-
-def check_response(obj: dict[str, Any], where: str = "response") -> list[str]:
-    """Keys of ``obj`` that stripe-python's class for ``obj["object"]`` does not declare."""
-    if "error" in obj and "object" not in obj:
-        return []
-    name = obj.get("object")
-    if not isinstance(name, str) or name not in OBJECT_CLASSES:
-        return [f"{where}: unknown object type {name!r}"]
-    return _check_object(obj, _resource_class(name), where)
 
 
 def check_openapi(
