@@ -32,7 +32,7 @@ from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.testing import SlackFake, running_slack_fake
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 from storage.db import create_engine, session_factory
-from tests.fidelity import assert_stripe_requests_faithful
+from tests.fidelity import assert_ledger_agrees, assert_stripe_requests_faithful
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -174,6 +174,7 @@ async def running_connectbot(
         )
         yield cb
         await assert_stripe_requests_faithful(stripe)
+        await assert_ledger_agrees(stripe, cb.sessions)
 
 
 __all__ = ["SERVICES", "Connectbot", "running_connectbot"]

@@ -29,33 +29,43 @@ STRIPE_CURRENCIES: Final = (
     | THREE_DECIMAL
 )
 
-#: Stripe's published minimum charge amounts, in minor units ("Minimum and maximum charge
-#: amounts" in Stripe's currency docs). These are the currencies connectbot charges in.
+#: Stripe's published minimum charge amounts, in minor units: "Minimum charge amount by
+#: currency" on https://docs.stripe.com/currencies (0.50 USD is 50, 50 JPY is 50, 10 MXN is
+#: 1000). These are the currencies connectbot charges in: a currency without a published
+#: minimum is one whose smallest charge connectbot cannot check before calling Stripe (BGN,
+#: listed in older versions of the table, is not in today's, so connectbot no longer takes it).
 MINIMUM_CHARGE: Final[dict[str, int]] = {
     "usd": 50,
     "aed": 200,
+    "ars": 50,
     "aud": 50,
-    "bgn": 100,
     "brl": 50,
     "cad": 50,
     "chf": 50,
+    "cop": 50,
     "czk": 1500,
     "dkk": 250,
     "eur": 50,
     "gbp": 30,
     "hkd": 400,
     "huf": 17500,
+    "idr": 50,
+    "ils": 50,
     "inr": 50,
     "jpy": 50,
+    "krw": 50,
     "mxn": 1000,
     "myr": 200,
     "nok": 300,
     "nzd": 50,
+    "php": 50,
     "pln": 200,
     "ron": 200,
+    "rub": 50,
     "sek": 300,
     "sgd": 50,
     "thb": 1000,
+    "zar": 50,
 }
 
 #: The currencies connectbot charges in (explicit: the keys of `MINIMUM_CHARGE`).

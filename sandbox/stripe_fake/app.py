@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -29,10 +30,11 @@ from . import (
 from .api import OPERATIONS, Ctx, Json, base_url, expand, json_response
 from .errors import StripeError, invalid
 from .faults import answer_after_commit, hang_while_executing, raise_fault_in_front
-from .fidelity import check_response, match_route, request_problems
+from .fidelity import check_response, match_route, request_problems, wrong_account_problems
 from .forms import decode
 from .idempotency import Scope, replay, saved_result
 from .store import STATE_KEY, Fault, State, new_id
+from .values import value_problems
 
 _MODULES = (
     accounts,
@@ -135,7 +137,11 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             if saved is not None:
                 return _maybe_drop(request, replay(saved, entry, headers), drop)
             scope = (account, idem_key)
-        problems = request_problems(method, path, params)
+        # Names and types first, then values (sandbox/stripe_fake/values.py): a refused
+        # request runs no handler, so it changes nothing on any account.
+        problems = request_problems(method, path, params) or value_problems(
+            method, route[0], params
+        )
         if problems:
             entry["problems"] = [str(p) for p in problems]
             first = problems[0]
@@ -159,6 +165,12 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         except StripeError as exc:
             status, body = exc.status, exc.body(request_id)
             headers.update(exc.headers)
+            if exc.code == "resource_missing":
+                # "No such payment_intent: 'pi_…'": is that object on another account?
+                missing = re.findall(r"'([^']+)'", exc.message)
+                entry["problems"] += wrong_account_problems(
+                    state.objects, state.owners, account, missing
+                )
         status, body = answer_after_commit(fault, status, body, request_id)
         if scope is not None:
             state.idempotency.save(scope, saved_result(entry, status, body, now=state.clock.time()))

@@ -1,9 +1,13 @@
 """Fidelity checks: is a request what stripe-python could send, is a response what it declares?
 
 * :func:`check_request` validates decoded form params against stripe-python's typed params
-  (``stripe.params.…Params`` TypedDicts) for the operation, recursively.
-* :func:`check_response` checks every key of a response object is a field stripe-python's
-  resource class for its ``object`` declares (recursing into nested classes and lists).
+  (``stripe.params.…Params`` TypedDicts) for the operation, recursively: unknown names (a
+  request option such as ``stripe_account`` among them), types, required params, enums.
+* :func:`oauth_problems` does the same for Connect OAuth against stripe-python's OAuth
+  TypedDicts; :func:`wrong_account_problems` names objects a request reached for under an
+  account they do not live on.
+* :func:`check_response` (in :mod:`.response_fidelity`) checks every key of a response object
+  is a field stripe-python's resource class for its ``object`` declares.
 * :func:`check_openapi` checks a (method, templated path) exists in Stripe's OpenAPI document
   (the 2022-04 snapshot) and that top-level params are in the operation. A param newer than
   the snapshot is a problem only when stripe-python's typed params do not know it either,
@@ -19,8 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Union
 
-from stripe._object_classes import OBJECT_CLASSES
 from stripe._request_options import RequestOptions
+
+from .response_fidelity import check_response as check_response  # re-exported
 
 # (method, path template as in Stripe's OpenAPI document, stripe-python params class)
 ROUTES: list[tuple[str, str, str | None]] = [
@@ -60,7 +65,17 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/refunds", "RefundListParams"),
 ]
 
-_REQUEST_OPTION_KEYS = set(RequestOptions.__annotations__)
+# stripe-python's request options (``stripe_account``, ``idempotency_key``, ``api_key``, …)
+# travel as headers. Its params classes inherit them (for the resource-style API), so the typed
+# check alone would let them through as body or query params; Stripe refuses them there as
+# unknown parameters ("Received unknown parameter: stripe_account") and runs nothing.
+REQUEST_OPTION_KEYS = frozenset(RequestOptions.__annotations__)
+
+# Connect OAuth endpoints and stripe-python's TypedDicts of their params (stripe/_oauth.py).
+OAUTH_PARAMS = {
+    "/oauth/token": "OAuthTokenParams",
+    "/oauth/deauthorize": "OAuthDeauthorizeParams",
+}
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,12 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is Union:
+        # stripe-python widens every enum to ``Literal[...] | str`` so that new values do not
+        # break old clients; Stripe itself refuses a value outside the enum ("Invalid mode:
+        # must be one of payment, setup, or subscription"). So within an enum, ``str`` is no
+        # escape hatch: the value must be one of the Literal's.
+        if str in args and any(_is_enum(arm) for arm in args):
+            args = tuple(arm for arm in args if arm is not str)
         results = [_check(value, arm, param) for arm in args]
         if any(not r for r in results):
             return []
@@ -134,8 +155,7 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     if origin is Literal:
         if value in [str(a).lower() if isinstance(a, bool) else str(a) for a in args]:
             return []
-        allowed = ", ".join(str(a) for a in args[:10])
-        return [Problem(param, None, f"Invalid {param}: must be one of {allowed}")]
+        return [Problem(param, None, f"Invalid {param}: must be one of {_one_of(args)}")]
     if origin in (list, typing.List):  # noqa: UP006
         if isinstance(value, dict) and all(k.isdigit() for k in value):
             value = [value[k] for k in sorted(value, key=int)]
@@ -171,21 +191,32 @@ def _check(value: Any, tp: Any, param: str) -> list[Problem]:
     return []
 
 
+def _is_enum(tp: Any) -> bool:
+    """A Literal naming values (not only ``''``, stripe-python's "unset" marker)."""
+    return typing.get_origin(tp) is Literal and any(a != "" for a in typing.get_args(tp))
+
+
+def _one_of(args: tuple[Any, ...]) -> str:
+    """Stripe's enumeration in enum refusals: ``a, b, or c``."""
+    names = [str(a).lower() if isinstance(a, bool) else str(a) for a in args]
+    if len(names) < 3:
+        return " or ".join(names)
+    return ", ".join(names[:-1]) + ", or " + names[-1]
+
+
 def _check_fields(params: dict[str, Any], cls: Any, prefix: str | None) -> list[Problem]:
     hints = _hints(cls)
     problems: list[Problem] = []
     for key, value in params.items():
         name = f"{prefix}[{key}]" if prefix else key
-        if prefix is None and key in _REQUEST_OPTION_KEYS and key not in ("expand",):
-            continue
-        if key not in hints:
+        if key not in hints or (prefix is None and key in REQUEST_OPTION_KEYS):
             problems.append(
                 Problem(name, "parameter_unknown", f"Received unknown parameter: {name}")
             )
             continue
         problems.extend(_check(value, hints[key], name))
     for key in getattr(cls, "__required_keys__", ()):
-        if key not in params and key not in _REQUEST_OPTION_KEYS:
+        if key not in params:
             name = f"{prefix}[{key}]" if prefix else key
             problems.append(Problem(name, "parameter_missing", f"Missing required param: {name}."))
     return problems
@@ -201,63 +232,47 @@ def request_problems(method: str, path: str, params: dict[str, Any]) -> list[Pro
     return _check_fields(params, params_class(cls_name), None)
 
 
-def check_request(method: str, path: str, params: dict[str, Any]) -> list[str]:
-    """Problems with ``params`` for this operation, as stripe-python's typed params see them."""
-    return [str(p) for p in request_problems(method, path, params)]
+def oauth_problems(path: str, params: dict[str, Any]) -> list[Problem]:
+    """Problems with the params of a Connect OAuth request, as stripe-python types them.
+
+    ``client_secret`` is left out: Stripe takes the secret key as that form field instead of
+    the Authorization header (the fake's log never records it).
+    """
+    name = OAUTH_PARAMS.get(path)
+    if name is None:
+        return [Problem(None, None, f"Unrecognized OAuth URL ({path}).")]
+    cls = getattr(importlib.import_module("stripe._oauth").OAuth, name)
+    given = {k: v for k, v in params.items() if k != "client_secret"}
+    return _check_fields(given, cls, None)
 
 
-@cache
-def _resource_fields(cls: Any) -> frozenset[str]:
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        names.update(n for n in getattr(klass, "__annotations__", {}) if not n.startswith("_"))
-    return frozenset(names)
+def wrong_account_problems(
+    objects: dict[str, dict[str, Any]],
+    owners: dict[str, str | None],
+    account: str | None,
+    ids: list[str],
+) -> list[str]:
+    """Objects a request named that exist, but on another account than the one it acted as.
 
-
-def _resource_class(object_name: str) -> Any:
-    module_name, class_name = OBJECT_CLASSES[object_name]
-    return getattr(importlib.import_module(module_name), class_name)
-
-
-def _check_object(obj: dict[str, Any], cls: Any, where: str) -> list[str]:
-    problems: list[str] = []
-    if obj.get("object") in ("list", "search_result"):
-        for i, item in enumerate(obj.get("data", [])):
-            problems.extend(check_response(item, f"{where}.data[{i}]"))
-        extra = set(obj) - {"object", "data", "has_more", "url", "next_page", "total_count"}
-        problems.extend(f"{where}: unknown field {k!r}" for k in sorted(extra))
-        return problems
-    fields = _resource_fields(cls)
-    inner = getattr(cls, "_inner_class_types", {})
-    inner_dicts = getattr(cls, "_inner_class_dicts", [])
-    for key, value in obj.items():
-        if key not in fields:
-            problems.append(f"{where}: unknown field {key!r} for {cls.__name__}")
-            continue
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            sub = f"{where}.{key}" + (f"[{i}]" if isinstance(value, list) else "")
-            if isinstance(item.get("object"), str) and item["object"] in OBJECT_CLASSES:
-                problems.extend(check_response(item, sub))
-            elif key in inner and key in inner_dicts:
-                for k, v in item.items():
-                    if isinstance(v, dict):
-                        problems.extend(_check_object(v, inner[key], f"{sub}.{k}"))
-            elif key in inner:
-                problems.extend(_check_object(item, inner[key], sub))
+    Stripe answers such a request 404 ``resource_missing`` (an object is only visible under the
+    ``Stripe-Account`` it lives on); for the fidelity gate it is the caller's mistake, so it is
+    recorded as a problem of the request and not only as an answer.
+    """
+    problems = []
+    for obj_id in dict.fromkeys(ids):
+        if obj_id in objects and owners.get(obj_id) != account:
+            where = owners.get(obj_id) or "the platform"
+            acting = account or "the platform"
+            problems.append(
+                f"{objects[obj_id].get('object')} {obj_id} lives on {where}, "
+                f"but the request acted as {acting} (Stripe-Account)"
+            )
     return problems
 
 
-def check_response(obj: dict[str, Any], where: str = "response") -> list[str]:
-    """Keys of ``obj`` that stripe-python's class for ``obj["object"]`` does not declare."""
-    if "error" in obj and "object" not in obj:
-        return []
-    name = obj.get("object")
-    if not isinstance(name, str) or name not in OBJECT_CLASSES:
-        return [f"{where}: unknown object type {name!r}"]
-    return _check_object(obj, _resource_class(name), where)
+def check_request(method: str, path: str, params: dict[str, Any]) -> list[str]:
+    """Problems with ``params`` for this operation, as stripe-python's typed params see them."""
+    return [str(p) for p in request_problems(method, path, params)]
 
 
 def check_openapi(

@@ -96,8 +96,6 @@ def create_payment_intent(ctx: Ctx) -> Json:
     amount = integer(require(ctx, "amount"))
     currency = require(ctx, "currency").lower()
     assert amount is not None
-    if amount < 50:
-        raise invalid("Amount must be at least $0.50 usd", param="amount", code="amount_too_small")
     fee = integer(p.get("application_fee_amount"))
     if fee is not None and ctx.account is None:
         raise invalid(

@@ -319,7 +319,7 @@ def test_parse_charge_command(text: str, expected: ChargeArgs) -> None:
         (f"{VENDOR} 0.49 usd", "below Stripe's minimum charge for USD"),
         (f"{VENDOR} 10000.01", "above the limit of $10,000.00"),
         (f"{VENDOR} 100 xyz", None),  # an unknown word is description, see below
-        (f"{VENDOR} 100 KRW", "doesn't charge in KRW"),
+        (f"{VENDOR} 100 BGN", "doesn't charge in BGN"),
         (f"{VENDOR} 100 kwd", "KWD has three decimals"),
         (f"{VENDOR} ALL 100", "doesn't charge in ALL"),
         (f"{VENDOR} $100 eur", "`$` means USD but the amount says EUR"),
