@@ -51,7 +51,7 @@ def state(fake: StripeFake) -> State:
 def snapshot(fake: StripeFake) -> tuple[int, int, int]:
     """How much the fake holds: objects, events, idempotent results."""
     s = state(fake)
-    return len(s.objects), len(s.events), len(s.idempotency)
+    return len(s.objects), len(s.events), len(s.idempotency.saved)
 
 
 def assert_refused(answer: Answer, *, param: str | None, code: str | None, message: str) -> None:
