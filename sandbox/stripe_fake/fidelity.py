@@ -56,6 +56,8 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/balance_transactions/{id}", "BalanceTransactionRetrieveParams"),
     ("GET", "/v1/events", "EventListParams"),
     ("GET", "/v1/events/{id}", "EventRetrieveParams"),
+    ("GET", "/v1/webhook_endpoints", "WebhookEndpointListParams"),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint}", "WebhookEndpointRetrieveParams"),
 ]
 
 _REQUEST_OPTION_KEYS = set(RequestOptions.__annotations__)
