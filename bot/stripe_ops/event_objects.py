@@ -69,5 +69,10 @@ async def at_api_version(
     options: RequestOptions = {}
     if event.get("account") and kind != "account":
         options["stripe_account"] = str(event["account"])
-    fresh = await fetch(stripe_connection.api, str(obj["id"]), options)
+    fresh: stripe.StripeObject
+    if kind == "account" and not event.get("account"):
+        # The platform's own account: `GET /v1/account`.
+        fresh = await stripe_connection.api.v1.accounts.retrieve_current_async()
+    else:
+        fresh = await fetch(stripe_connection.api, str(obj["id"]), options)
     return {**event, "data": {"object": fresh.to_dict()}}

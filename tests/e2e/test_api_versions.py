@@ -15,7 +15,7 @@ from stripe._api_version import _ApiVersion
 from bot.stripe_ops.client import API_VERSION, connect_stripe
 from bot.stripe_ops.event_objects import UnreadableEvent, at_api_version
 from sandbox.stripe_fake.store import STATE_KEY
-from storage.models import StripeEvent
+from storage.models import ApplicationFee, StripeEvent
 from tests.e2e.scenario import settle
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with
@@ -96,6 +96,11 @@ async def test_a_charge_settled_only_by_a_webhook_at_an_older_version(old_cb: Co
     assert [r["stripe_account"] for r in reads] == [account]
     charged = [m for m in await cb.slack.messages(OPS_CHANNEL) if "Charged" in str(m["text"])]
     assert len(charged) == 1
+    async with cb.sessions() as session:  # application_fee.created, read fresh on the platform
+        fees = (await session.scalars(select(ApplicationFee))).all()
+    assert [(f.amount, f.stripe_account_id) for f in fees] == [
+        (row.application_fee_amount, account)
+    ]
     await assert_db_matches_stripe(cb, account)
 
 
