@@ -128,6 +128,7 @@ async def attempt(session: aiohttp.ClientSession, state: State, delivery: Delive
     if endpoint is None or event is None or not _sendable(state, delivery):
         return
     delivery.attempts += 1
+    delivery.last_attempt = state.clock.time()
     if await _post(session, endpoint, event_for(event, endpoint)):
         delivery.status = "delivered"
         rules = state.webhooks.rules
@@ -149,7 +150,7 @@ async def attempt(session: aiohttp.ClientSession, state: State, delivery: Delive
         if delivery.attempts > len(delays):
             delivery.status = "failed"
         else:
-            delivery.due = state.clock.time() + delays[delivery.attempts - 1]
+            delivery.due = delivery.last_attempt + delays[delivery.attempts - 1]
     summarize(state, event)
 
 

@@ -88,7 +88,8 @@ class StripeFake:
         return await self.webhook_rules(release=types)
 
     async def deliveries(self) -> list[dict[str, Any]]:
-        """Every delivery: event, type, endpoint, status, attempts, duplicate."""
+        """Every delivery: event, type, endpoint, status, attempts, duplicate, and the fake-clock
+        times of its last and next attempt."""
         result: dict[str, Any] = await self._call("GET", "/_fake/webhooks")
         return list(result["deliveries"])
 

@@ -44,6 +44,8 @@ def _describe(state: State) -> dict[str, Any]:
                 "status": d.status,
                 "attempts": d.attempts,
                 "duplicate": d.duplicate,
+                "last_attempt": d.last_attempt,
+                "next_attempt": d.due if d.status == "pending" else None,
             }
             for d in state.webhooks.deliveries
         ],

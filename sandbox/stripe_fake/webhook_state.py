@@ -75,6 +75,7 @@ class Delivery:
     attempts: int = 0
     duplicate: bool = False
     livemode: bool = False
+    last_attempt: float | None = None  # on the fake's clock
 
 
 @dataclass

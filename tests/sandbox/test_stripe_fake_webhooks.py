@@ -226,12 +226,15 @@ async def test_failures_retry_with_backoff_on_the_fake_clock_then_fail() -> None
         receiver.fail = lambda path, event: True
         async with stripe_client(fake.url) as c:
             await c.v1.customers.create_async(params={"email": "a@example.com"})
-        await until(lambda: len(receiver.attempts) == 1, "the first attempt")
-        await asyncio.sleep(0.2)  # the first retry is half a (compressed) hour away
-        assert len(receiver.attempts) == 1
-        for seconds, attempts in ((0.5, 2), (1.0, 3), (2.0, 4)):
-            await fake.advance_clock(seconds)
-            await until(lambda n=attempts: len(receiver.attempts) == n, f"attempt {attempts}")
+        gaps: dict[int, float] = {}  # attempts so far -> wait before the next one
+        for attempts, wait in ((1, 0.0), (2, 0.5), (3, 1.0), (4, 2.0)):
+            await fake.advance_clock(wait)  # one hour of Stripe's schedule per second
+            await until(lambda n=attempts: len(receiver.attempts) >= n, f"attempt {attempts}")
+            [delivery] = await fake.deliveries()
+            if delivery["next_attempt"] is not None:
+                gaps[delivery["attempts"]] = delivery["next_attempt"] - delivery["last_attempt"]
+        # Doubling from half an hour; real time moves the clock too, so one may be skipped.
+        assert gaps and all(gap == pytest.approx(0.5 * 2 ** (n - 1)) for n, gap in gaps.items())
         await fake.advance_clock(3600)
         await asyncio.sleep(0.2)
         assert len(receiver.attempts) == 4  # test mode: the first try and three retries
