@@ -1,4 +1,5 @@
-"""`connectbot check`: one line per dependency — configuration, database, Slack, Stripe."""
+"""`connectbot check`: one line per dependency — configuration, database, Slack, Stripe — and
+one per webhook endpoint finding (missing, disabled, lacking event types, another API version)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import stripe as stripe_errors
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.handlers import build_event_handlers
 from bot.slack_client import create_slack_client
-from bot.stripe_ops.client import connect_stripe
+from bot.stripe_ops.client import API_VERSION, connect_stripe
+from bot.stripe_ops.webhook_endpoints import judge_endpoints, list_webhook_endpoints
+from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from storage import migrate
 from storage.db import create_engine
 
@@ -18,7 +22,12 @@ async def run_checks(settings: Settings) -> bool:
     results = [("config", True, "all settings present and valid")]
     results.append(await _database(settings))
     results.append(await _slack(settings))
-    results.append(await _stripe(settings))
+    stripe_result = await _stripe(settings)
+    results.append(stripe_result)
+    if stripe_result[1]:
+        results += await _webhooks(settings)
+    else:
+        results.append(("webhooks", False, "not checked: the Stripe check failed"))
     for name, ok, detail in results:
         print(f"{'ok  ' if ok else 'FAIL'} {name:<9} {detail}", flush=True)
     return all(ok for _, ok, _ in results)
@@ -69,3 +78,21 @@ async def _stripe(settings: Settings) -> tuple[str, bool, str]:
             return ("stripe", False, f"balance read failed: {_one_line(exc)}")
     mode = "live" if balance.livemode else "test"
     return ("stripe", True, f"key accepted ({mode} mode)")
+
+
+async def _webhooks(settings: Settings) -> list[tuple[str, bool, str]]:
+    """The two endpoints at PUBLIC_URL/stripe/webhook, held to the event types the handlers
+    are registered for and to connectbot's API version."""
+    async with aiohttp.ClientSession() as session:
+        stripe = connect_stripe(settings, session=session)
+        try:
+            endpoints = await list_webhook_endpoints(stripe)
+        except Exception as exc:
+            return [("webhooks", False, f"could not list webhook endpoints: {_one_line(exc)}")]
+    findings = judge_endpoints(
+        endpoints,
+        url=settings.public_url + WEBHOOK_PATH,
+        handled=build_event_handlers().types(),
+        api_version=API_VERSION,
+    )
+    return [("webhooks", f.ok, f.detail) for f in findings]

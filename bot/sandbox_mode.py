@@ -1,8 +1,9 @@
 """`connectbot sandbox`: the fake Stripe, the fake Slack (with its console) and the real server.
 
 All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks to the fakes'
-APIs, the fake Stripe delivers signed webhooks to connectbot, and the console sends signed
-Slack requests to connectbot. This is the only product module that imports `sandbox`, and only
+APIs, the fake Stripe delivers signed webhooks to connectbot (from an account endpoint and a
+Connect endpoint, each with its own secret), and the console sends signed Slack requests to
+connectbot. This is the only product module that imports `sandbox`, and only
 `bot/cli.py` imports it, when the sandbox command runs.
 """
 
@@ -26,6 +27,8 @@ from bot.errors import CommandFailed
 from bot.event_processor import ProcessorTuning
 from bot.notifications.relay import RelayTuning
 from bot.server import build_server
+from bot.stripe_ops.client import API_VERSION
+from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from bot.workers import WorkerTuning
 from sandbox.slack_fake import app as slack_app
 from sandbox.slack_fake.api import STATE_KEY
@@ -38,6 +41,7 @@ TEAM_ID = "T_SANDBOX"
 BOT_TOKEN = "xoxb-connectbot-sandbox"
 SIGNING_SECRET = "connectbot-sandbox-signing-secret"
 WEBHOOK_SECRET = "whsec_connectbot_sandbox"
+CONNECT_WEBHOOK_SECRET = "whsec_connectbot_sandbox_connect"
 ADMIN, OPERATOR, VENDOR, VENDOR_2 = "U0ADA", "U0OTTO", "U0VERA", "U0VICTOR"
 OPS_CHANNEL, GENERAL_CHANNEL = "C0OPS", "C0GENERAL"
 # (id, handle, real name, title, email): the seeded workspace.
@@ -97,7 +101,7 @@ def sandbox_settings(*, database_url: str, server: str, slack: str, stripe: str)
         stripe_secret_key="sk_test_connectbot_sandbox",
         stripe_client_id="ca_connectbot_sandbox",
         stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_connect_webhook_secret=WEBHOOK_SECRET,
+        stripe_connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
         stripe_api_base=stripe,
         stripe_connect_base=stripe,
         public_url=server,
@@ -164,8 +168,13 @@ async def running_sandbox(
         new_database = _is_new_sqlite(database_url)
         slack_sock, stripe_sock, server_sock = _socket(port), _socket(0), _socket(0)
         server, slack, stripe = _url(server_sock), _url(slack_sock), _url(stripe_sock)
+        # Two endpoints, as README's set-up asks of a real platform: the platform's own events
+        # and connected accounts' events, each signed with its own secret.
         fake_stripe = stripe_app.create_app(
-            webhook_url=f"{server}/stripe/webhook", webhook_secret=WEBHOOK_SECRET
+            webhook_url=f"{server}{WEBHOOK_PATH}",
+            webhook_secret=WEBHOOK_SECRET,
+            connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
+            webhook_api_version=API_VERSION,
         )
         fake_slack = slack_app.create_app(
             token=BOT_TOKEN, team_id=TEAM_ID, app_url=server, signing_secret=SIGNING_SECRET

@@ -26,6 +26,8 @@ from bot.event_processor import ProcessorTuning
 from bot.notifications.relay import RelayTuning
 from bot.server import build_server
 from bot.services import SERVICES
+from bot.stripe_ops.client import API_VERSION
+from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from bot.workers import WorkerTuning
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
@@ -126,10 +128,14 @@ async def running_connectbot(
     *,
     tuning: WorkerTuning = FAST,
     deliver_webhooks: bool = True,
+    webhook_api_version: str = API_VERSION,
     **overrides: Any,
 ) -> AsyncIterator[Connectbot]:
     """Start the fakes and the server; everything is stopped and closed on exit.
 
+    The fake Stripe has two webhook endpoints at connectbot's /stripe/webhook, as README's
+    set-up asks for: the platform's events signed with WEBHOOK_SECRET, connected accounts'
+    with CONNECT_WEBHOOK_SECRET, both rendered at ``webhook_api_version``.
     With ``deliver_webhooks=False`` the fake Stripe records events (``cb.stripe.events()``) but
     sends none, so a test can deliver them itself, in any order.
     """
@@ -139,8 +145,10 @@ async def running_connectbot(
         slack = await stack.enter_async_context(running_slack_fake(token=BOT_TOKEN))
         stripe = await stack.enter_async_context(
             running_stripe_fake(
-                webhook_url=f"{public_url}/stripe/webhook" if deliver_webhooks else None,
+                webhook_url=f"{public_url}{WEBHOOK_PATH}" if deliver_webhooks else None,
                 webhook_secret=WEBHOOK_SECRET,
+                connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
+                webhook_api_version=webhook_api_version,
             )
         )
         settings = make_settings(database_url, public_url, slack.api_url, stripe.url, **overrides)

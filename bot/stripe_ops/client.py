@@ -14,6 +14,12 @@ from stripe._base_address import BaseAddresses  # the TypedDict StripeClient tak
 
 from bot.config import Settings
 
+# The Stripe API version connectbot is written for: stripe-python 16's pin, whose typed objects
+# connectbot reads. Every API request says so (Stripe-Version), whatever the account's default;
+# a webhook endpoint on another version is handled by reading objects fresh (stripe_ops/
+# event_objects.py). tests/e2e/test_api_versions.py fails when stripe-python pins another one.
+API_VERSION = "2026-10-28.endive"
+
 # Retries are safe: stripe-python sends the same Idempotency-Key on every retry of a POST.
 NETWORK_RETRIES = 2
 TIMEOUT_SECONDS = 20.0
@@ -50,6 +56,7 @@ def connect_stripe(settings: Settings, *, session: aiohttp.ClientSession) -> Str
         base_addresses=bases,
         max_network_retries=NETWORK_RETRIES,
         http_client=http,
+        stripe_version=API_VERSION,
     )
     oauth = stripe.StripeClient(
         settings.stripe_secret_key,

@@ -3,22 +3,25 @@
 `verify_event` checks `Stripe-Signature` on the raw body with stripe-python against each
 configured secret (platform and Connect endpoints), with Stripe's 300-second tolerance.
 Handlers are registered per event type on an `EventHandlers` and run later, after the webhook
-has been answered, each in its own transaction (see `bot/event_processor.py`).
+has been answered, each in its own transaction (see `bot/event_processor.py`), on the event's
+object at the API version connectbot is written for (`event_objects.at_api_version`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
+from bot.stripe_ops.event_objects import at_api_version
 
 TOLERANCE_SECONDS = 300
+WEBHOOK_PATH = "/stripe/webhook"  # both endpoints, platform and Connect, send here
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,14 @@ class EventHandlers:
         return set(self._by_type)
 
     async def dispatch(self, ctx: EventContext) -> bool:
-        """Run every handler for the event's type; False when none is registered (ignored)."""
+        """Run every handler for the event's type; False when none is registered (ignored).
+
+        Handlers see the event's object at connectbot's API version: an event rendered at
+        another one is first read fresh from Stripe (which may raise; the event is retried).
+        """
         handlers = self._by_type.get(ctx.type, [])
+        if handlers:
+            ctx = replace(ctx, event=await at_api_version(ctx.services.stripe, ctx.event))
         for handler in handlers:
             await handler(ctx)
         return bool(handlers)

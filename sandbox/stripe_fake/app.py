@@ -35,6 +35,7 @@ from .forms import decode
 from .idempotency import Scope, replay, saved_result
 from .store import STATE_KEY, Fault, State, new_id
 from .values import value_problems
+from .webhook_control import add_routes as add_webhook_control_routes
 
 _MODULES = (
     accounts,
@@ -217,16 +218,32 @@ async def _on_shutdown(app: web.Application) -> None:
 
 
 def create_app(
-    *, webhook_url: str | None = None, webhook_secret: str | None = None
+    *,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    connect_webhook_url: str | None = None,
+    connect_webhook_secret: str | None = None,
+    webhook_api_version: str = _ApiVersion.CURRENT,
 ) -> web.Application:
-    """The fake Stripe. Webhooks are delivered when both ``webhook_url`` and the secret are set."""
+    """The fake Stripe, with an account webhook endpoint (``webhook_url`` and secret) and a
+    Connect one (``connect_webhook_url`` and secret, each defaulting to the account one's), both
+    at ``webhook_api_version``. Without a URL, events are recorded and none is delivered."""
     app = web.Application()
-    app[STATE_KEY] = State(webhook_url=webhook_url, webhook_secret=webhook_secret)
+    state = State()
+    state.webhooks.endpoints = events.endpoints(
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        connect_webhook_url=connect_webhook_url,
+        connect_webhook_secret=connect_webhook_secret,
+        api_version=webhook_api_version,
+    )
+    app[STATE_KEY] = state
     app.router.add_route("*", "/v1/{tail:.*}", handle_api)
     oauth.add_routes(app)
     checkout.add_routes(app)
     control.add_routes(app)
     dashboard.add_routes(app)
+    add_webhook_control_routes(app)
     app.cleanup_ctx.append(_start_delivery)
     app.on_shutdown.append(_on_shutdown)
     return app

@@ -1,25 +1,23 @@
-"""Events: recorded for every state change, listed under /v1/events, delivered as signed webhooks.
+"""Events and webhook endpoints: recorded for every state change, listed under /v1/events,
+delivered to the endpoints (``delivery``), which are listed under /v1/webhook_endpoints.
 
-Delivery (when a webhook URL and secret are configured) runs in one background task, in
-creation order. A failed delivery (network error or non-2xx) is retried after 0.05, 0.2, 0.5
-and 1 s, then marked ``failed`` and the next event is delivered.
+An event on a connected account (it carries ``account``) is owed to the Connect endpoint, any
+other to the account endpoint (https://docs.stripe.com/connect/webhooks); see
+``webhook_state.Endpoint.wants`` for the rest of the rule.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import json
 import time
 
-import aiohttp
-from stripe._api_version import _ApiVersion
-
 from .api import Ctx, Json, api, list_object
+from .delivery import deliver_forever, flush, sign, summarize
+from .errors import StripeError
 from .store import State, new_id, render
+from .versions import CURRENT, check_renderable, embedded
+from .webhook_state import Endpoint
 
-RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+__all__ = ["deliver_forever", "emit", "emit_on", "endpoints", "flush", "record", "sign"]
 
 
 def record(
@@ -33,26 +31,34 @@ def record(
     idempotency_key: str | None = None,
     previous: Json | None = None,
 ) -> Json:
-    """Record an event with a snapshot of ``obj``; connected-account events carry ``account``."""
+    """Record an event with a snapshot of ``obj`` (and of what older API versions embed in it),
+    and a delivery for each endpoint that wants it; connected-account events carry ``account``.
+    """
     data: Json = {"object": render(obj)}
     if previous is not None:
         data["previous_attributes"] = previous
-    event: Json = {
-        "id": new_id("evt"),
-        "object": "event",
-        "api_version": _ApiVersion.CURRENT,
-        "created": state.clock.now(),
-        "data": data,
-        "livemode": livemode,
-        "pending_webhooks": 1 if state.webhook_url else 0,
-        "request": {"id": request_id, "idempotency_key": idempotency_key},
-        "type": type_,
-        "_delivery": {"status": "pending" if state.webhook_url else "none", "attempts": 0},
-    }
+    event: Json = {"id": new_id("evt"), "object": "event"}
     if account is not None:
-        event = {"id": event["id"], "object": "event", "account": account, **event}
+        event["account"] = account
+    event.update(
+        {
+            "api_version": CURRENT,
+            "created": state.clock.now(),
+            "data": data,
+            "livemode": livemode,
+            "pending_webhooks": 0,
+            "request": {"id": request_id, "idempotency_key": idempotency_key},
+            "type": type_,
+            "_embedded": {o["id"]: render(o) for o in embedded(obj, state.objects.values())},
+        }
+    )
     state.put(event, account)
     state.events.append(event)
+    now = state.clock.time()
+    for endpoint in state.webhooks.endpoints:
+        if endpoint.wants(type_, account, livemode):
+            state.webhooks.add_delivery(event["id"], endpoint, type_, now=now, livemode=livemode)
+    summarize(state, event)
     state.wake.set()
     return event
 
@@ -78,11 +84,30 @@ def emit_on(
     )
 
 
-def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """Stripe's ``Stripe-Signature`` header value for ``payload``."""
-    t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={t},v1={mac}"
+def endpoints(
+    *,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    connect_webhook_url: str | None,
+    connect_webhook_secret: str | None,
+    api_version: str,
+) -> list[Endpoint]:
+    """The account endpoint (when a URL and secret are given) and the Connect endpoint (its own
+    URL and secret, each defaulting to the account endpoint's); ValueError for an API version
+    the fake cannot render."""
+    check_renderable(api_version)
+    found: list[Endpoint] = []
+    connect_url = connect_webhook_url or webhook_url
+    connect_secret = connect_webhook_secret or webhook_secret
+    for url, secret, connect in (
+        (webhook_url, webhook_secret, False),
+        (connect_url, connect_secret, True),
+    ):
+        if url and secret:
+            found.append(
+                Endpoint(new_id("we"), url, secret, connect, api_version, int(time.time()))
+            )
+    return found
 
 
 @api("GET", "/v1/events")
@@ -98,50 +123,26 @@ def retrieve_event(ctx: Ctx) -> Json:
     return render(ctx.state.get(ctx.args[0], ctx.account, "event"))
 
 
-async def _post(session: aiohttp.ClientSession, url: str, secret: str, event: Json) -> bool:
-    payload = json.dumps(render(event))
-    headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload, secret)}
-    try:
-        async with session.post(url, data=payload, headers=headers) as resp:
-            return 200 <= resp.status < 300
-    except (TimeoutError, aiohttp.ClientError):
-        return False
+def _owned(ctx: Ctx) -> list[Endpoint]:
+    # Both endpoints belong to the platform: a request on a connected account sees none.
+    return [] if ctx.account is not None else list(reversed(ctx.state.webhooks.endpoints))
 
 
-async def deliver_forever(state: State) -> None:
-    """The delivery task: sends pending events in order, retrying with backoff."""
-    timeout = aiohttp.ClientTimeout(total=5)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        while True:
-            await state.wake.wait()
-            state.wake.clear()
-            while True:
-                pending = [e for e in state.events if e["_delivery"]["status"] == "pending"]
-                if not pending or not state.webhook_url or not state.webhook_secret:
-                    break
-                await _deliver_one(session, state, pending[0])
+@api("GET", "/v1/webhook_endpoints")
+def list_webhook_endpoints(ctx: Ctx) -> Json:
+    return list_object(ctx, "/v1/webhook_endpoints", [e.render() for e in _owned(ctx)])
 
 
-async def _deliver_one(session: aiohttp.ClientSession, state: State, event: Json) -> None:
-    delivery = event["_delivery"]
-    for delay in (*RETRY_DELAYS, None):
-        delivery["attempts"] += 1
-        assert state.webhook_url and state.webhook_secret
-        if await _post(session, state.webhook_url, state.webhook_secret, event):
-            delivery["status"] = "delivered"
-            event["pending_webhooks"] = 0
-            return
-        if delay is None:
-            break
-        await asyncio.sleep(delay)
-    delivery["status"] = "failed"
-
-
-async def flush(state: State, within: float = 15.0) -> None:
-    """Wait until no delivery is pending (or ``within`` seconds have passed)."""
-    deadline = time.monotonic() + within
-    while any(e["_delivery"]["status"] == "pending" for e in state.events):
-        if time.monotonic() > deadline or not state.webhook_url or not state.webhook_secret:
-            return
-        state.wake.set()
-        await asyncio.sleep(0.01)
+@api("GET", "/v1/webhook_endpoints/{webhook_endpoint}")
+def retrieve_webhook_endpoint(ctx: Ctx) -> Json:
+    found = next((e for e in _owned(ctx) if e.id == ctx.args[0]), None)
+    if found is None:
+        # Stripe's "No such <object>: '<id>'" (as store.State.get words it).
+        raise StripeError(
+            404,
+            "invalid_request_error",
+            f"No such webhook endpoint: '{ctx.args[0]}'",
+            code="resource_missing",
+            param="id",
+        )
+    return found.render()

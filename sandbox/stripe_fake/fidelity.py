@@ -63,6 +63,8 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/events/{id}", "EventRetrieveParams"),
     ("GET", "/v1/payment_intents/search", "PaymentIntentSearchParams"),
     ("GET", "/v1/refunds", "RefundListParams"),
+    ("GET", "/v1/webhook_endpoints", "WebhookEndpointListParams"),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint}", "WebhookEndpointRetrieveParams"),
 ]
 
 # stripe-python's request options (``stripe_account``, ``idempotency_key``, ``api_key``, …)

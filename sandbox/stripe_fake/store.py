@@ -22,6 +22,7 @@ from stripe._object_classes import OBJECT_CLASSES
 
 from .errors import StripeError
 from .idempotency import IdempotencyKeys
+from .webhook_state import WebhookState
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -119,15 +120,15 @@ class State:
     events: list[dict[str, Any]] = field(default_factory=list)
     shutdown: asyncio.Event = field(default_factory=asyncio.Event)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhooks: WebhookState = field(default_factory=WebhookState)
 
     def reset(self) -> None:
         """Forget every object, code, key, fault, request and event."""
         fresh = State()
         for name in self.__dataclass_fields__:
-            if name not in ("shutdown", "wake", "webhook_url", "webhook_secret"):
+            if name not in ("shutdown", "wake", "webhooks"):
                 setattr(self, name, getattr(fresh, name))
+        self.webhooks.reset()
 
     def put(self, obj: dict[str, Any], account: str | None) -> dict[str, Any]:
         self.objects[obj["id"]] = obj

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from stripe._api_version import _ApiVersion
 
 from .app import create_app
 
@@ -60,6 +61,40 @@ class StripeFake:
         """Wait until pending webhook deliveries are done."""
         await self._call("POST", "/_fake/deliver")
 
+    async def webhook_endpoints(self) -> list[dict[str, Any]]:
+        """The webhook endpoints as Stripe lists them, plus the fake's private ``connect``."""
+        result: dict[str, Any] = await self._call("GET", "/_fake/webhooks")
+        return list(result["endpoints"])
+
+    async def webhook_endpoint(self, *, connect: bool) -> dict[str, Any]:
+        """The Connect endpoint (``connect=True``) or the account endpoint."""
+        return next(e for e in await self.webhook_endpoints() if e["connect"] is connect)
+
+    async def update_webhook_endpoint(self, endpoint_id: str, **changes: Any) -> dict[str, Any]:
+        """Change ``status``, ``enabled_events``, ``api_version`` or ``url`` of an endpoint."""
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/webhook_endpoints/{endpoint_id}", changes
+        )
+        return result
+
+    async def webhook_rules(self, **rules: Any) -> dict[str, Any]:
+        """Set delivery rules: ``reorder``, ``seed``, ``duplicate_rate``, ``hold`` ("all", a list
+        of event types, or None), ``release`` (True or a list of event types)."""
+        result: dict[str, Any] = await self._call("POST", "/_fake/webhooks", rules)
+        return result
+
+    async def release_webhooks(self, types: list[str] | None = None) -> dict[str, Any]:
+        """Stop holding and send what was held (of ``types``, or everything)."""
+        if types is None:
+            return await self.webhook_rules(hold=None, release=True)
+        return await self.webhook_rules(release=types)
+
+    async def deliveries(self) -> list[dict[str, Any]]:
+        """Every delivery: event, type, endpoint, status, attempts, duplicate, and the fake-clock
+        times of its last and next attempt."""
+        result: dict[str, Any] = await self._call("GET", "/_fake/webhooks")
+        return list(result["deliveries"])
+
     async def set_account(self, account: str, **flags: bool) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("POST", f"/_fake/accounts/{account}", flags)
         return result
@@ -84,10 +119,23 @@ class StripeFake:
 
 @asynccontextmanager
 async def running_stripe_fake(
-    *, webhook_url: str | None = None, webhook_secret: str | None = None, host: str = "127.0.0.1"
+    *,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    connect_webhook_url: str | None = None,
+    connect_webhook_secret: str | None = None,
+    webhook_api_version: str = _ApiVersion.CURRENT,
+    host: str = "127.0.0.1",
 ) -> AsyncIterator[StripeFake]:
-    """Serve the fake on a free port of ``host`` for the duration of the block."""
-    app = create_app(webhook_url=webhook_url, webhook_secret=webhook_secret)
+    """Serve the fake on a free port of ``host`` for the duration of the block (webhook
+    arguments as in ``create_app``)."""
+    app = create_app(
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        connect_webhook_url=connect_webhook_url,
+        connect_webhook_secret=connect_webhook_secret,
+        webhook_api_version=webhook_api_version,
+    )
     runner = web.AppRunner(app, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, 0)

@@ -1,4 +1,5 @@
-"""`connectbot check` against the fakes: one line per dependency, exit 0 only when all pass."""
+"""`connectbot check` against the fakes: one line per dependency and per webhook endpoint
+finding, exit 0 only when all pass."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from bot.handlers import build_event_handlers
+from bot.stripe_ops.client import API_VERSION
 from tests.harness import Connectbot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,8 +56,13 @@ async def test_every_check_passes_against_healthy_fakes(cb: Connectbot, tmp_path
         ["ok", "database"],
         ["ok", "slack"],
         ["ok", "stripe"],
+        ["ok", "webhooks"],
+        ["ok", "webhooks"],
     ]
     assert "T_SANDBOX" in lines[2] and "test mode" in lines[3]
+    endpoints = {e["id"] for e in await cb.stripe.webhook_endpoints()}
+    assert {line.split()[2] for line in lines[4:]} == endpoints
+    assert all(API_VERSION in line for line in lines[4:])
 
 
 async def test_each_failure_is_one_line_and_exit_1(cb: Connectbot, tmp_path: Path) -> None:
@@ -74,5 +82,31 @@ async def test_each_failure_is_one_line_and_exit_1(cb: Connectbot, tmp_path: Pat
         lines["stripe"].startswith("FAIL")
         and "unreachable at http://127.0.0.1:9" in lines["stripe"]
     )
-    assert len(out.splitlines()) == 4
+    assert lines["webhooks"].startswith("FAIL") and "not checked" in lines["webhooks"]
+    assert len(out.splitlines()) == 5
+    assert "Traceback" not in out + err
+
+
+async def test_missing_disabled_incomplete_and_older_endpoints_each_get_a_line(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    platform = await cb.stripe.webhook_endpoint(connect=False)
+    connect = await cb.stripe.webhook_endpoint(connect=True)
+    handled = sorted(build_event_handlers().types())
+    await cb.stripe.update_webhook_endpoint(connect["id"], url="https://elsewhere.example/hook")
+    await cb.stripe.update_webhook_endpoint(
+        platform["id"], status="disabled", api_version="2020-08-27", enabled_events=handled[1:]
+    )
+    code, out, err = await run_check(cb, tmp_path)
+    assert code == 1
+    webhooks = [line for line in out.splitlines() if line.split()[1] == "webhooks"]
+    assert all(line.startswith("FAIL") for line in webhooks)
+    assert len(webhooks) == 4, out
+    said = "\n".join(webhooks)
+    assert f"{platform['id']} is disabled" in said
+    assert f"{platform['id']} lacks event types connectbot handles: {handled[0]}" in said
+    assert f"{platform['id']} renders events at 2020-08-27, not {API_VERSION}" in said
+    url = f"{cb.url}/stripe/webhook"
+    assert f"1 of 2 webhook endpoints send to {url}" in said
+    assert "https://elsewhere.example/hook" in said
     assert "Traceback" not in out + err

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
-from sandbox.stripe_fake.store import STATE_KEY
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with, intent_creates, outbox
 from tests.harness import OPS_CHANNEL, Connectbot
@@ -24,9 +23,8 @@ async def until_pending_with_attempt(cb: Connectbot) -> None:
 
 
 async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -> None:
-    webhooks = cb.stripe.app[STATE_KEY]
-    # Webhooks are held back (queued, not sent) until the secret is restored: they come late.
-    secret, webhooks.webhook_secret = webhooks.webhook_secret, None
+    # Webhooks are held back (queued, not sent) until released: they come late.
+    await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
     await until_pending_with_attempt(cb)
@@ -46,7 +44,7 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
     [row] = await charges_in_db(cb)
     assert row.id == charge_id and row.status == "succeeded" and row.payment_intent_id
 
-    webhooks.webhook_secret = secret
+    await cb.stripe.release_webhooks()
     await cb.stripe.deliver()
     assert any(e["type"] == "payment_intent.succeeded" for e in await cb.stripe.events())
     await cb.until(lambda: _all_events_handled(cb), what="the late webhooks handled")
@@ -56,12 +54,11 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
 
 
 async def test_a_webhook_settles_a_charge_whose_response_was_lost(cb: Connectbot) -> None:
-    webhooks = cb.stripe.app[STATE_KEY]
-    secret, webhooks.webhook_secret = webhooks.webhook_secret, None
+    await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
     await until_pending_with_attempt(cb)
-    webhooks.webhook_secret = secret
+    await cb.stripe.release_webhooks()
     await cb.stripe.deliver()
 
     async def settled() -> bool:
