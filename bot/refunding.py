@@ -3,7 +3,8 @@
 The refund row (unique idempotency key per request) is written before Stripe is called; the
 amount is never more than what remains once refunds in flight are counted; the platform fee is
 refunded in proportion (`refund_application_fee`), and a partial then the remaining refund
-return exactly the whole fee. A refund Stripe did not answer stays `pending` and is replayed
+return exactly the whole fee. What Stripe actually refunded of the fee is read back and recorded
+(bot/fee_refunds.py). A refund Stripe did not answer stays `pending` and is replayed
 with the same key by `reconcile_refunds`.
 """
 
@@ -16,9 +17,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.fee_refunds import fee_returned
 from bot.money import Money, Refusal, fee_refund_for, format_money, resolve_refund_amount
 from bot.notifications.routing import announce, tell_user
 from bot.services import Services
+from bot.stripe_ops.fees import FeeReading, application_fee_of
 from bot.stripe_ops.refunds import RefundAttempt, refund_request, send_refund
 from bot.views.refunds import RefundFacts, refund_message
 from storage.models import Charge, Customer, Refund, Vendor, utcnow
@@ -116,11 +119,19 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
         },
     )
     attempt = await send_refund(services, request, idempotency_key=refund.idempotency_key)
-    return await _record(services, refund_id, attempt, actor=actor)
+    reading = FeeReading(known=False)
+    if attempt.outcome == "succeeded" and charge.stripe_charge_id:
+        reading = await application_fee_of(services, charge.stripe_charge_id)
+    return await _record(services, refund_id, attempt, reading, actor=actor)
 
 
 async def _record(
-    services: Services, refund_id: int, attempt: RefundAttempt, *, actor: str
+    services: Services,
+    refund_id: int,
+    attempt: RefundAttempt,
+    reading: FeeReading,
+    *,
+    actor: str,
 ) -> RefundResult:
     async with services.sessions.begin() as session:
         refund = await session.get(Refund, refund_id, populate_existing=True)
@@ -141,13 +152,16 @@ async def _record(
             return RefundResult(
                 f"Stripe refused the refund of {format_money(money)}: {attempt.message}"
             )
+        # The share asked for; what Stripe's fee shows caps it (bot/fee_refunds.py).
         fee = fee_refund_for(
             charge.application_fee_amount,
             charge.amount,
             charge.amount_refunded,
             refund.amount,
-            charge.fee_refunded,
+            await refunds.fee_attributed(session, charge.id),
         )
+        if reading.known:
+            fee = await fee_returned(session, charge, reading.fee, at_most=fee)
         if await refunds.settle(
             session,
             refund.id,
@@ -156,12 +170,7 @@ async def _record(
             fee_refunded=fee,
         ):
             remaining = charge.amount - charge.amount_refunded - refund.amount
-            await refunds.add_to_charge(
-                session,
-                charge.id,
-                amount=refund.amount,
-                fee_refunded_total=charge.fee_refunded + fee,
-            )
+            await refunds.add_to_charge(session, charge.id, amount=refund.amount)
             await _audit(session, charge, actor, "succeeded", refund.amount)
             await announce_refund(
                 session,
