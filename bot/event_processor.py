@@ -3,7 +3,9 @@
 Each event runs in its own transaction together with `mark_processed`, so a crash mid-handler
 rolls back its effects and the event is simply handled again; handlers key their effects
 (outbox dedupe keys, unique rows) so a re-run never doubles them. Failures retry with backoff
-up to a bound, after which the event stays visible as failed in /healthz.
+up to a bound, after which the event stays visible as failed in /healthz. An event that
+arrived before what it refers to (`bot.early_events.NotYetKnown`) is retried the same way but
+logged as a wait, not as a failure, until that bound.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.backoff import RetryPolicy, nap
+from bot.early_events import NotYetKnown
 from bot.services import Services
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import utcnow
@@ -86,6 +89,9 @@ class EventProcessor:
                 if not await self._handlers.dispatch(ctx):
                     log.info("stored and ignored %s (%s): no handler", event_id, event.type)
                 events.mark_processed(event)
+        except NotYetKnown as exc:
+            await self._later(event_id, attempts, f"waiting: {exc}")
+            return
         except Exception as exc:
             retry_at = self._tuning.retry.next_attempt(attempts + 1) or _never()
             log.exception("handling %s failed (attempt %d)", event_id, attempts + 1)
@@ -93,6 +99,16 @@ class EventProcessor:
                 await events.mark_failed(session, event_id, error=repr(exc), retry_at=retry_at)
             return
         self._on_handled()
+
+    async def _later(self, event_id: str, attempts: int, reason: str) -> None:
+        """Handle the event again after the usual backoff; past the bound it counts as failed."""
+        retry_at = self._tuning.retry.next_attempt(attempts + 1)
+        if retry_at is None:
+            log.warning("%s gave up after %d attempts: %s", event_id, attempts + 1, reason)
+        else:
+            log.info("%s will be handled again (attempt %d): %s", event_id, attempts + 1, reason)
+        async with self._services.sessions.begin() as session:
+            await events.mark_failed(session, event_id, error=reason, retry_at=retry_at or _never())
 
 
 def _never() -> datetime:

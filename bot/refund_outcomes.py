@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.fee_refunds import fee_returned
 from bot.money import Money, fee_refund_for, format_money
 from bot.notifications.routing import announce, tell_user
 from bot.services import Services
+from bot.stripe_ops.fees import FeeReading, application_fee_of
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
 from bot.stripe_ops.refunds import RefundAttempt
 from bot.views.refunds import RefundFacts, refund_message, refund_not_made_message
@@ -38,8 +40,12 @@ async def record_refund_attempt(
 
     `unknown` changes nothing (the reconciler tries again). `failed` settles the refund; when
     the reconciler (`actor`) settled it, nobody is waiting for the answer, so the requester is
-    told by DM. `succeeded` settles it, counts it on the charge and announces it once.
+    told by DM. `succeeded` settles it, counts it on the charge and announces it once, with
+    the platform fee Stripe's application fee shows was refunded (read back first).
     """
+    reading = FeeReading(known=False)
+    if attempt.outcome == "succeeded":
+        reading = await _fee_after_refund(services, refund_id)
     async with services.sessions.begin() as session:
         refund = await session.get(Refund, refund_id, populate_existing=True)
         assert refund is not None
@@ -61,13 +67,16 @@ async def record_refund_attempt(
             return RefundResult(
                 f"Stripe refused the refund of {format_money(money)}: {attempt.message}"
             )
+        # The share asked for; what Stripe's fee shows caps it (bot/fee_refunds.py).
         fee = fee_refund_for(
             charge.application_fee_amount,
             charge.amount,
             charge.amount_refunded,
             refund.amount,
-            charge.fee_refunded,
+            await refunds.fee_attributed(session, charge.id),
         )
+        if reading.known:
+            fee = await fee_returned(session, charge, reading.fee, at_most=fee)
         if await refunds.settle(
             session,
             refund.id,
@@ -76,12 +85,7 @@ async def record_refund_attempt(
             fee_refunded=fee,
         ):
             remaining = charge.amount - charge.amount_refunded - refund.amount
-            await refunds.add_to_charge(
-                session,
-                charge.id,
-                amount=refund.amount,
-                fee_refunded_total=charge.fee_refunded + fee,
-            )
+            await refunds.add_to_charge(session, charge.id, amount=refund.amount)
             await _audit(session, charge, actor, "succeeded", refund.amount)
             await announce_refund(
                 session,
@@ -97,6 +101,16 @@ async def record_refund_attempt(
         f"Refunded {format_money(money)} of charge `{charge.id}`; "
         f"platform fee refunded {format_money(Money(fee, charge.currency))}."
     )
+
+
+async def _fee_after_refund(services: Services, refund_id: int) -> FeeReading:
+    """The charge's application fee as Stripe shows it now (unknown when it can't be read)."""
+    async with services.sessions() as session:
+        refund = await session.get(Refund, refund_id)
+        charge = await by_id(session, refund.charge_id) if refund else None
+    if charge is None or not charge.stripe_charge_id:
+        return FeeReading(known=False)
+    return await application_fee_of(services, charge.stripe_charge_id)
 
 
 async def _audit(

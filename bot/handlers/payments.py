@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from bot.charges.outcomes import apply_attempt
+from bot.handlers.charge_lookup import charge_for
 from bot.stripe_ops.charges import attempt_from_event
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge, Vendor
-from storage.repos import charges
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,13 @@ async def payment_settled(ctx: EventContext) -> None:
 
 
 async def _charge_of(ctx: EventContext) -> Charge | None:
+    """The charge row this PaymentIntent settles, by its id or, before that is recorded (the
+    event came before the listener's answer), by `metadata.connectbot_charge_id`."""
     intent = ctx.object
-    charge = await charges.by_payment_intent(ctx.session, str(intent.get("id")))
-    if charge is not None:
-        return charge
     metadata = intent.get("metadata") or {}
-    charge_id = metadata.get("connectbot_charge_id")
-    charge = await charges.by_id(ctx.session, str(charge_id)) if charge_id else None
-    if charge is not None and charge.payment_intent_id:
-        return None  # the charge is settled by another PaymentIntent: never relabel it
-    return charge
+    return await charge_for(
+        ctx.session,
+        stripe_charge_id=None,
+        payment_intent_id=str(intent.get("id")),
+        connectbot_charge_id=metadata.get("connectbot_charge_id"),
+    )

@@ -1,22 +1,26 @@
-"""`charge.refunded`: keep refunded amounts right, and announce refunds made outside connectbot.
+"""`charge.refunded`: record and announce refunds made outside connectbot, in any event order.
 
-Refunds made with /refund are written `pending` before Stripe is called and announced by the
+Refunds made with /refund are written `pending` before Stripe is called and recorded by the
 command, so here they are already accounted for; only the part of Stripe's `amount_refunded`
-that connectbot does not know of (a Dashboard refund) is recorded and announced. Such a refund
-is recorded as returning no platform fee: a vendor's own refund never refunds the platform's
-application fee, and when the platform did refund it (an API refund made elsewhere, or a fee
-refund), `application_fee.refunded` raises the charge's refunded fee to Stripe's figure
-(handlers/fees.py), so the total is right whichever event comes first.
+that connectbot does not know of (a refund made in the vendor's Dashboard) is recorded, with
+the application fee Stripe actually refunded (read from the platform's fee object; a Dashboard
+refund returns none), and announced once.
+
+The event may come early: before connectbot recorded the charge's success, or while one of
+its own refunds of the charge is still in flight (its answer not yet recorded). Either way the
+handler waits (`NotYetKnown`) rather than guess, and the event is handled again later.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from bot.early_events import NotYetKnown
+from bot.fee_refunds import fee_returned
+from bot.handlers.charge_lookup import charge_for, id_of
 from bot.refunding import announce_refund
+from bot.stripe_ops.fees import application_fee_of
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge
-from storage.repos import audit, refunds
+from storage.repos import audit, charges, refunds
 
 
 def register(handlers: EventHandlers) -> None:
@@ -25,16 +29,19 @@ def register(handlers: EventHandlers) -> None:
 
 async def charge_refunded(ctx: EventContext) -> None:
     stripe_charge = ctx.object
-    charge = await ctx.session.scalar(
-        select(Charge).where(Charge.stripe_charge_id == stripe_charge["id"])
-    )
+    charge = await _refunded_charge(ctx)
     if charge is None:
         return  # not a charge connectbot made
     stripe_refunded = int(stripe_charge.get("amount_refunded") or 0)
-    outside = stripe_refunded - await refunds.accounted_for(ctx.session, charge.id)
+    outside = stripe_refunded - charge.amount_refunded
     if outside <= 0:
-        return
-    fee = 0  # see the module docstring: Stripe's fee events bring any fee refund
+        return  # an older snapshot, or refunds connectbot has already recorded
+    if await refunds.pending_total(ctx.session, charge.id):
+        raise NotYetKnown(f"refunds of {charge.id} are in flight; their answers come first")
+    reading = await application_fee_of(ctx.services, str(stripe_charge["id"]))
+    if not reading.known:
+        raise RuntimeError(f"could not read the application fee of {charge.id}; will retry")
+    fee = await fee_returned(ctx.session, charge, reading.fee, at_most=None)
     refund, created = await refunds.add_pending(
         ctx.session,
         charge_id=charge.id,
@@ -46,9 +53,7 @@ async def charge_refunded(ctx: EventContext) -> None:
         ctx.session, refund.id, status="succeeded", fee_refunded=fee
     ):
         return
-    await refunds.add_to_charge(
-        ctx.session, charge.id, amount=outside, fee_refunded_total=charge.fee_refunded + fee
-    )
+    await refunds.add_to_charge(ctx.session, charge.id, amount=outside)
     await audit.record(
         ctx.session,
         team_id=charge.team_id,
@@ -56,7 +61,7 @@ async def charge_refunded(ctx: EventContext) -> None:
         action="refund.outside",
         target=charge.id,
         outcome="succeeded",
-        detail={"amount": outside, "currency": charge.currency},
+        detail={"amount": outside, "fee_refunded": fee, "currency": charge.currency},
     )
     await announce_refund(
         ctx.session,
@@ -69,3 +74,27 @@ async def charge_refunded(ctx: EventContext) -> None:
         key=f"refund-outside:{stripe_charge['id']}:{stripe_refunded}",
         outside=True,
     )
+
+
+async def _refunded_charge(ctx: EventContext) -> Charge | None:
+    """connectbot's row for the refunded charge, locked; None when it is not connectbot's.
+
+    Raises `NotYetKnown` when the row exists but does not yet record this charge's success.
+    """
+    stripe_charge = ctx.object
+    metadata = stripe_charge.get("metadata") or {}
+    found = await charge_for(
+        ctx.session,
+        stripe_charge_id=str(stripe_charge["id"]),
+        payment_intent_id=id_of(stripe_charge.get("payment_intent")),
+        connectbot_charge_id=metadata.get("connectbot_charge_id"),
+    )
+    if found is None:
+        return None
+    charge = await charges.lock(ctx.session, found.id)
+    assert charge is not None
+    if charge.status != "succeeded" or charge.stripe_charge_id is None:
+        raise NotYetKnown(f"{charge.id} is {charge.status}; its success is not recorded yet")
+    if charge.stripe_charge_id != stripe_charge["id"]:
+        return None  # another charge of the same PaymentIntent: not the one connectbot recorded
+    return charge

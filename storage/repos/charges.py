@@ -15,11 +15,12 @@ from base64 import b32encode
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Approval, Charge, Customer, utcnow
 from storage.repos.dialect import insert_ignoring_duplicates
+from storage.repos.fees import catch_up_charge
 
 #: The statuses from which each outcome may be recorded.
 SETTLES_FROM: dict[str, tuple[str, ...]] = {
@@ -100,7 +101,32 @@ async def settle(
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return None
+    if values.get("stripe_charge_id"):
+        await catch_up_charge(session, charge_id, values["stripe_charge_id"])
     return await by_id(session, charge_id)
+
+
+async def lock(session: AsyncSession, charge_id: str) -> Charge | None:
+    """The charge row, locked for update (PostgreSQL), so two handlers of one charge serialize."""
+    return await session.scalar(
+        select(Charge)
+        .where(Charge.id == charge_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def awaiting_answer(session: AsyncSession, vendor_id: int) -> int:
+    """How many of the vendor's charges are `pending` with no PaymentIntent id recorded yet:
+    charges Stripe may have made that connectbot cannot yet recognise by Stripe's ids."""
+    count = await session.scalar(
+        select(func.count()).where(
+            Charge.vendor_id == vendor_id,
+            Charge.status == "pending",
+            Charge.payment_intent_id.is_(None),
+        )
+    )
+    return int(count or 0)
 
 
 async def note_attempt(session: AsyncSession, charge_id: str, error: str) -> None:

@@ -19,7 +19,8 @@ def insert_ignoring_duplicates(
     return builder(model).values(**values).on_conflict_do_nothing(index_elements=[key])
 
 
-def greatest(session: AsyncSession, column: Any, value: int) -> Any:
-    """The larger of a column and a value: GREATEST on PostgreSQL, two-argument MAX on SQLite."""
+def greatest(session: AsyncSession, column: Any, value: Any) -> Any:
+    """The larger of a column and a value or scalar subquery: GREATEST on PostgreSQL,
+    two-argument MAX on SQLite."""
     name = session.get_bind().dialect.name
     return func.greatest(column, value) if name == "postgresql" else func.max(column, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ApplicationFee, Charge, utcnow
@@ -16,7 +16,8 @@ async def record(session: AsyncSession, fee: dict[str, Any]) -> None:
     """Store or update a fee from its Stripe object; refunded amounts only ever grow.
 
     Events may come in any order: the first one seen creates the row, later ones can only
-    raise `amount_refunded`. The charge's `fee_refunded` follows the same rule.
+    raise `amount_refunded`. The charge's `fee_refunded` follows the same rule, and comes only
+    from here: it is what Stripe refunded of the fee, whatever connectbot expected.
     """
     charge = fee.get("charge")
     charge_id = charge.get("id") if isinstance(charge, dict) else charge
@@ -50,3 +51,21 @@ async def record(session: AsyncSession, fee: dict[str, Any]) -> None:
             .where(Charge.stripe_charge_id == charge_id)
             .values(fee_refunded=greatest(session, Charge.fee_refunded, refunded))
         )
+
+
+async def catch_up_charge(session: AsyncSession, charge_id: str, stripe_charge_id: str) -> None:
+    """Give a charge whose Stripe charge id was just recorded the fee refunds already known.
+
+    An `application_fee.refunded` event may come before connectbot knew which charge it
+    belongs to; its refunded amount was stored on the fee row only, and is carried over here.
+    """
+    known = (
+        select(func.coalesce(func.max(ApplicationFee.amount_refunded), 0))
+        .where(ApplicationFee.stripe_charge_id == stripe_charge_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Charge)
+        .where(Charge.id == charge_id)
+        .values(fee_refunded=greatest(session, Charge.fee_refunded, known))
+    )

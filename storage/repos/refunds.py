@@ -1,9 +1,10 @@
 """Refunds of charges: one row per request, written `pending` before Stripe is called.
 
 The refund's idempotency key is unique, so a retried request maps to the same row (and, sent
-again under that key, to the same Stripe refund). Amounts only ever grow on the charge, through
-conditional updates, so the listener and the webhook can both see a refund without counting it
-twice.
+again under that key, to the same Stripe refund). A refund's amount is added to its charge only
+by whoever settles the row (a conditional update), so the listener and the webhook can both see
+a refund without counting it twice. Each row's `fee_refunded` is the part of Stripe's fee
+refunds attributed to it (see bot/fee_refunds.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Charge, Refund, utcnow
-from storage.repos.dialect import greatest, insert_ignoring_duplicates
+from storage.repos.dialect import insert_ignoring_duplicates
 
 
 async def pending_total(session: AsyncSession, charge_id: str) -> int:
@@ -83,19 +84,27 @@ async def settle(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def add_to_charge(
-    session: AsyncSession, charge_id: str, *, amount: int, fee_refunded_total: int
-) -> None:
-    """Count a settled refund on its charge; the fee total only ever grows."""
+async def add_to_charge(session: AsyncSession, charge_id: str, *, amount: int) -> None:
+    """Count a settled refund's amount on its charge (call once, after `settle` said True).
+
+    The charge's `fee_refunded` is not touched here: it is what Stripe's application fee says
+    (`storage.repos.fees.record`), never what connectbot expected a refund to return.
+    """
     await session.execute(
         update(Charge)
         .where(Charge.id == charge_id)
-        .values(
-            amount_refunded=Charge.amount_refunded + amount,
-            fee_refunded=greatest(session, Charge.fee_refunded, fee_refunded_total),
-            updated_at=utcnow(),
+        .values(amount_refunded=Charge.amount_refunded + amount, updated_at=utcnow())
+    )
+
+
+async def fee_attributed(session: AsyncSession, charge_id: str) -> int:
+    """The fee refunds already attributed to `charge_id`'s succeeded refunds, summed."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Refund.fee_refunded), 0)).where(
+            Refund.charge_id == charge_id, Refund.status == "succeeded"
         )
     )
+    return int(total or 0)
 
 
 async def stale_pending(session: AsyncSession, *, before: Any, limit: int) -> list[int]:

@@ -1,0 +1,32 @@
+"""What a dispute refers to: the charge it is about, read from the vendor's account."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def charge_metadata(
+    services: Services, stripe_account: str, stripe_charge_id: str
+) -> dict[str, str] | None:
+    """The metadata of a charge on `stripe_account`; None when Stripe cannot tell (logged).
+
+    Stripe copies a PaymentIntent's metadata onto the charge it creates when it is confirmed
+    (https://support.stripe.com/questions/how-metadata-works-with-related-objects), so this
+    names the connectbot charge a dispute is about even before its PaymentIntent id is known.
+    Fails (None) once the vendor has revoked the platform's access.
+    """
+    try:
+        charge = await services.stripe.api.v1.charges.retrieve_async(
+            stripe_charge_id, options={"stripe_account": stripe_account}
+        )
+    except stripe.StripeError as exc:
+        log.warning("could not read charge %s on %s: %r", stripe_charge_id, stripe_account, exc)
+        return None
+    metadata = charge.to_dict().get("metadata") or {}
+    return {str(k): str(v) for k, v in metadata.items()}
