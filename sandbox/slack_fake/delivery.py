@@ -91,7 +91,7 @@ class Delivery:
         body = json.dumps(envelope).encode()
         reply = await self.post(body, "application/json", late_error="http_timeout", **signing)
         retries = 0
-        while not (200 <= reply.status < 300) and reply.headers.get("X-Slack-No-Retry") != "1":
+        while not (200 <= reply.status < 300) and not _no_retry(reply):
             reason = "http_timeout" if reply.error else "http_error"
             will_retry = retries < len(self.event_retry_delays)
             await self.report(
@@ -120,3 +120,7 @@ class Delivery:
             url = f"{self.fake_url}/_fake/deliveries"
             async with self.session.post(url, json=entry) as resp:
                 resp.raise_for_status()
+
+
+def _no_retry(reply: SlackReply) -> bool:
+    return any(k.lower() == "x-slack-no-retry" and v == "1" for k, v in reply.headers.items())
