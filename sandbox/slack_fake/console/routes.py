@@ -18,8 +18,8 @@ from ..client import SlackSender
 from ..interactions import Workspace
 from ..payloads import state_values
 from ..reply import SlackReply
-from ..state import JSON, FakeState
-from . import replies
+from ..state import JSON
+from . import replies, workspace
 from .escape import escape_command_text, split_command
 from .workspace import ConsoleState, seed_conversations, snapshot
 
@@ -149,7 +149,7 @@ async def message(request: web.Request) -> web.Response:
     escaped = escape_command_text(
         rest, people=console.name_index(), channels=console.channel_index()
     )
-    channel_name = _channel_name(console, fake, channel)
+    channel_name = workspace.command_channel_name(console, fake, channel)
     try:
         reply = await _sender(request).command(
             name,
@@ -169,18 +169,6 @@ async def message(request: web.Request) -> web.Response:
     else:
         replies.show_ack(fake, channel, user, reply.body)
     return _outcome(reply)
-
-
-def _channel_name(console: ConsoleState, fake: FakeState, channel: str) -> str:
-    # What Slack puts in a slash command's `channel_name`: the channel's name, `privategroup`
-    # for a private channel and `directmessage` for a DM (as seen in real payloads, e.g.
-    # `channel_id=G01LAS5F405&channel_name=privategroup`).
-    conv = fake.conversations.get(channel)
-    if conv is not None and conv.kind == "private":
-        return "privategroup"
-    if channel[:1] == "D":
-        return "directmessage"
-    return console.channels.get(channel, channel)
 
 
 def _view_with_state(view: JSON, values: Any) -> JSON:
@@ -205,7 +193,7 @@ async def action(request: web.Request) -> web.Response:
         common["view"] = _view_with_state(view, body.get("values"))
     else:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
-        found = _message(fake, channel, ts, user)
+        found = workspace.visible_message(fake, channel, ts, user)
         if found is None:
             raise web.HTTPNotFound(text="no such message")
         common.update(message=found, channel_id=channel)
@@ -215,13 +203,6 @@ async def action(request: web.Request) -> web.Response:
         return _unreachable(exc)
     _owned(request, reply, user)
     return _outcome(reply)
-
-
-def _message(fake: FakeState, channel: str, ts: str, user: str) -> JSON | None:
-    for stored in fake.messages.get(channel, []):
-        if stored["ts"] == ts and stored.get("ephemeral_for") in (None, user):
-            return dict(stored)
-    return None
 
 
 async def submit(request: web.Request) -> web.Response:

@@ -112,6 +112,18 @@ def seed_conversations(console: ConsoleState, fake: FakeState) -> None:
     conversations.declare(fake, dm)
 
 
+def command_channel_name(console: ConsoleState, fake: FakeState, channel: str) -> str:
+    """What Slack puts in a slash command's `channel_name`: the channel's name, `privategroup`
+    for a private channel and `directmessage` for a DM (as real payloads carry them, e.g.
+    `channel_id=G01LAS5F405&channel_name=privategroup`)."""
+    conv = fake.conversations.get(channel)
+    if conv is not None and conv.kind == "private":
+        return "privategroup"
+    if channel[:1] == "D":
+        return "directmessage"
+    return console.channels.get(channel, channel)
+
+
 def _sees(fake: FakeState, channel_id: str, user: str) -> bool:
     conv = fake.conversations.get(channel_id)
     return conv is None or conv.kind == "public" or conv.has_member(user)
@@ -184,3 +196,11 @@ def snapshot(console: ConsoleState, fake: FakeState, user: str) -> JSON:
         "modal": console.open_modal(fake, user),
         "home": fake.views.get(home_id) if home_id else None,
     }
+
+
+def visible_message(fake: FakeState, channel: str, ts: str, user: str) -> JSON | None:
+    """The message at `ts` in `channel` as `user` sees it (someone else's ephemeral: None)."""
+    for stored in fake.messages.get(channel, []):
+        if stored["ts"] == ts and stored.get("ephemeral_for") in (None, user):
+            return dict(stored)
+    return None
