@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import time
 
 from aiohttp import web
 
+from . import faults
 from .methods import METHODS
-from .params import read_api_request
+from .params import ApiRequest, read_api_request
 from .state import JSON, FakeState
 
 STATE_KEY: web.AppKey[FakeState] = web.AppKey("slack_fake_state", FakeState)
@@ -23,7 +22,7 @@ def _record(state: FakeState, method: str, params: JSON, body: JSON, status: int
             "ok": bool(body.get("ok")),
             "error": body.get("error"),
             "status": status,
-            "ts": time.time(),
+            "ts": state.now(),
         }
     )
 
@@ -41,25 +40,30 @@ def _answer(
     return web.json_response(body, status=status, headers=headers)
 
 
-async def handle_api(request: web.Request) -> web.Response:
+async def handle_api(request: web.Request) -> web.StreamResponse:
+    """Answer one Web API call: an outage or a fault first, then auth, then the method."""
     state = request.app[STATE_KEY]
     method = request.match_info["method"]
     api = await read_api_request(request)
     params = api.params
-    if state.in_outage():
-        body = {"ok": False, "error": "service_unavailable"}
-        return _answer(state, method, params, body, status=503)
-    fault = state.take_fault(method)
-    if fault is not None and fault.kind == "429":
-        body = {"ok": False, "error": "ratelimited"}
-        headers = {"Retry-After": str(fault.retry_after)}
-        return _answer(state, method, params, body, status=429, headers=headers)
-    if fault is not None and fault.kind == "500":
-        return _answer(state, method, params, {"ok": False, "error": "internal_error"}, status=500)
+    fault = None if state.in_outage() else state.take_fault(method)
+    refused = faults.refusal(state, fault)
+    if refused is not None:
+        return _answer(
+            state, method, params, refused.body, status=refused.status, headers=refused.headers
+        )
     if fault is not None and fault.kind == "timeout":
         _record(state, method, params, {"ok": False, "error": "timeout"}, 0)
-        await asyncio.sleep(fault.seconds)
+        await faults.hang(fault)
         return web.json_response({"ok": False, "error": "request_timeout"})
+    answer = await _call(state, method, api)
+    if fault is not None and fault.kind == "drop":
+        return faults.drop_after(request, answer)
+    return answer
+
+
+async def _call(state: FakeState, method: str, api: ApiRequest) -> web.Response:
+    params = api.params
     handler = METHODS.get(method)
     if handler is None:
         return _answer(state, method, params, {"ok": False, "error": "unknown_method"})

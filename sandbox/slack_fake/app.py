@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import control, responses
+from . import control, control_world, responses
 from .api import STATE_KEY, handle_api
 from .console import add_console_routes
-from .state import FakeState, Identity
+from .state import DEFAULT_SCOPES, FakeState, Identity
 
 
 def create_app(
@@ -19,11 +19,13 @@ def create_app(
     bot_id: str = "B_BOT",
     app_url: str | None = None,
     signing_secret: str | None = None,
+    scopes: tuple[str, ...] = DEFAULT_SCOPES,
 ) -> web.Application:
     """A fresh fake Slack that accepts `token` as its one bot token.
 
-    With `app_url` and `signing_secret`, its console (`/console`) sends what people do to the
-    app's `/slack/events`, signed as Slack signs.
+    `scopes` are the bot scopes the app was installed with (app.yaml's by default). With
+    `app_url` and `signing_secret`, its console (`/console`) sends what people do to the app's
+    `/slack/events`, signed as Slack signs.
     """
     identity = Identity(
         token=token,
@@ -31,6 +33,7 @@ def create_app(
         team_domain=team_domain,
         bot_user_id=bot_user_id,
         bot_id=bot_id,
+        scopes=tuple(scopes),
     )
     app = web.Application()
     app[STATE_KEY] = FakeState(identity=identity)
@@ -46,6 +49,7 @@ def create_app(
     app.router.add_get("/_fake/users/{user_id}", control.get_user)
     app.router.add_post("/_fake/channels", control.post_channel)
     app.router.add_get("/_fake/identity", control.get_identity)
+    control_world.add_routes(app)
     app.router.add_post("/_fake/respond/{key}", responses.handle_respond)
     app.router.add_get("/_fake/responses", responses.list_responses)
     add_console_routes(app, app_url=app_url, signing_secret=signing_secret)

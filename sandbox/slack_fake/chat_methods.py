@@ -1,12 +1,13 @@
-"""chat.postMessage, chat.postEphemeral and chat.update."""
+"""chat.postMessage, chat.postEphemeral and chat.update: where they may post, then what."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import conversations
 from .params import as_str
-from .state import JSON, FakeState, with_block_ids
-from .users import channel_exists, user_object
+from .state import JSON, Conversation, FakeState, with_block_ids
+from .users import USER_ID
 from .validation import message_content_error
 
 
@@ -47,10 +48,24 @@ def _message(state: FakeState, params: JSON, ts: str) -> JSON:
     return message
 
 
+def _target(state: FakeState, channel: str) -> Conversation | None:
+    # A user id as `channel` posts in the app's DM with that person, opened on the spot:
+    # "start a DM with a user by calling the chat.postMessage method and passing the user's ID
+    # as the channel parameter ... no need for a separate call to conversations.open"
+    # (https://api.slack.com/scopes/conversations.app_home:create). The answer's `channel` is
+    # the DM's own D… id.
+    if USER_ID.match(channel):
+        return conversations.app_dm(state, channel)
+    return conversations.find(state, channel)
+
+
 async def post_message(state: FakeState, params: JSON) -> JSON:
-    channel = as_str(params.get("channel"))
-    if not channel_exists(state, channel):
-        return error("channel_not_found")
+    conv = _target(state, as_str(params.get("channel")))
+    refused = conversations.post_error(state, conv)
+    if refused:
+        return error(refused)
+    assert conv is not None
+    channel = conv.id
     problem = content_error(params)
     if problem:
         return problem
@@ -65,10 +80,9 @@ async def post_message(state: FakeState, params: JSON) -> JSON:
 async def post_ephemeral(state: FakeState, params: JSON) -> JSON:
     channel = as_str(params.get("channel"))
     user = as_str(params.get("user"))
-    if not channel_exists(state, channel):
-        return error("channel_not_found")
-    if not user or user_object(state, user) is None:
-        return error("user_not_in_channel")
+    refused = conversations.ephemeral_error(state, conversations.find(state, channel), user)
+    if refused:
+        return error(refused)
     problem = content_error(params)
     if problem:
         return problem
@@ -82,8 +96,9 @@ async def post_ephemeral(state: FakeState, params: JSON) -> JSON:
 async def update(state: FakeState, params: JSON) -> JSON:
     channel = as_str(params.get("channel"))
     ts = as_str(params.get("ts"))
-    if not channel_exists(state, channel):
-        return error("channel_not_found")
+    refused = conversations.update_error(conversations.find(state, channel))
+    if refused:
+        return error(refused)
     if not ts:
         return error("invalid_arguments")
     stored = state.find_message(channel, ts)

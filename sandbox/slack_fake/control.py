@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from typing import Any
 
 from aiohttp import web
 
 from .api import STATE_KEY
+from .conversations import CHANNEL_ID
+from .faults import KINDS as FAULT_KINDS
 from .state import Fault
-from .users import CHANNEL_ID, configure_user, user_object
-
-FAULT_KINDS = ("429", "500", "timeout")
+from .users import configure_user, user_object
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
@@ -26,7 +25,10 @@ async def add_fault(request: web.Request) -> web.Response:
     body = await _json_body(request)
     kind = str(body.get("kind", "429"))
     if kind not in FAULT_KINDS or not body.get("method"):
-        raise web.HTTPBadRequest(text=f"need method and kind in {FAULT_KINDS}")
+        kinds = ", ".join(FAULT_KINDS)
+        raise web.HTTPBadRequest(
+            text=f"need method (a Web API method, response_url or *) and kind in {kinds}"
+        )
     fault = Fault(
         method=str(body["method"]),
         kind=kind,
@@ -42,7 +44,7 @@ async def set_outage(request: web.Request) -> web.Response:
     body = await _json_body(request)
     state = request.app[STATE_KEY]
     if "seconds" in body:
-        state.outage_until = time.time() + float(body["seconds"])
+        state.outage_until = state.now() + float(body["seconds"])
     else:
         state.outage_until = float("inf") if body.get("on", True) else 0.0
     return web.json_response({"ok": True, "outage": state.in_outage()})

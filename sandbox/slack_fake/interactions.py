@@ -11,10 +11,6 @@ from .payloads import element_state, find_element, state_values
 from .state import JSON
 
 
-def new_trigger_id() -> str:
-    return f"{int(time.time())}.{uuid.uuid4().int % 10**10}.{uuid.uuid4().hex}"
-
-
 @dataclass
 class Workspace:
     """The team and app a sender speaks for."""
@@ -29,17 +25,22 @@ class Workspace:
         name = user_name or f"user_{user_id.lower()}"
         return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
 
-    def envelope(self, kind: str, user_id: str, user_name: str | None) -> JSON:
-        return {
+    def envelope(
+        self, kind: str, user_id: str, user_name: str | None, trigger_id: str | None = None
+    ) -> JSON:
+        """The fields every interaction payload has; `trigger_id` only when one was issued."""
+        payload: JSON = {
             "type": kind,
             "team": {"id": self.team_id, "domain": self.team_domain},
             "user": self.user(user_id, user_name),
             "api_app_id": self.api_app_id,
             "token": self.verification_token,
-            "trigger_id": new_trigger_id(),
             "is_enterprise_install": False,
             "enterprise": None,
         }
+        if trigger_id is not None:
+            payload["trigger_id"] = trigger_id
+        return payload
 
 
 def action_entry(
@@ -89,8 +90,10 @@ def view_container(payload: JSON, view: JSON) -> None:
     payload["view"] = view
 
 
-def submission(workspace: Workspace, view: JSON, inputs: dict[str, Any], user_id: str) -> JSON:
-    payload = workspace.envelope("view_submission", user_id, None)
+def submission(
+    workspace: Workspace, view: JSON, inputs: dict[str, Any], user_id: str, trigger_id: str
+) -> JSON:
+    payload = workspace.envelope("view_submission", user_id, None, trigger_id)
     payload["view"] = {**view, "state": {"values": state_values(view, inputs)}}
     payload["response_urls"] = []
     return payload

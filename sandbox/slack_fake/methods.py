@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 
-from . import chat_methods, view_methods
+from . import chat_methods, conversations, view_methods
 from .chat_methods import error
 from .params import as_str
 from .state import JSON, FakeState
-from .users import channel_exists, user_object
+from .users import user_object
 
 Method = Callable[[FakeState, JSON], Awaitable[JSON]]
 
@@ -41,7 +41,10 @@ async def conversations_open(state: FakeState, params: JSON) -> JSON:
     users = raw_users if isinstance(raw_users, list) else as_str(raw_users).split(",")
     users = [as_str(u).strip() for u in users if as_str(u).strip()]
     if channel and not users:
-        if not channel_exists(state, channel) or channel[0] == "C":
+        # Only a DM or group DM the app is in can be resumed ("Resume a conversation by
+        # supplying an im or mpim's ID", https://api.slack.com/methods/conversations.open).
+        conv = conversations.find(state, channel)
+        if conv is None or conv.kind not in ("dm", "mpim") or not conv.bot_member:
             return error("channel_not_found")
         return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel}}
     if not users:
@@ -55,14 +58,17 @@ async def conversations_open(state: FakeState, params: JSON) -> JSON:
         if user["deleted"]:
             return error("user_disabled")
     if len(users) == 1:
-        channel_id = f"D{users[0]}"
+        dm = conversations.app_dm(state, users[0])
+        assert dm is not None
+        channel_id = dm.id
         info: JSON = {"id": channel_id, "is_im": True, "user": users[0], "is_open": True}
     else:
         digest = hashlib.sha256(",".join(users).encode()).hexdigest()[:10].upper()
         channel_id = f"G{digest}"
         info = {"id": channel_id, "is_mpim": True, "is_open": True}
-    if channel_id in state.missing_channels:
-        state.missing_channels.discard(channel_id)
+        conversations.declare(
+            state, {"id": channel_id, "kind": "mpim", "members": users, "bot_member": True}
+        )
     full = str(params.get("return_im", "")).lower() in ("1", "true")
     return {"ok": True, "channel": info if full else {"id": channel_id}}
 
@@ -75,6 +81,7 @@ METHODS: dict[str, Method] = {
     "chat.postEphemeral": chat_methods.post_ephemeral,
     "chat.update": chat_methods.update,
     "views.open": view_methods.views_open,
+    "views.push": view_methods.views_push,
     "views.update": view_methods.views_update,
     "views.publish": view_methods.views_publish,
 }

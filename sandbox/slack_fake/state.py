@@ -1,19 +1,32 @@
-"""The fake Slack's in-memory world: calls, messages, views, users, response URLs, faults."""
+"""The fake Slack's in-memory world: calls, messages, views, users, conversations, triggers,
+response URLs, faults, and the clock everything that expires is measured on."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clock import Clock
+
 JSON = dict[str, Any]
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "users:read.email",
+)
 
 
 @dataclass
 class Fault:
-    """The next `count` calls of `method` fail with `kind` ("429", "500" or "timeout")."""
+    """The next `count` calls of `method` fail with `kind`: "429", a 5xx status ("500", "502",
+    "503", "504"), "timeout" (nothing happens, no answer) or "drop" (the call takes effect,
+    then the connection is closed before the answer). `method` is a Web API method name,
+    "response_url" for response URLs, or "*" for every one of them."""
 
     method: str
     kind: str
@@ -34,6 +47,8 @@ class Identity:
     bot_name: str = "connectbot"
     bot_id: str = "B_BOT"
     app_id: str = "A_SANDBOX"
+    # The bot scopes the app was installed with (app.yaml's `oauth_config.scopes.bot`).
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
 
     @property
     def url(self) -> str:
@@ -41,32 +56,95 @@ class Identity:
 
 
 @dataclass
+class Conversation:
+    """A conversation the fake was told about (strict), or a lenient stand-in for one it was not.
+
+    `kind` is public, private, dm (two people, or the app and one person) or mpim. `members`
+    are the people in it (the bot is counted by `bot_member`); None means everyone, which is
+    how the fake treats ids nobody declared.
+    """
+
+    id: str
+    kind: str
+    members: frozenset[str] | None = None
+    bot_member: bool = True
+    archived: bool = False
+    name: str = ""
+    declared: bool = True
+
+    def has_member(self, user_id: str) -> bool:
+        return self.members is None or user_id in self.members
+
+    def describe(self) -> JSON:
+        members = None if self.members is None else sorted(self.members)
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "members": members,
+            "bot_member": self.bot_member,
+            "archived": self.archived,
+        }
+
+
+@dataclass
+class Trigger:
+    """A trigger_id Slack handed to the app with an interaction: when, for whom, from where."""
+
+    issued_at: float
+    user_id: str
+    view_id: str | None = None
+    exchanged: bool = False
+
+
+@dataclass
+class Hook:
+    """A response URL Slack handed to the app: when it was issued and how often it was used."""
+
+    issued_at: float
+    uses: int = 0
+
+
+@dataclass
 class FakeState:
     identity: Identity
+    clock: Clock = field(default_factory=Clock)
     calls: list[JSON] = field(default_factory=list)
     messages: dict[str, list[JSON]] = field(default_factory=dict)
     views: dict[str, JSON] = field(default_factory=dict)
     home_views: dict[str, str] = field(default_factory=dict)
     responses: dict[str, list[JSON]] = field(default_factory=dict)
+    hooks: dict[str, Hook] = field(default_factory=dict)
     users: dict[str, JSON] = field(default_factory=dict)
+    conversations: dict[str, Conversation] = field(default_factory=dict)
     missing_channels: set[str] = field(default_factory=set)
-    used_triggers: set[str] = field(default_factory=set)
-    # trigger_id → the view views.open created with it (the console finds whose modal it is)
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    # trigger_id → the view views.open/push created with it (the console finds whose modal)
     opened_views: dict[str, str] = field(default_factory=dict)
+    # root view id → its stack of view ids, bottom first (views.push adds to it)
+    view_stacks: dict[str, list[str]] = field(default_factory=dict)
+    # what the signed sender could not deliver as Slack would have liked (timeouts, retries)
+    deliveries: list[JSON] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     outage_until: float = 0.0
     _last_us: int = 0
     _view_seq: int = 0
+    _trigger_seq: int = 0
 
     def reset(self) -> None:
-        fresh = FakeState(identity=self.identity)
+        """Forget everything but who the bot is and what time it is (time never goes back)."""
+        fresh = FakeState(identity=self.identity, clock=self.clock)
         fresh._last_us = self._last_us
         fresh._view_seq = self._view_seq
+        fresh._trigger_seq = self._trigger_seq
         self.__dict__.update(fresh.__dict__)
+
+    def now(self) -> float:
+        return self.clock.time()
 
     def next_ts(self) -> str:
         """A message timestamp, unique and strictly increasing, shaped like Slack's."""
-        now_us = int(time.time() * 1_000_000)
+        now_us = int(self.clock.time() * 1_000_000)
         self._last_us = max(now_us, self._last_us + 1)
         return f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
 
@@ -88,7 +166,7 @@ class FakeState:
         return None
 
     def in_outage(self) -> bool:
-        return time.time() < self.outage_until
+        return self.clock.time() < self.outage_until
 
     def find_message(self, channel: str, ts: str) -> JSON | None:
         for message in self.messages.get(channel, []):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,6 +45,18 @@ class SlackFake:
     async def responses(self, key: str) -> list[JSON]:
         return list(await self._get("_fake/responses", key=key))
 
+    async def responses_when(self, key: str, count: int = 1, seconds: float = 5.0) -> list[JSON]:
+        """The uses of response URL `key` once there are `count` of them (the app answers
+        through it after its ack, so a test waits); AssertionError after `seconds`."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            found = await self.responses(key)
+            if len(found) >= count:
+                return found
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{len(found)} of {count} responses at {key} in {seconds}s")
+            await asyncio.sleep(0.02)
+
     async def view(self, view_id: str) -> JSON:
         return dict(await self._get(f"_fake/views/{view_id}"))
 
@@ -58,7 +71,9 @@ class SlackFake:
         retry_after: int = 1,
         seconds: float = 30.0,
     ) -> None:
-        """The next `count` calls of `method` answer 429/500 or hang `seconds` ("timeout")."""
+        """The next `count` calls of `method` (a Web API method, "response_url" or "*") fail:
+        "429" (with Retry-After), "500"/"502"/"503"/"504", "timeout" (hang `seconds`, nothing
+        happens) or "drop" (the call takes effect, then the connection is closed)."""
         body = {"method": method, "kind": kind, "count": count, "retry_after": retry_after}
         await self._post("_fake/faults", {**body, "seconds": seconds})
 
@@ -73,6 +88,48 @@ class SlackFake:
 
     async def reset(self) -> None:
         await self._post("_fake/reset", {})
+
+    async def advance_clock(self, seconds: float) -> float:
+        """Move the fake's clock forward (triggers and response URLs age); its time now."""
+        return float((await self._post("_fake/clock", {"advance": seconds}))["now"])
+
+    async def declare_conversation(
+        self,
+        channel_id: str,
+        kind: str,
+        members: list[str],
+        *,
+        bot_member: bool | None = None,
+        archived: bool = False,
+        name: str = "",
+    ) -> JSON:
+        """Declare a conversation the fake then treats strictly (see `conversations`).
+
+        `kind` is public, private, dm or mpim; `bot_member` defaults to True except for a DM,
+        where it defaults to False (a DM between two people).
+        """
+        body: JSON = {"id": channel_id, "kind": kind, "members": members, "archived": archived}
+        body["bot_member"] = (kind != "dm") if bot_member is None else bot_member
+        body["name"] = name
+        return dict((await self._post("_fake/conversations", body))["conversation"])
+
+    async def conversations(self) -> list[JSON]:
+        return list(await self._get("_fake/conversations"))
+
+    async def issue_trigger(self, user_id: str, *, view_id: str | None = None) -> str:
+        """A trigger id as Slack would hand the app for an interaction by `user_id`."""
+        body = {"user_id": user_id, "view_id": view_id}
+        return str((await self._post("_fake/interactions", body))["trigger_id"])
+
+    async def issue_response_url(self, user_id: str, *, channel_id: str = "C_GENERAL") -> str:
+        """A fresh response URL, as Slack hands one out with a command or a message action."""
+        issued = await self._post("_fake/interactions", {"user_id": user_id, "response_url": True})
+        query = f"channel={channel_id}&user={user_id}"
+        return f"{self.url}_fake/respond/{issued['response_key']}?{query}"
+
+    async def deliveries(self, kind: str | None = None) -> list[JSON]:
+        """What the signed sender saw go wrong: late answers, retried events."""
+        return list(await self._get("_fake/deliveries", **({"kind": kind} if kind else {})))
 
 
 @asynccontextmanager

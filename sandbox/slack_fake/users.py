@@ -8,7 +8,6 @@ from typing import Any
 from .state import JSON, FakeState
 
 USER_ID = re.compile(r"^[UW][A-Z0-9_]+$")
-CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9_]+$")
 CONFIGURABLE = ("name", "real_name", "email", "is_bot", "deleted", "is_admin", "missing", "tz")
 
 
@@ -59,7 +58,3 @@ def user_object(state: FakeState, user_id: str) -> JSON | None:
         "updated": 1_700_000_000,
         "profile": profile,
     }
-
-
-def channel_exists(state: FakeState, channel: str) -> bool:
-    return bool(CHANNEL_ID.match(channel)) and channel not in state.missing_channels

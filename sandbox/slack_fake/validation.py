@@ -11,8 +11,14 @@ from slack_sdk.models.views import View
 
 from .block_rules import Checker, check_blocks
 
+# "You can include up to 50 blocks in each message, and 100 blocks in modals or Home tabs"
+# (https://api.slack.com/reference/block-kit/blocks).
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
+# chat.postMessage: "Slack will truncate messages containing more than 40,000 characters",
+# and lists `msg_too_long` "Message text is too long" (https://api.slack.com/methods/
+# chat.postMessage). The fake refuses rather than truncates, so an app never ships a message
+# that only arrives cut short.
 MESSAGE_TEXT_LIMIT = 40000
 SDK_ERRORS = (SlackObjectFormationError, TypeError, ValueError, AttributeError, KeyError)
 
@@ -50,6 +56,11 @@ def view_errors(view: Any) -> list[str]:
         return ["must be an object [json-pointer:/view]"]
     kind = view.get("type")
     checker = Checker()
+    # https://api.slack.com/reference/surfaces/views: a modal's title, close and submit are
+    # plain_text of at most 24 characters, and "submit" is "required when an input block is
+    # within the blocks array"; a Home tab has only type, blocks, private_metadata,
+    # callback_id and external_id. private_metadata is at most 3000 characters, callback_id
+    # and external_id at most 255.
     if kind not in ("modal", "home"):
         checker.fail("must be one of modal, home", "/view/type")
         return checker.errors
@@ -88,7 +99,14 @@ def view_errors(view: Any) -> list[str]:
 
 
 def message_content_error(params: dict[str, Any]) -> tuple[str, list[str]] | None:
-    """(error, errors) for a message's text/blocks, or None when Slack would accept them."""
+    """(error, errors) for a message's text/blocks, or None when Slack would accept them.
+
+    Errors as chat.postMessage names them (https://api.slack.com/methods/chat.postMessage#
+    errors): `invalid_blocks_format` "The blocks is not a valid JSON object or doesn't match
+    the Block Kit syntax", `no_text` "No message text provided" (text, blocks or attachments
+    is required), `msg_too_long`, `invalid_blocks` "Blocks submitted with this message are not
+    valid" with the details in `errors`.
+    """
     text = params.get("text")
     blocks = params.get("blocks")
     if isinstance(blocks, str):

@@ -1,15 +1,19 @@
-"""views.open, views.update and views.publish."""
+"""views.open, views.push, views.update and views.publish."""
 
 from __future__ import annotations
 
 import copy
 
+from . import triggers
 from .chat_methods import error
 from .params import as_str
 from .state import JSON, FakeState, with_block_ids
 from .users import user_object
 from .validation import view_errors
 
+# "push_limit_reached: Error returned when the max push limit has been reached for views.
+# Currently the limit is 3." (https://api.slack.com/methods/views.push#errors)
+STACK_LIMIT = 3
 STORED_KEYS: tuple[str, ...] = (
     "type",
     "title",
@@ -71,13 +75,11 @@ def _external_id_taken(state: FakeState, view: JSON, except_id: str | None) -> b
     return found is not None and found["id"] != except_id
 
 
-async def views_open(state: FakeState, params: JSON) -> JSON:
-    trigger_id = as_str(params.get("trigger_id") or params.get("interactivity_pointer"))
-    view = params.get("view")
-    if not trigger_id or view is None:
-        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
-    if trigger_id in state.used_triggers:
-        return error("exchanged_trigger_id")
+def _trigger_of(params: JSON) -> str:
+    return as_str(params.get("trigger_id") or params.get("interactivity_pointer"))
+
+
+def _modal_problem(state: FakeState, view: object) -> JSON | None:
     problem = _invalid_view(view)
     if problem:
         return problem
@@ -86,9 +88,60 @@ async def views_open(state: FakeState, params: JSON) -> JSON:
         return error("invalid_arguments", response_metadata={"messages": ["view must be a modal"]})
     if _external_id_taken(state, view, None):
         return error("duplicate_external_id")
-    state.used_triggers.add(trigger_id)
+    return None
+
+
+async def views_open(state: FakeState, params: JSON) -> JSON:
+    """Open a modal with a trigger the fake issued in the last 3 seconds and never exchanged."""
+    trigger_id = _trigger_of(params)
+    view = params.get("view")
+    if not trigger_id or view is None:
+        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
+    refused = triggers.exchange_error(state, trigger_id)
+    if refused:
+        return error(refused)
+    problem = _modal_problem(state, view)
+    if problem:
+        return problem
+    assert isinstance(view, dict)
+    triggers.spend(state, trigger_id)
     stored = _stored_view(state, view, state.next_view_id(), previous=None)
     state.views[stored["id"]] = stored
+    state.view_stacks[stored["id"]] = [stored["id"]]
+    state.opened_views[trigger_id] = stored["id"]
+    return {"ok": True, "view": stored}
+
+
+async def views_push(state: FakeState, params: JSON) -> JSON:
+    """Push a modal onto the stack of the modal the trigger's interaction came from.
+
+    Refuses what views.open refuses, a trigger that did not come from an open modal
+    (`not_found`, "Error returned when the requested view can't be found") and a fourth view
+    on one stack (`push_limit_reached`).
+    """
+    trigger_id = _trigger_of(params)
+    view = params.get("view")
+    if not trigger_id or view is None:
+        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
+    refused = triggers.exchange_error(state, trigger_id)
+    if refused:
+        return error(refused)
+    source = state.views.get(state.triggers[trigger_id].view_id or "")
+    stack = state.view_stacks.get(source["root_view_id"], []) if source else []
+    if source is None or not stack:
+        return error("not_found")
+    if len(stack) >= STACK_LIMIT:
+        return error("push_limit_reached")
+    problem = _modal_problem(state, view)
+    if problem:
+        return problem
+    assert isinstance(view, dict)
+    triggers.spend(state, trigger_id)
+    top = state.views[stack[-1]]
+    stored = _stored_view(state, view, state.next_view_id(), previous=top)
+    stored["previous_view_id"] = top["id"]
+    state.views[stored["id"]] = stored
+    stack.append(stored["id"])
     state.opened_views[trigger_id] = stored["id"]
     return {"ok": True, "view": stored}
 

@@ -121,13 +121,14 @@ MODAL = {
 async def test_views_open_update_and_retrieve(
     slack_web: AsyncWebClient, slack_fake: SlackFake
 ) -> None:
-    opened = (await slack_web.views_open(trigger_id="1.2.abc", view=MODAL))["view"]
+    trigger = await slack_fake.issue_trigger("U42")
+    opened = (await slack_web.views_open(trigger_id=trigger, view=MODAL))["view"]
     assert opened["id"].startswith("V") and opened["hash"]
     assert opened["state"] == {"values": {}}
     stored = await slack_fake.view(opened["id"])
     assert stored["callback_id"] == "refund" and stored["private_metadata"] == "ch_1"
     with pytest.raises(SlackApiError) as info:
-        await slack_web.views_open(trigger_id="1.2.abc", view=MODAL)
+        await slack_web.views_open(trigger_id=trigger, view=MODAL)
     assert info.value.response["error"] == "exchanged_trigger_id"
     with pytest.raises(SlackApiError) as info:
         await slack_web.views_open(trigger_id="", view=MODAL)

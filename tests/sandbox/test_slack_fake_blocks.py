@@ -115,9 +115,12 @@ BAD_VIEWS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_VIEWS))
-async def test_invalid_modals_are_refused(slack_web: AsyncWebClient, name: str) -> None:
+async def test_invalid_modals_are_refused(
+    slack_web: AsyncWebClient, slack_fake: SlackFake, name: str
+) -> None:
+    trigger = await slack_fake.issue_trigger("U1")
     with pytest.raises(SlackApiError) as info:
-        await slack_web.views_open(trigger_id="1.2.3", view=BAD_VIEWS[name])
+        await slack_web.views_open(trigger_id=trigger, view=BAD_VIEWS[name])
     # Slack answers views.* with invalid_arguments and details in response_metadata.
     assert info.value.response["error"] == "invalid_arguments"
     assert info.value.response["response_metadata"]["messages"]

@@ -144,7 +144,7 @@ async def test_a_bolt_app_round_trip(slack_fake: SlackFake) -> None:
         async with SlackSender(url, SLACK_TEST_SIGNING_SECRET, fake_url=slack_fake.url) as sender:
             reply = await sender.command("/pay", "10", user_id="U1", channel_id="C7")
             assert reply.status == 200
-            (response,) = await slack_fake.responses(reply.response_key or "")
+            (response,) = await slack_fake.responses_when(reply.response_key or "")
             assert response["text"] == "paying 10" and response["ok"] is True
             (opened,) = await slack_fake.calls("views.open")
             assert opened["ok"] is True and opened["params"]["trigger_id"] == reply.trigger_id
@@ -152,7 +152,7 @@ async def test_a_bolt_app_round_trip(slack_fake: SlackFake) -> None:
             message = next(m for m in await slack_fake.messages("C7") if m["text"] == "posted")
             reply = await sender.block_action("approve", user_id="U1", message=message)
             assert reply.status == 200
-            (response,) = await slack_fake.responses(reply.response_key or "")
+            (response,) = await slack_fake.responses_when(reply.response_key or "")
             assert response["replace_original"] is True
             texts = [m["text"] for m in await slack_fake.messages("C7")]
             assert "approved v1" in texts and "posted" not in texts

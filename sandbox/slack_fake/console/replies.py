@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..interactions import new_trigger_id
+from .. import triggers
 from ..reply import SlackReply
+from ..slackbot import command_failed
 from ..state import JSON, FakeState, with_block_ids
-from ..view_methods import views_open, views_update
+from ..view_methods import views_push, views_update
 from .workspace import ConsoleState
+
+__all__ = ["apply_response_action", "command_failed", "post_as_person", "show_ack"]
 
 
 def _append(fake: FakeState, channel: str, message: JSON) -> None:
@@ -51,19 +54,6 @@ def show_ack(fake: FakeState, channel: str, user: str, body: str) -> None:
     _append(fake, channel, message)
 
 
-def command_failed(fake: FakeState, channel: str, user: str, command: str, error: str) -> None:
-    """Slack's own private note when an app does not answer a command properly."""
-    _append(
-        fake,
-        channel,
-        {
-            "user": "USLACKBOT",
-            "text": f'{command} failed with the error "{error}"',
-            "ephemeral_for": user,
-        },
-    )
-
-
 async def apply_response_action(
     fake: FakeState, console: ConsoleState, user: str, view: JSON, reply: SlackReply
 ) -> JSON:
@@ -77,9 +67,11 @@ async def apply_response_action(
         result = await views_update(fake, {"view_id": view["id"], "view": answer["view"]})
         return {"ok": bool(result.get("ok")), "error": result.get("error")}
     if kind == "push" and isinstance(answer.get("view"), dict):
-        trigger = new_trigger_id()
+        # Slack pushes the answered view onto the submitted modal's stack itself; the fake
+        # goes through views.push with a trigger of its own, so the same limits apply.
+        trigger = triggers.issue(fake, user, view_id=view["id"])
         console.trigger_owners[trigger] = user
-        result = await views_open(fake, {"trigger_id": trigger, "view": answer["view"]})
+        result = await views_push(fake, {"trigger_id": trigger, "view": answer["view"]})
         return {"ok": bool(result.get("ok")), "error": result.get("error")}
     console.close_modal(user, clear=kind == "clear")
     return {"ok": True, "closed": True}

@@ -18,10 +18,10 @@ from ..client import SlackSender
 from ..interactions import Workspace
 from ..payloads import state_values
 from ..reply import SlackReply
-from ..state import JSON, FakeState
-from . import replies
+from ..state import JSON
+from . import replies, workspace
 from .escape import escape_command_text, split_command
-from .workspace import ConsoleState, snapshot
+from .workspace import ConsoleState, seed_conversations, snapshot
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_KEY: web.AppKey[ConsoleState] = web.AppKey("slack_console", ConsoleState)
@@ -44,6 +44,7 @@ def add_console_routes(
     app[TARGET_KEY] = {"events_url": f"{app_url.rstrip('/')}/slack/events" if app_url else ""}
     app[TARGET_KEY]["secret"] = signing_secret or ""
     app.cleanup_ctx.append(_http_session)
+    app.on_startup.append(_seed)
     app.router.add_get("/console", page)
     app.router.add_get("/console/{name}", static_file)
     app.router.add_get("/console/api/state", state)
@@ -58,6 +59,11 @@ async def _http_session(app: web.Application) -> Any:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         app[HTTP_KEY] = session
         yield
+
+
+async def _seed(app: web.Application) -> None:
+    # People are added before the app starts serving (`add_person`); seed around them then.
+    seed_conversations(app[CONSOLE_KEY], app[STATE_KEY])
 
 
 async def page(request: web.Request) -> web.FileResponse:
@@ -114,6 +120,8 @@ def _owned(request: web.Request, reply: SlackReply, user: str) -> None:
 
 
 def _outcome(reply: SlackReply) -> web.Response:
+    if reply.error:
+        return web.json_response({"ok": False, "error": reply.error})
     if reply.status != 200:
         return web.json_response({"ok": False, "error": f"the app answered HTTP {reply.status}"})
     return web.json_response({"ok": True})
@@ -141,7 +149,7 @@ async def message(request: web.Request) -> web.Response:
     escaped = escape_command_text(
         rest, people=console.name_index(), channels=console.channel_index()
     )
-    channel_name = console.channels.get(channel, "directmessage" if channel[:1] == "D" else channel)
+    channel_name = workspace.command_channel_name(console, fake, channel)
     try:
         reply = await _sender(request).command(
             name,
@@ -155,7 +163,8 @@ async def message(request: web.Request) -> web.Response:
         replies.command_failed(fake, channel, user, name, "dispatch_failed")
         return _unreachable(exc)
     _owned(request, reply, user)
-    if reply.status != 200:
+    # A late answer's Slackbot note is already there: the sender told the fake (`deliveries`).
+    if reply.status != 200 and not reply.error:
         replies.command_failed(fake, channel, user, name, f"http_{reply.status}")
     else:
         replies.show_ack(fake, channel, user, reply.body)
@@ -184,7 +193,7 @@ async def action(request: web.Request) -> web.Response:
         common["view"] = _view_with_state(view, body.get("values"))
     else:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
-        found = _message(fake, channel, ts, user)
+        found = workspace.visible_message(fake, channel, ts, user)
         if found is None:
             raise web.HTTPNotFound(text="no such message")
         common.update(message=found, channel_id=channel)
@@ -194,13 +203,6 @@ async def action(request: web.Request) -> web.Response:
         return _unreachable(exc)
     _owned(request, reply, user)
     return _outcome(reply)
-
-
-def _message(fake: FakeState, channel: str, ts: str, user: str) -> JSON | None:
-    for stored in fake.messages.get(channel, []):
-        if stored["ts"] == ts and stored.get("ephemeral_for") in (None, user):
-            return dict(stored)
-    return None
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -215,7 +217,8 @@ async def submit(request: web.Request) -> web.Response:
         reply = await _sender(request).view_submission(view, values or {}, user_id=user)
     except (aiohttp.ClientError, TimeoutError) as exc:
         return _unreachable(exc)
-    if reply.status != 200:
+    if reply.error or reply.status != 200:
+        # Slack's own words in a modal whose app did not answer (in time).
         return web.json_response(
             {"ok": False, "error": "We had some trouble connecting. Try again?"}
         )

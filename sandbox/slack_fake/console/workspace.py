@@ -7,11 +7,19 @@ and which person's action produced which trigger (so a modal opens for the right
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import conversations
 from ..state import JSON, FakeState
 from ..users import user_object
+
+# What the seeded console adds beside the app's channels, so the sandbox shows what Slack
+# refuses: a private channel the app was never invited to, where the admin and the vendors
+# talk, and a DM between the admin and the first vendor. Both are declared to the fake, so
+# chat.postEphemeral there answers channel_not_found as Slack would.
+LOUNGE_ID, LOUNGE_NAME = "C0LOUNGE", "vendor-lounge"
 
 
 @dataclass
@@ -74,6 +82,53 @@ def add_person(
     return person
 
 
+def person_dm_id(first: str, second: str) -> str:
+    """The id of the DM between two people: D and a digest of the pair (never `D` + a user id,
+    which the fake keeps for the app's own DMs)."""
+    pair = ",".join(sorted((first, second)))
+    return "D" + hashlib.sha256(pair.encode()).hexdigest()[:10].upper()
+
+
+def seed_conversations(console: ConsoleState, fake: FakeState) -> None:
+    """Declare the private channel and the DM between two people, once there are people with
+    the titles `admin` and `vendor` to put in them (the sandbox's seeded workspace)."""
+    admins = [p.id for p in console.people if p.title == "admin"]
+    vendors = [p.id for p in console.people if p.title == "vendor"]
+    if not admins or not vendors:
+        return
+    conversations.declare(
+        fake,
+        {
+            "id": LOUNGE_ID,
+            "kind": "private",
+            "name": LOUNGE_NAME,
+            "members": [admins[0], *vendors],
+            "bot_member": False,
+        },
+    )
+    console.channels[LOUNGE_ID] = LOUNGE_NAME
+    pair = [admins[0], vendors[0]]
+    dm = {"id": person_dm_id(*pair), "kind": "dm", "members": pair, "bot_member": False}
+    conversations.declare(fake, dm)
+
+
+def command_channel_name(console: ConsoleState, fake: FakeState, channel: str) -> str:
+    """What Slack puts in a slash command's `channel_name`: the channel's name, `privategroup`
+    for a private channel and `directmessage` for a DM (as real payloads carry them, e.g.
+    `channel_id=G01LAS5F405&channel_name=privategroup`)."""
+    conv = fake.conversations.get(channel)
+    if conv is not None and conv.kind == "private":
+        return "privategroup"
+    if channel[:1] == "D":
+        return "directmessage"
+    return console.channels.get(channel, channel)
+
+
+def _sees(fake: FakeState, channel_id: str, user: str) -> bool:
+    conv = fake.conversations.get(channel_id)
+    return conv is None or conv.kind == "public" or conv.has_member(user)
+
+
 def _display_name(fake: FakeState, user_id: str) -> str:
     user = user_object(fake, user_id)
     return str(user["real_name"]) if user else user_id
@@ -84,22 +139,40 @@ def _visible(message: JSON, user: str) -> bool:
     return owner is None or owner == user
 
 
-def _channel_kind(channel_id: str) -> str:
+def _channel_kind(fake: FakeState, channel_id: str) -> str:
+    conv = fake.conversations.get(channel_id)
+    if conv is not None and conv.kind == "private":
+        return "private"
     return {"D": "dm", "G": "group"}.get(channel_id[:1], "channel")
 
 
+def _person_dms(fake: FakeState, user: str) -> list[JSON]:
+    """The DMs between `user` and another person (the app is in none of them)."""
+    found = []
+    for conv in fake.conversations.values():
+        if conv.kind == "dm" and not conv.bot_member and conv.has_member(user):
+            other = next(iter((conv.members or frozenset()) - {user}), user)
+            found.append({"id": conv.id, "name": _display_name(fake, other), "kind": "dm"})
+    return sorted(found, key=lambda entry: entry["name"])
+
+
 def snapshot(console: ConsoleState, fake: FakeState, user: str) -> JSON:
-    """Everything the console page shows `user`: sidebar, messages, open modal, App Home."""
+    """Everything the console page shows `user`: sidebar, messages, open modal, App Home.
+
+    A person sees public channels, the private channels and DMs they are in, and their DM
+    with the app; never someone else's private conversation.
+    """
     console.adopt_opened_modals(fake)
     ident = fake.identity
     channel_ids = list(console.channels)
     channel_ids += sorted(c for c in fake.messages if c[0] in "CG" and c not in console.channels)
-    dm = f"D{user}"
     sidebar = [
-        {"id": c, "name": console.channels.get(c, c.lower()), "kind": _channel_kind(c)}
+        {"id": c, "name": console.channels.get(c, c.lower()), "kind": _channel_kind(fake, c)}
         for c in channel_ids
+        if _sees(fake, c, user)
     ]
-    sidebar.append({"id": dm, "name": ident.bot_name, "kind": "app"})
+    sidebar += _person_dms(fake, user)
+    sidebar.append({"id": f"D{user}", "name": ident.bot_name, "kind": "app"})
     messages = {
         entry["id"]: [
             {**m, "ephemeral": bool(m.get("ephemeral_for"))}
@@ -123,3 +196,11 @@ def snapshot(console: ConsoleState, fake: FakeState, user: str) -> JSON:
         "modal": console.open_modal(fake, user),
         "home": fake.views.get(home_id) if home_id else None,
     }
+
+
+def visible_message(fake: FakeState, channel: str, ts: str, user: str) -> JSON | None:
+    """The message at `ts` in `channel` as `user` sees it (someone else's ephemeral: None)."""
+    for stored in fake.messages.get(channel, []):
+        if stored["ts"] == ts and stored.get("ephemeral_for") in (None, user):
+            return dict(stored)
+    return None

@@ -403,7 +403,7 @@ function conversationItem(conv, snapshot) {
   const link = el("button", "conversation" + (conv.id === ui.channel ? " active" : ""));
   link.type = "button";
   link.dataset.channel = conv.id;
-  const prefix = conv.kind === "app" ? "●" : "#";
+  const prefix = { app: "●", dm: "@", private: "🔒" }[conv.kind] || "#";
   link.append(el("span", "prefix", prefix), el("span", "name", conv.name));
   const count = (snapshot.messages[conv.id] || []).length;
   const unread = count - (ui.seen[`${ui.me}:${conv.id}`] ?? count);
@@ -417,10 +417,18 @@ function conversationItem(conv, snapshot) {
 }
 
 function renderSidebar(snapshot) {
-  const channels = snapshot.channels.filter((c) => c.kind !== "app");
+  const channels = snapshot.channels.filter((c) => c.kind !== "app" && c.kind !== "dm");
+  const dms = snapshot.channels.filter((c) => c.kind === "dm");
   const apps = snapshot.channels.filter((c) => c.kind === "app");
   $("channels").replaceChildren(...channels.map((c) => conversationItem(c, snapshot)));
+  $("dms").replaceChildren(...dms.map((c) => conversationItem(c, snapshot)));
   $("apps").replaceChildren(...apps.map((c) => conversationItem(c, snapshot)));
+}
+
+// How a conversation is named in the header and the composer: #ops, 🔒 vendor-lounge, Vera.
+function titleOf(conv) {
+  if (conv.kind === "app" || conv.kind === "dm") return conv.name;
+  return (conv.kind === "private" ? "🔒 " : "# ") + conv.name;
 }
 
 function currentConversation(snapshot) {
@@ -479,7 +487,8 @@ function renderMessages(snapshot, conv) {
   ui.rendered.messages = signature;
   if (!list.length) {
     const empty = el("div", "empty");
-    empty.append(el("strong", null, conv.kind === "app" ? `This is your conversation with ${conv.name}.` : `This is the very beginning of #${conv.name}.`));
+    const direct = conv.kind === "app" || conv.kind === "dm";
+    empty.append(el("strong", null, direct ? `This is your conversation with ${conv.name}.` : `This is the very beginning of ${titleOf(conv)}.`));
     empty.append(el("div", null, "Type a slash command below; replies and messages show up here."));
     box.replaceChildren(empty);
     return;
@@ -503,7 +512,7 @@ function renderHome(snapshot) {
 
 function renderHeader(conv) {
   const isApp = conv.kind === "app";
-  $("channel-title").textContent = isApp ? conv.name : `# ${conv.name}`;
+  $("channel-title").textContent = titleOf(conv);
   $("tabs").hidden = !isApp;
   if (!isApp) ui.tab = "messages";
   for (const tab of document.querySelectorAll(".tab")) {
@@ -513,7 +522,7 @@ function renderHeader(conv) {
   $("home").hidden = !showHome;
   $("messages").hidden = showHome;
   $("composer").hidden = showHome;
-  $("message-box").placeholder = isApp ? `Message ${conv.name}` : `Message #${conv.name}`;
+  $("message-box").placeholder = `Message ${titleOf(conv).replace("# ", "#")}`;
 }
 
 function renderModal(snapshot) {
