@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.money import FeePolicy, Money, Refusal, application_fee, format_money, make_fee_policy
+from bot.money import (
+    FeePolicy,
+    Money,
+    Refusal,
+    application_fee,
+    describe_fee_split,
+    format_money,
+    make_fee_policy,
+)
 from bot.stripe_ops.customers import check_customer, check_vendor
 from bot.views.charge import ChargeFacts, card_label
 from storage.models import Charge, Customer, Vendor
@@ -36,7 +46,7 @@ def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
     """The vendor's own fee when an admin set one, else APPLICATION_FEE_PERCENT / _FIXED."""
     if vendor.fee_percent is not None or vendor.fee_fixed is not None:
         return make_fee_policy(
-            vendor.fee_percent if vendor.fee_percent is not None else 0,
+            _as_typed(vendor.fee_percent) if vendor.fee_percent is not None else 0,
             vendor.fee_fixed or 0,
             vendor.fee_currency or settings.default_currency,
         )
@@ -44,6 +54,18 @@ def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
         settings.application_fee_percent,
         settings.application_fee_fixed,
         settings.default_currency,
+    )
+
+
+def _as_typed(stored: Decimal) -> Decimal:
+    """A stored percent without the zeros its column's scale adds (`5.000` → `5`, `2.500` →
+    `2.5`): percents have at most two decimals, and `5.000` would be refused as having three."""
+    normalized = stored.normalize()
+    exponent = normalized.as_tuple().exponent
+    return (
+        normalized.quantize(Decimal(1))
+        if isinstance(exponent, int) and exponent > 0
+        else normalized
     )
 
 
@@ -59,6 +81,20 @@ def needs_approval(settings: Settings, money: Money) -> bool:
     """Above APPROVAL_THRESHOLD (minor units, compared in the charge's own currency)."""
     threshold = settings.approval_threshold
     return threshold is not None and money.amount > threshold
+
+
+def fee_preview(settings: Settings, money: Money, fee: int) -> str:
+    """`platform fee €10.00 · vendor receives €90.00 before Stripe fees` (+ approval note)."""
+    preview = describe_fee_split(money, fee)
+    if needs_approval(settings, money):
+        preview += " · needs a second operator's approval"
+    return preview
+
+
+def previewed(money: Money, fee: int) -> dict[str, Any]:
+    """What a fee preview showed, kept in the modal's private_metadata as `shown`: a submission
+    whose amount, currency or fee differs was not what the operator saw."""
+    return {"amount": money.amount, "currency": money.currency, "fee": fee}
 
 
 def check_draft(
