@@ -18,12 +18,13 @@ class RetryPolicy:
     cap_seconds: float = 300.0
     max_attempts: int = 20
 
-    def next_attempt(self, attempts_so_far: int) -> datetime | None:
-        """When to try again after `attempts_so_far` failures; None when the bound is reached."""
+    def next_attempt(self, attempts_so_far: int, *, now: datetime | None = None) -> datetime | None:
+        """When to try again after `attempts_so_far` failures, counted from `now` (default: the
+        current time); None when the bound is reached."""
         if attempts_so_far >= self.max_attempts:
             return None
         delay = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts_so_far - 1))
-        return utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.0))
+        return (now or utcnow()) + timedelta(seconds=delay * random.uniform(0.8, 1.0))
 
 
 async def nap(wake: asyncio.Event, seconds: float) -> None:

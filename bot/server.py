@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
@@ -25,6 +26,7 @@ from bot.web.routes import add_routes
 from bot.workers import WORKERS, WorkerTuning, running_workers
 from storage import migrate
 from storage.db import create_engine, ping, session_factory
+from storage.models import utcnow
 from storage.repos import events, outbox
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,11 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with the database's state when it answers and is migrated; 503 otherwise."""
+    """200 with the database's state when it answers and is migrated; 503 otherwise.
+
+    `outbox.oldest_pending_seconds` is how long the oldest unsent Slack message has waited
+    (0 when none waits): a number that only grows means messages are stuck.
+    """
     services = request.app[SERVICES]
     try:
         await ping(services.engine)
@@ -94,6 +100,7 @@ async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "database": "not migrated"}, status=503)
     async with services.sessions() as session:
         messages = await outbox.counts(session)
+        oldest = await outbox.oldest_pending(session)
         failed_events = await events.failed_count(
             session, max_attempts=ProcessorTuning().retry.max_attempts
         )
@@ -101,7 +108,15 @@ async def healthz(request: web.Request) -> web.Response:
         {
             "ok": True,
             "database": "ok",
-            "outbox": {"pending": messages.get("pending", 0), "dead": messages.get("dead", 0)},
+            "outbox": {
+                "pending": messages.get("pending", 0),
+                "dead": messages.get("dead", 0),
+                "oldest_pending_seconds": _age_seconds(oldest),
+            },
             "events_failed": failed_events,
         }
     )
+
+
+def _age_seconds(since: datetime | None) -> int:
+    return 0 if since is None else max(0, int((utcnow() - since).total_seconds()))

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.money import FeePolicy, Money, Refusal, application_fee, format_money, make_fee_policy
+from bot.money import (
+    FeePolicy,
+    Money,
+    Refusal,
+    application_fee,
+    describe_fee_split,
+    format_money,
+    make_fee_policy,
+)
 from bot.stripe_ops.customers import check_customer, check_vendor
 from bot.views.charge import ChargeFacts, card_label
 from storage.models import Charge, Customer, Vendor
@@ -66,6 +75,20 @@ def needs_approval(settings: Settings, money: Money) -> bool:
     """Above APPROVAL_THRESHOLD (minor units, compared in the charge's own currency)."""
     threshold = settings.approval_threshold
     return threshold is not None and money.amount > threshold
+
+
+def fee_preview(settings: Settings, money: Money, fee: int) -> str:
+    """`platform fee €10.00 · vendor receives €90.00 before Stripe fees` (+ approval note)."""
+    preview = describe_fee_split(money, fee)
+    if needs_approval(settings, money):
+        preview += " · needs a second operator's approval"
+    return preview
+
+
+def previewed(money: Money, fee: int) -> dict[str, Any]:
+    """What a fee preview showed, kept in the modal's private_metadata as `shown`: a submission
+    whose amount, currency or fee differs was not what the operator saw."""
+    return {"amount": money.amount, "currency": money.currency, "fee": fee}
 
 
 def check_draft(

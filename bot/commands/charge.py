@@ -14,10 +14,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charges.drafts import Problem, check_draft, needs_approval
+from bot.charges.drafts import Problem, check_draft, fee_preview, previewed
 from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import parse_charge_command
-from bot.money import SUPPORTED_CURRENCIES, Money, Refusal, describe_fee_split
+from bot.money import SUPPORTED_CURRENCIES, Refusal
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal
@@ -107,17 +107,14 @@ async def confirmation_view(
         description=args.description,
         fee_preview=fee_preview(settings, args.money, fee),
         private_metadata=json.dumps(
-            {"vendor_id": vendor.id, "requested_by": user, "channel": command.get("channel_id")}
+            {
+                "vendor_id": vendor.id,
+                "requested_by": user,
+                "channel": command.get("channel_id"),
+                "shown": previewed(args.money, fee),
+            }
         ),
     )
-
-
-def fee_preview(settings: Any, money: Money, fee: int) -> str:
-    """`platform fee €10.00 · vendor receives €90.00 before Stripe fees` (+ approval note)."""
-    preview = describe_fee_split(money, fee)
-    if needs_approval(settings, money):
-        preview += " · needs a second operator's approval"
-    return preview
 
 
 def _choice(customer: Customer) -> CustomerChoice:

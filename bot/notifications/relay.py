@@ -2,7 +2,9 @@
 
 Several processes may run a relay on one database: messages are claimed under a lease, so
 each is posted by one process. Per channel only the oldest unsent message is claimed, so a
-channel's messages arrive in the order they were queued even across Slack outages.
+channel's messages arrive in the order they were queued even across Slack outages. A message
+that fails for good (its channel, its blocks; `failures.PERMANENT`) is given up at once, and an
+edit goes with the message it edits, so neither holds its channel's later messages back.
 
 A process killed in the instant between Slack's answer and the database commit may post that
 one message again after the lease expires; chat.postMessage has no idempotency key to close it.
@@ -12,41 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.backoff import RetryPolicy, nap
+from bot.notifications.failures import NotYet, Undeliverable, after_failure
 from storage.models import utcnow
 from storage.repos import outbox
 
 log = logging.getLogger(__name__)
-
-# Slack errors that retrying cannot fix: the message is marked dead at once (and logged).
-PERMANENT = {
-    "channel_not_found",
-    "not_in_channel",
-    "is_archived",
-    "invalid_blocks",
-    "invalid_arguments",
-    "msg_too_long",
-    "no_text",
-    "user_not_found",
-    "user_not_in_channel",
-    "cannot_dm_bot",
-    "message_not_found",
-    "cant_update_message",
-    "account_inactive",
-}
-
-
-class NotYet(Exception):
-    """The message depends on another that has not been sent yet (an update of it)."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +36,19 @@ class RelayTuning:
     # Short, because a crashed process's messages wait this long; renewed during each send.
     lease: timedelta = timedelta(seconds=15)
     poll_seconds: float = 1.0
+    # A send that hangs is abandoned (and retried) after this long. The Slack client's own
+    # `timeout` does not apply when it sends through a shared aiohttp session (slack_sdk
+    # async_internal_utils._request_with_session uses the session's timeout, 5 minutes by
+    # default), and one hung call would hold every channel's messages back.
+    send_timeout: float = 20.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 class Relay:
-    """Run `run()` as a task; call `wake()` after committing new messages to skip the poll wait."""
+    """Run `run()` as a task; call `wake()` after committing new messages to skip the poll wait.
+
+    `clock` is the relay's notion of now for due times, leases and backoff (tests move it).
+    """
 
     def __init__(
         self,
@@ -67,11 +56,13 @@ class Relay:
         slack: AsyncWebClient,
         tuning: RelayTuning = RelayTuning(),
         wake: asyncio.Event | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
         self._slack = slack
         self._tuning = tuning
         self._wake = wake or asyncio.Event()
+        self._clock = clock
 
     def wake(self) -> None:
         self._wake.set()
@@ -90,7 +81,7 @@ class Relay:
         """One pass: claim due messages and try each once. Returns how many were handled."""
         async with self._sessions.begin() as session:
             claimed = await outbox.claim(
-                session, limit=self._tuning.batch, lease=self._tuning.lease
+                session, limit=self._tuning.batch, lease=self._tuning.lease, now=self._clock()
             )
         claimed_at = asyncio.get_running_loop().time()
         for message in claimed:
@@ -105,15 +96,24 @@ class Relay:
             return
         keeper = asyncio.create_task(self._keep_leased(message))
         try:
-            ts = await self._send(message)
+            async with asyncio.timeout(self._tuning.send_timeout):
+                ts = await self._send(message)
         except Exception as exc:
-            retry_at, reason = self._after_failure(message, exc)
-            if retry_at is None:
-                log.error("outbox message %s dead after %s: %s", message.id, reason, exc)
-            else:
-                log.warning("outbox message %s failed (%s); retrying", message.id, reason)
+            failure = after_failure(
+                exc, attempts=message.attempts + 1, retry=self._tuning.retry, now=self._clock()
+            )
+            if failure.retry_at is None:
+                log.error("outbox message %s dead: %s", message.id, failure.reason)
+            elif failure.counts:
+                log.warning("outbox message %s failed (%s); retrying", message.id, failure.reason)
             async with self._sessions.begin() as session:
-                await outbox.mark_failed(session, message, error=reason, retry_at=retry_at)
+                await outbox.mark_failed(
+                    session,
+                    message,
+                    error=failure.reason,
+                    retry_at=failure.retry_at,
+                    counts=failure.counts,
+                )
             return
         finally:
             keeper.cancel()
@@ -123,7 +123,7 @@ class Relay:
 
     async def _renew(self, message: outbox.Claimed) -> bool:
         async with self._sessions.begin() as session:
-            return await outbox.renew(session, message, lease=self._tuning.lease)
+            return await outbox.renew(session, message, lease=self._tuning.lease, now=self._clock())
 
     async def _keep_leased(self, message: outbox.Claimed) -> None:
         """Renew the lease every third of its length for as long as the send takes."""
@@ -134,25 +134,10 @@ class Relay:
             except Exception:
                 log.exception("could not renew the lease of outbox message %s", message.id)
 
-    def _after_failure(self, message: outbox.Claimed, exc: Exception) -> tuple[Any, str]:
-        attempts = message.attempts + 1
-        if isinstance(exc, NotYet):
-            return utcnow() + timedelta(seconds=1), str(exc)
-        if isinstance(exc, SlackApiError):
-            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-            if exc.response.status_code == 429:
-                wait = _retry_after(exc.response.headers)
-                if attempts >= self._tuning.retry.max_attempts:
-                    return None, f"ratelimited ({attempts} attempts)"
-                return utcnow() + timedelta(seconds=wait), f"ratelimited, Retry-After {wait}s"
-            if error in PERMANENT:
-                return None, error
-            return self._tuning.retry.next_attempt(attempts), error
-        if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
-            return self._tuning.retry.next_attempt(attempts), f"network: {exc!r}"
-        return self._tuning.retry.next_attempt(attempts), f"unexpected: {exc!r}"
-
     async def _send(self, message: outbox.Claimed) -> str | None:
+        """Send `message` once; its Slack `ts`. Raises what Slack or the network raised,
+        `NotYet` while the message an edit edits is pending, `Undeliverable` when it can never be
+        sent as queued."""
         payload = dict(message.payload)
         content = {k: payload[k] for k in ("text", "blocks") if k in payload}
         if message.kind == "post":
@@ -164,30 +149,37 @@ class Relay:
             response = await self._slack.chat_postMessage(channel=channel, **content)
             return str(response["ts"])
         if message.kind == "ephemeral":
+            if not payload.get("user"):
+                raise Undeliverable("an ephemeral message without the user who should see it")
             response = await self._slack.chat_postEphemeral(
                 channel=message.target, user=payload["user"], **content
             )
             return str(response.get("message_ts") or "")
         if message.kind == "update":
-            ts = payload.get("ts") or await self._sent_ts(payload["update_of"])
+            ts = payload.get("ts") or await self._edited_ts(message, payload.get("update_of"))
             response = await self._slack.chat_update(channel=message.target, ts=ts, **content)
             return str(response["ts"])
-        raise ValueError(f"unknown outbox kind {message.kind!r}")
+        raise Undeliverable(f"unknown outbox kind {message.kind!r}")
 
-    async def _sent_ts(self, dedupe_key: str) -> str:
+    async def _edited_ts(self, message: outbox.Claimed, key: Any) -> str:
+        """The `ts` of the message this edit edits, once that one was sent.
+
+        An edit goes with the message it edits: when that one is dead (or was never queued,
+        or was queued after the edit, or left no message to edit) the edit is `Undeliverable`,
+        so it never holds its channel back waiting for a `ts` that cannot come.
+        """
+        if not key:
+            raise Undeliverable("an edit that names no message to edit")
         async with self._sessions() as session:
-            ts = await outbox.sent_ts(session, dedupe_key)
-        if not ts:
-            raise NotYet(f"{dedupe_key} not sent yet")
-        return ts
-
-
-def _retry_after(headers: Any) -> int:
-    headers = {str(k).lower(): v for k, v in (headers or {}).items()}
-    value = headers.get("retry-after", 1)
-    if isinstance(value, list):  # slack_sdk keeps multi-valued headers as lists
-        value = value[0] if value else 1
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
+            original = await outbox.original(session, str(key))
+        if original is None:
+            raise Undeliverable(f"edits {key}, which was never queued")
+        if original.id > message.id:
+            raise Undeliverable(f"edits {key}, which was queued after the edit")
+        if original.status == "dead":
+            raise Undeliverable(f"edits {key}, which was never delivered: {original.last_error}")
+        if original.status == "pending":
+            raise NotYet(f"waits for {key} to be sent", until=original.next_attempt_at)
+        if not original.sent_ts:
+            raise Undeliverable(f"edits {key}, which left no message to edit")
+        return original.sent_ts

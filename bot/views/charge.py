@@ -93,7 +93,10 @@ def charge_modal(
                 action_id=AMOUNT,
                 initial_value=amount_text(money),
                 max_length=64,
-                dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
+                # Every keystroke (and Enter) asks for a fresh fee preview.
+                dispatch_action_config={
+                    "trigger_actions_on": ["on_enter_pressed", "on_character_entered"]
+                },
             ),
         ),
         InputBlock(

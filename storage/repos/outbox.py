@@ -63,9 +63,12 @@ async def enqueue(
     )
 
 
-async def claim(session: AsyncSession, *, limit: int, lease: timedelta) -> list[Claimed]:
-    """Lease up to `limit` due messages, each the oldest unsent one for its target."""
-    now = utcnow()
+async def claim(
+    session: AsyncSession, *, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[Claimed]:
+    """Lease up to `limit` messages due at `now` (default: the current time), each the oldest
+    unsent one for its target."""
+    now = now or utcnow()
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         earlier.target == OutboxMessage.target,
@@ -109,10 +112,13 @@ def _held(message: Claimed) -> Any:
     )
 
 
-async def renew(session: AsyncSession, message: Claimed, *, lease: timedelta) -> bool:
-    """Extend the lease; False when it was lost (expired and taken by another process)."""
+async def renew(
+    session: AsyncSession, message: Claimed, *, lease: timedelta, now: datetime | None = None
+) -> bool:
+    """Extend the lease from `now`; False when it was lost (expired and taken by another
+    process)."""
     result = await session.execute(
-        update(OutboxMessage).where(_held(message)).values(locked_until=utcnow() + lease)
+        update(OutboxMessage).where(_held(message)).values(locked_until=(now or utcnow()) + lease)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -128,11 +134,19 @@ async def mark_sent(session: AsyncSession, message: Claimed, *, ts: str | None) 
 
 
 async def mark_failed(
-    session: AsyncSession, message: Claimed, *, error: str, retry_at: datetime | None
+    session: AsyncSession,
+    message: Claimed,
+    *,
+    error: str,
+    retry_at: datetime | None,
+    counts: bool = True,
 ) -> None:
-    """Record a failed attempt: retry at `retry_at`, or give up (`dead`) when it is None."""
+    """Record a failed attempt: retry at `retry_at`, or give up (`dead`) when it is None.
+
+    `counts=False` (waiting for the message an edit edits) leaves the attempt count alone.
+    """
     values: dict[str, Any] = {
-        "attempts": OutboxMessage.attempts + 1,
+        "attempts": OutboxMessage.attempts + (1 if counts else 0),
         "last_error": error[:2000],
         "locked_until": None,
         "claim_token": None,
@@ -144,10 +158,37 @@ async def mark_failed(
     await session.execute(update(OutboxMessage).where(_held(message)).values(**values))
 
 
-async def sent_ts(session: AsyncSession, dedupe_key: str) -> str | None:
-    """The Slack `ts` of a sent message, to edit it later; None until it has been sent."""
+@dataclass(frozen=True)
+class Original:
+    """The message an edit (`update_of`) edits, as it stands."""
+
+    id: int
+    status: str  # pending | sent | dead
+    sent_ts: str | None
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+async def original(session: AsyncSession, dedupe_key: str) -> Original | None:
+    """The queued message with `dedupe_key`, or None when there is none."""
+    row = (
+        await session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.status,
+                OutboxMessage.sent_ts,
+                OutboxMessage.next_attempt_at,
+                OutboxMessage.last_error,
+            ).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+    ).first()
+    return None if row is None else Original(*row)
+
+
+async def oldest_pending(session: AsyncSession) -> datetime | None:
+    """When the oldest message still pending was queued (None when nothing is pending)."""
     return await session.scalar(
-        select(OutboxMessage.sent_ts).where(OutboxMessage.dedupe_key == dedupe_key)
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending")
     )
 
 

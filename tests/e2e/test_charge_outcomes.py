@@ -127,7 +127,9 @@ async def test_an_edited_amount_is_charged_and_checked_again(cb: Connectbot) -> 
     refused = await submit(cb, view, amount="EUR 10")
     assert "EUR" in refused.json["errors"]["amount"]
     assert await charges_in_db(cb) == []
-    await submit(cb, view, amount="55.55")
+    shown = await submit(cb, view, amount="55.55")  # its fee was never shown: shown first
+    assert shown.json["response_action"] == "update" and "$5.56" in str(shown.json["view"])
+    await submit(cb, {**view, **shown.json["view"]}, amount="55.55")
     [row] = await cb.until(lambda: _rows_with_status(cb, "succeeded"), what="the charge")
     assert (row.amount, row.application_fee_amount) == (5555, 556)  # 555.5 rounds half up
     await assert_db_matches_stripe(cb, vendor.stripe_account_id)

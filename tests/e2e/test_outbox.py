@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.workers import WORKERS
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, utcnow
 from storage.repos import outbox
 from tests.harness import Connectbot
 
@@ -99,3 +101,27 @@ async def test_dm_and_update_kinds(cb: Connectbot) -> None:
     messages = await cb.slack.messages("C0ALPHA")
     assert [m["text"] for m in messages] == ["v2"]
     assert [m["text"] for m in await cb.slack.messages("DU0SOMEONE")] == ["hi"]
+
+
+async def test_healthz_reports_how_long_the_oldest_pending_message_has_waited(
+    cb: Connectbot,
+) -> None:
+    async def oldest() -> int:
+        status, text = await cb.get("/healthz")
+        assert status == 200
+        return int(json.loads(text)["outbox"]["oldest_pending_seconds"])
+
+    assert await oldest() == 0  # nothing waits
+    await cb.slack.outage()  # Slack is down: the messages wait
+    queued = await queue(cb, 1)
+    async with cb.sessions.begin() as session:  # the first one was queued 90 seconds ago
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.dedupe_key == queued[0][1])
+            .values(created_at=utcnow() - timedelta(seconds=90))
+        )
+    assert 90 <= await oldest() < 120
+    await cb.slack.outage(on=False)
+    cb.app[WORKERS].relay.wake()
+    await cb.until(lambda: delivered(cb, len(queued)), timeout=30, what="every message")
+    assert await oldest() == 0
