@@ -31,3 +31,15 @@ def sync_client(url: str, key: str = "sk_test_fake") -> stripe.StripeClient:
         max_network_retries=0,
         client_id="ca_test_connectbot",
     )
+
+
+async def customer_with_card(c: stripe.StripeClient, pm: str = "pm_card_visa") -> tuple[str, str]:
+    """A platform customer and a card attached to it (what Checkout leaves): (cus, pm)."""
+    cus = await c.v1.customers.create_async(params={"email": "buyer@example.com"})
+    card = await c.v1.payment_methods.attach_async(pm, params={"customer": cus.id})
+    return cus.id, card.id
+
+
+async def connected_account(c: stripe.StripeClient) -> str:
+    """A new connected Standard account's id."""
+    return (await c.v1.accounts.create_async(params={"type": "standard"})).id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +15,16 @@ from aiohttp import web
 from sandbox.stripe_fake.fidelity import check_openapi, check_request, check_response, match_route
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 
-from .stripe_helpers import stripe_client, sync_client
+from .stripe_helpers import connected_account, customer_with_card, stripe_client, sync_client
 
 SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
-
-
-@pytest.fixture
-async def client(stripe_fake: StripeFake) -> AsyncIterator[stripe.StripeClient]:
-    async with stripe_client(stripe_fake.url) as c:
-        yield c
-
-
-async def _customer_with_card(c: stripe.StripeClient, pm: str = "pm_card_visa") -> tuple[str, str]:
-    cus = await c.v1.customers.create_async(params={"email": "buyer@example.com"})
-    card = await c.v1.payment_methods.attach_async(pm, params={"customer": cus.id})
-    return cus.id, card.id
-
-
-async def _connected(c: stripe.StripeClient) -> str:
-    acct = await c.v1.accounts.create_async(params={"type": "standard"})
-    return acct.id
 
 
 async def _direct_charge(
     c: stripe.StripeClient, amount: int, fee: int, pm: str = "pm_card_visa"
 ) -> tuple[str, stripe.PaymentIntent]:
-    cus, card = await _customer_with_card(c, pm)
-    acct = await _connected(c)
+    cus, card = await customer_with_card(c, pm)
+    acct = await connected_account(c)
     clone = await c.v1.payment_methods.create_async(
         params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
     )
@@ -67,8 +49,8 @@ async def test_auth_required(stripe_fake: StripeFake) -> None:
 
 
 async def test_scoping_404_across_accounts(client: stripe.StripeClient) -> None:
-    acct = await _connected(client)
-    other = await _connected(client)
+    acct = await connected_account(client)
+    other = await connected_account(client)
     cus = await client.v1.customers.create_async(params={}, options={"stripe_account": acct})
     for opts in ({}, {"stripe_account": other}):
         with pytest.raises(stripe.InvalidRequestError) as err:
@@ -140,7 +122,7 @@ def test_check_request_and_response_directly() -> None:
 async def test_test_payment_methods(
     client: stripe.StripeClient, pm: str, code: str | None, decline: str | None
 ) -> None:
-    cus, card = await _customer_with_card(client, pm)
+    cus, card = await customer_with_card(client, pm)
     params: Any = {
         "amount": 2000,
         "currency": "usd",
@@ -164,7 +146,7 @@ async def test_test_payment_methods(
 
 
 async def test_authentication_on_session_requires_action(client: stripe.StripeClient) -> None:
-    cus, card = await _customer_with_card(client, "pm_card_authenticationRequired")
+    cus, card = await customer_with_card(client, "pm_card_authenticationRequired")
     pi = await client.v1.payment_intents.create_async(
         params={
             "amount": 2000,
@@ -258,8 +240,8 @@ async def test_hosted_page_form_post(client: stripe.StripeClient) -> None:
 
 
 async def test_clone_platform_method_onto_connected_account(client: stripe.StripeClient) -> None:
-    cus, card = await _customer_with_card(client, "pm_card_mastercard")
-    acct = await _connected(client)
+    cus, card = await customer_with_card(client, "pm_card_mastercard")
+    acct = await connected_account(client)
     clone = await client.v1.payment_methods.create_async(
         params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
     )

@@ -7,7 +7,6 @@ retries 409s and 5xx by itself), and through stripe-python elsewhere.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -20,12 +19,6 @@ from sandbox.stripe_fake.testing import StripeFake
 from .stripe_helpers import stripe_client
 
 KEY = "Bearer sk_test_idem"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def post(

@@ -9,7 +9,6 @@ platform, in proportion, by the same rule connectbot uses.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -23,24 +22,7 @@ from sandbox.stripe_fake.payment_methods import CONSUMED_MESSAGE
 from sandbox.stripe_fake.refunds import proportional_fee
 from sandbox.stripe_fake.testing import StripeFake
 
-from .stripe_helpers import stripe_client
-
-
-@pytest.fixture
-async def client(stripe_fake: StripeFake) -> AsyncIterator[stripe.StripeClient]:
-    async with stripe_client(stripe_fake.url) as c:
-        yield c
-
-
-async def platform_card(c: stripe.StripeClient, pm: str = "pm_card_visa") -> tuple[str, str]:
-    """A platform customer and a card attached to it (what Checkout leaves)."""
-    cus = await c.v1.customers.create_async(params={"email": "jane@example.com"})
-    card = await c.v1.payment_methods.attach_async(pm, params={"customer": cus.id})
-    return cus.id, card.id
-
-
-async def connected(c: stripe.StripeClient) -> str:
-    return (await c.v1.accounts.create_async(params={"type": "standard"})).id
+from .stripe_helpers import connected_account, customer_with_card, stripe_client
 
 
 async def pay(
@@ -102,8 +84,8 @@ async def test_a_default_must_be_attached_to_that_customer(client: stripe.Stripe
     )
     assert (await client.v1.customers.list_async()).data == []  # nothing was created
 
-    cus, card = await platform_card(client)
-    other, _ = await platform_card(client)
+    cus, card = await customer_with_card(client)
+    other, _ = await customer_with_card(client)
     for method in (loose.id, "pm_card_visa"):
         with pytest.raises(stripe.InvalidRequestError) as err:
             await client.v1.customers.update_async(
@@ -125,7 +107,7 @@ async def test_a_default_must_be_attached_to_that_customer(client: stripe.Stripe
         )
     assert err.value.code == "resource_missing"
     unchanged = await client.v1.customers.retrieve_async(cus)
-    assert unchanged.email == "jane@example.com"  # a refused update changes nothing
+    assert unchanged.email == "buyer@example.com"  # a refused update changes nothing
     updated = await client.v1.customers.update_async(
         cus, params={"invoice_settings": {"default_payment_method": card}}
     )
@@ -136,7 +118,7 @@ async def test_a_default_must_be_attached_to_that_customer(client: stripe.Stripe
 async def test_customer_create_refuses_a_method_of_another_customer(
     client: stripe.StripeClient,
 ) -> None:
-    _, card = await platform_card(client)
+    _, card = await customer_with_card(client)
     with pytest.raises(stripe.InvalidRequestError) as err:
         await client.v1.customers.create_async(params={"payment_method": card})
     assert err.value.code == "payment_method_unexpected_state"
@@ -174,7 +156,7 @@ async def test_an_unattached_method_is_good_for_one_payment(
 
 
 async def test_a_method_of_another_customer_is_refused(client: stripe.StripeClient) -> None:
-    _, card = await platform_card(client)
+    _, card = await customer_with_card(client)
     other = await client.v1.customers.create_async(params={})
     for extra in ({"customer": other.id}, {}):
         with pytest.raises(stripe.InvalidRequestError) as err:
@@ -189,8 +171,8 @@ async def test_a_method_of_another_customer_is_refused(client: stripe.StripeClie
 
 
 async def test_a_clone_is_unattached_and_good_for_one_charge(client: stripe.StripeClient) -> None:
-    cus, card = await platform_card(client)
-    acct = await connected(client)
+    cus, card = await customer_with_card(client)
+    acct = await connected_account(client)
     opts: Any = {"stripe_account": acct}
     clone = await client.v1.payment_methods.create_async(
         params={"customer": cus, "payment_method": card}, options=opts
@@ -210,8 +192,8 @@ async def test_a_clone_is_unattached_and_good_for_one_charge(client: stripe.Stri
 async def test_a_clone_attached_on_the_connected_account_is_reusable(
     client: stripe.StripeClient,
 ) -> None:
-    cus, card = await platform_card(client)
-    acct = await connected(client)
+    cus, card = await customer_with_card(client)
+    acct = await connected_account(client)
     opts: Any = {"stripe_account": acct}
     clone = await client.v1.payment_methods.create_async(
         params={"customer": cus, "payment_method": card}, options=opts
@@ -232,9 +214,9 @@ async def test_a_clone_attached_on_the_connected_account_is_reusable(
 
 
 async def test_clone_needs_the_customer_that_owns_the_method(client: stripe.StripeClient) -> None:
-    cus, card = await platform_card(client)
-    other, _ = await platform_card(client)
-    acct = await connected(client)
+    cus, card = await customer_with_card(client)
+    other, _ = await customer_with_card(client)
+    acct = await connected_account(client)
     opts: Any = {"stripe_account": acct}
     with pytest.raises(stripe.InvalidRequestError) as err:
         await client.v1.payment_methods.create_async(
@@ -261,7 +243,7 @@ async def test_cloning_an_unattached_method_uses_it_up(client: stripe.StripeClie
     loose = await client.v1.payment_methods.create_async(
         params={"type": "card", "card": {"token": "tok_visa"}}
     )
-    acct = await connected(client)
+    acct = await connected_account(client)
     opts: Any = {"stripe_account": acct}
     await client.v1.payment_methods.create_async(params={"payment_method": loose.id}, options=opts)
     with pytest.raises(stripe.InvalidRequestError) as err:
@@ -278,8 +260,8 @@ async def test_clone_across_modes_is_not_found(stripe_fake: StripeFake) -> None:
         stripe_client(stripe_fake.url) as test,
         stripe_client(stripe_fake.url, key="sk_live_fake") as live,
     ):
-        cus, card = await platform_card(test)
-        acct = await connected(test)
+        cus, card = await customer_with_card(test)
+        acct = await connected_account(test)
         with pytest.raises(stripe.InvalidRequestError) as err:
             await live.v1.payment_methods.create_async(
                 params={"customer": cus, "payment_method": card},
@@ -298,7 +280,7 @@ async def test_clone_across_modes_is_not_found(stripe_fake: StripeFake) -> None:
 async def test_off_session_authentication_is_a_failed_charge(
     client: stripe.StripeClient, stripe_fake: StripeFake
 ) -> None:
-    cus, card = await platform_card(client, "pm_card_authenticationRequired")
+    cus, card = await customer_with_card(client, "pm_card_authenticationRequired")
     with pytest.raises(stripe.CardError) as err:
         await pay(client, card, customer=cus)
     assert err.value.http_status == 402
@@ -341,7 +323,7 @@ async def test_off_session_authentication_is_a_failed_charge(
 async def test_on_session_authentication_asks_for_action_without_a_charge(
     client: stripe.StripeClient,
 ) -> None:
-    cus, card = await platform_card(client, "pm_card_authenticationRequired")
+    cus, card = await customer_with_card(client, "pm_card_authenticationRequired")
     intent = await client.v1.payment_intents.create_async(
         params={
             "amount": 2000,
@@ -360,8 +342,8 @@ async def test_on_session_authentication_asks_for_action_without_a_charge(
 
 async def direct_charge(c: stripe.StripeClient, amount: int, fee: int) -> tuple[str, str, str]:
     """(account, charge id, application fee id) of a succeeded direct charge."""
-    cus, card = await platform_card(c)
-    acct = await connected(c)
+    cus, card = await customer_with_card(c)
+    acct = await connected_account(c)
     clone = await c.v1.payment_methods.create_async(
         params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
     )
@@ -427,7 +409,7 @@ async def test_dashboard_refund_refusals(
     with pytest.raises(aiohttp.ClientResponseError) as err:  # nothing remains
         await stripe_fake.dashboard_refund(acct, charge_id)
     assert err.value.status == 400
-    other = await connected(client)
+    other = await connected_account(client)
     with pytest.raises(aiohttp.ClientResponseError) as err:  # the charge is not on that account
         await stripe_fake.dashboard_refund(other, charge_id)
     assert err.value.status == 404

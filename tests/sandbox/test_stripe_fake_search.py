@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,14 +10,6 @@ import stripe
 from sandbox.stripe_fake.errors import StripeError
 from sandbox.stripe_fake.search import SEARCH_LAG_SECONDS, matches, parse_query
 from sandbox.stripe_fake.testing import StripeFake
-
-from .stripe_helpers import stripe_client
-
-
-@pytest.fixture
-async def client(stripe_fake: StripeFake) -> AsyncIterator[stripe.StripeClient]:
-    async with stripe_client(stripe_fake.url) as c:
-        yield c
 
 
 async def _vendor_with_card(c: stripe.StripeClient) -> tuple[str, str, str]:

@@ -6,7 +6,6 @@ what goes over the wire, including what stripe-python would never put in a body.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -19,12 +18,6 @@ from sandbox.stripe_fake.testing import StripeFake
 
 KEY = {"Authorization": "Bearer sk_test_values"}
 Answer = tuple[int, dict[str, Any]]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def send(
