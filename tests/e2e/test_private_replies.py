@@ -172,3 +172,21 @@ async def test_five_uses_are_counted_across_messages(cb: Connectbot) -> None:
         await response_urls.remember(session, other, user_id=OPERATOR)
         assert not await response_urls.take_use(session, other, now=later)  # a minute early
         assert not await response_urls.take_use(session, url + "&unknown=1")
+
+
+async def test_a_response_url_slack_could_not_take_is_tried_again_with_a_counted_use(
+    cb: Connectbot,
+) -> None:
+    await declare_conversations(cb)
+    await cb.slack.fault("response_url", "503")
+    reply = await cb.slack_sender.command(
+        "/refund", "cb_ch_nosuchcharge", user_id=OPERATOR, channel_id=PAIR
+    )
+    key = str(reply.response_key)
+    [note] = await cb.until(lambda: answers(cb, key), what="the refusal, second try")
+    assert "No connectbot charge" in note["text"]
+    assert [r.get("status") for r in await cb.slack.responses(key)] == [503, None]
+    async with cb.sessions() as session:
+        [stored] = (await session.scalars(select(ResponseUrl))).all()
+    assert stored.uses == 2 and await dms_to(cb, OPERATOR) == []
+    await assert_nothing_lost(cb)
