@@ -30,21 +30,36 @@ def build_bolt_app(services: Services) -> AsyncApp:
 
     @app.error
     async def _on_error(error: Exception, context: AsyncBoltContext) -> None:
-        # The person still gets an answer; the details stay in the log, never in Slack.
+        # The person still gets an answer; the details stay in the log, never in Slack. Not
+        # through the outbox: the database may be what failed.
         log.exception("listener failed", exc_info=error)
-        if context.respond is not None:
-            try:
-                await context.respond(
-                    text="Sorry, connectbot hit an internal error and could not finish that. "
-                    "Nothing was charged or refunded twice; please try again in a minute.",
-                    response_type="ephemeral",
-                )
-            except Exception:
-                log.exception("could not tell the user about the error")
+        await _tell_about_error(services, context)
 
     commands.register(app, services)
     interactions.register(app, services)
     return app
+
+
+INTERNAL_ERROR = (
+    "Sorry, connectbot hit an internal error and could not finish that. "
+    "Nothing was charged or refunded twice; please try again in a minute."
+)
+
+
+async def _tell_about_error(services: Services, context: AsyncBoltContext) -> None:
+    """Through the request's response URL, else by DM (never into the conversation)."""
+    try:
+        if context.respond is not None:
+            sent = await context.respond(text=INTERNAL_ERROR, response_type="ephemeral")
+            if 200 <= sent.status_code < 300:
+                return
+        if context.user_id:
+            opened = await services.slack.conversations_open(users=context.user_id)
+            await services.slack.chat_postMessage(
+                channel=opened["channel"]["id"], text=INTERNAL_ERROR
+            )
+    except Exception:
+        log.exception("could not tell the user about the error")
 
 
 def _only_team(

@@ -160,8 +160,11 @@ class Charge(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     requested_by: Mapped[str] = mapped_column(String(32))
     approved_by: Mapped[str | None] = mapped_column(String(32))
-    # Where /charge was typed: private replies (declines) go there as ephemeral messages.
+    # Where /charge was typed (kept for the record; private replies never go there).
     origin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # The /charge command's response URL: private replies about the charge go through it
+    # while it is good (`response_urls`), else by DM.
+    response_url: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     application_fee_amount: Mapped[int] = mapped_column(BigInteger)
@@ -242,8 +245,9 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     # post (channel message) | dm (to a user) | ephemeral | update (chat.update)
+    # | private (to one user: their response URL while it is good, else a DM)
     kind: Mapped[str] = mapped_column(String(16))
-    target: Mapped[str] = mapped_column(String(64))  # channel id, or user id for dm
+    target: Mapped[str] = mapped_column(String(64))  # channel id, or user id for dm/private
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -296,4 +300,19 @@ class DigestRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)  # the day summarized, in DIGEST_TZ
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResponseUrl(Base):
+    """A Slack response URL: good for 5 uses within 30 minutes ("Handling user interaction",
+    https://api.slack.com/interactivity/handling#message_responses). Uses are counted here so
+    that several messages (and processes) sharing one URL never spend a sixth."""
+
+    __tablename__ = "response_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the URL
+    user_id: Mapped[str] = mapped_column(String(32))  # who acted: the reply is for them
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

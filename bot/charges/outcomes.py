@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.drafts import load_facts
 from bot.config import Settings
-from bot.notifications.routing import announce, tell_user
+from bot.notifications.routing import announce, tell_privately, tell_user
 from bot.stripe_ops.charges import Attempt
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
 from bot.views.charge import (
@@ -26,23 +26,22 @@ from bot.views.charge import (
     succeeded_message,
 )
 from storage.models import Charge
-from storage.repos import audit, charges, outbox
+from storage.repos import audit, charges
 
 
 async def tell_requester(
     session: AsyncSession, charge: Charge, *, message: dict[str, Any], key: str
 ) -> None:
-    """Privately to whoever asked for the charge: ephemeral where they typed /charge, else DM."""
-    if charge.origin_channel_id:
-        await outbox.enqueue(
-            session,
-            kind="ephemeral",
-            target=charge.origin_channel_id,
-            payload={**message, "user": charge.requested_by},
-            dedupe_key=f"{key}:ephemeral",
-        )
-    else:
-        await tell_user(session, charge.requested_by, message=message, key=key)
+    """Privately to whoever asked for the charge: through their /charge response URL while it
+    is good, else by DM; never into the conversation where they typed it (the app may not be
+    in it)."""
+    await tell_privately(
+        session,
+        charge.requested_by,
+        message=message,
+        key=key,
+        response_url=charge.response_url,
+    )
 
 
 async def apply_attempt(

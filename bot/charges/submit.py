@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.charges.drafts import ChargeDraft, facts_of, needs_approval
@@ -13,7 +14,7 @@ from bot.services import Services
 from bot.stripe_ops.charges import payment_intent_request
 from bot.views.approvals import approval_pending_note, approval_request
 from storage.models import Charge, Vendor
-from storage.repos import audit, charges
+from storage.repos import audit, charges, response_urls
 from storage.repos import customers as customer_repo
 
 
@@ -36,9 +37,14 @@ async def submit_charge(
     view_id: str,
     requested_by: str,
     origin_channel: str | None,
+    response_url: str | None = None,
+    received_at: datetime | None = None,
 ) -> Submitted:
     """Store the charge `pending`, or `awaiting_approval` with its request posted to the ops
     channel, in one transaction. A second submission of the same view returns the first row.
+
+    `response_url` (the /charge command's, received at `received_at`) is where the requester's
+    private replies go while it is good (`tell_requester`).
     """
     vendor, customer = draft.vendor, draft.customer
     status = "awaiting_approval" if needs_approval(services.settings, draft.money) else "pending"
@@ -64,6 +70,7 @@ async def submit_charge(
             customer_id=customer.id,
             requested_by=requested_by,
             origin_channel_id=origin_channel,
+            response_url=response_url,
             amount=draft.money.amount,
             currency=draft.money.currency,
             application_fee_amount=draft.fee,
@@ -73,6 +80,10 @@ async def submit_charge(
             status=status,
         )
         if created:
+            if response_url:
+                await response_urls.remember(
+                    session, response_url, user_id=requested_by, received_at=received_at
+                )
             await _record_request(session, charge, vendor, services, customer.email)
             if status == "awaiting_approval":
                 await _ask_for_approval(session, services, charge, vendor, draft)

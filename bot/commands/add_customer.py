@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_add_customer
 from bot.money import Refusal
+from bot.notifications.routing import reply_privately
 from bot.services import Services
 from bot.stripe_ops.checkout import card_setup_link
 from bot.stripe_ops.customers import find_or_create_customer
 from bot.views.customers import checkout_link_message, describe_card
+from storage.models import utcnow
 from storage.repos import audit
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,8 @@ TROUBLE = "Something went wrong preparing the card link; nothing was charged. Tr
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command(SPEC.name)
-    async def add_customer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def add_customer(ack: AsyncAck, command: dict[str, Any]) -> None:
+        received = utcnow()
         args = await operator_request(
             ack, command, spec=SPEC, settings=services.settings, parse=parse_add_customer
         )
@@ -42,7 +45,14 @@ def register(app: AsyncApp, services: Services) -> None:
         except Exception:
             log.exception("/add-customer failed")
             reply = {"text": TROUBLE}
-        await respond(**reply, response_type="ephemeral", replace_original=False)
+        await reply_privately(
+            services.sessions,
+            user,
+            message=reply,
+            key=f"add-customer:{command.get('trigger_id') or command.get('response_url')}",
+            response_url=command.get("response_url"),
+            received_at=received,
+        )
 
     @app.action("customer_checkout_link")
     async def link_opened(ack: AsyncAck) -> None:

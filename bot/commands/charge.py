@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.charges.drafts import Problem, check_draft, fee_preview, previewed
 from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import parse_charge_command
 from bot.money import SUPPORTED_CURRENCIES, Refusal
+from bot.notifications.routing import reply_privately
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal
-from storage.models import Customer
+from storage.models import Customer, utcnow
 from storage.repos import charges, vendors
 from storage.repos import customers as customer_repo
 
@@ -33,13 +36,14 @@ USAGE = "Usage: `/charge @vendor 100.00 [currency] [email] [description]`"
 
 def register(app: AsyncApp, services: Services) -> None:
     async def charge_command(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        received = utcnow()
         text = (command.get("text") or "").strip()
         if text.lower() == "help":
             await ack(SPEC.help_text())
             return
-        view = await confirmation_view(services, command)
+        view = await confirmation_view(services, command, received_at=received)
         if isinstance(view, Refusal):
             await ack(f"{view.message}\n\n{USAGE}")
             return
@@ -48,20 +52,36 @@ def register(app: AsyncApp, services: Services) -> None:
             await client.views_open(trigger_id=command["trigger_id"], view=view)
         except Exception as exc:  # the modal can't open: say so, never a traceback
             log.warning("/charge: views.open failed: %r", exc)
-            await respond(
-                text="Slack didn't open the confirmation in time; nothing was charged. "
-                "Run the command again.",
-                response_type="ephemeral",
+            await reply_privately(
+                services.sessions,
+                str(command.get("user_id", "")),
+                message={"text": _not_opened(exc)},
+                key=f"charge-modal:{command.get('trigger_id')}",
+                response_url=command.get("response_url"),
+                received_at=received,
             )
 
     app.command(SPEC.name)(charge_command)
 
 
+def _not_opened(exc: Exception) -> str:
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+    if error in ("expired_trigger_id", "exchanged_trigger_id"):
+        return (
+            "Slack took too long to open the charge form, so it was not shown; nothing was "
+            "charged. Type the command again."
+        )
+    return "Slack could not open the charge form; nothing was charged. Type the command again."
+
+
 async def confirmation_view(
-    services: Services, command: dict[str, Any]
+    services: Services, command: dict[str, Any], *, received_at: datetime
 ) -> dict[str, Any] | Refusal:
     """The modal for this command, or why it is refused (operators only; §5 amounts; vendor
-    connected with charges enabled; customer known with a card; fee below the amount)."""
+    connected with charges enabled; customer known with a card; fee below the amount).
+
+    Its private_metadata carries the command's response URL and when it arrived, so the
+    charge's private replies can go through it (`bot/notifications/routing.py`)."""
     settings = services.settings
     user = str(command.get("user_id", ""))
     if not is_operator(settings, user):
@@ -112,6 +132,8 @@ async def confirmation_view(
                 "requested_by": user,
                 "channel": command.get("channel_id"),
                 "shown": previewed(args.money, fee),
+                "response_url": command.get("response_url"),
+                "received_at": received_at.isoformat(),
             }
         ),
     )

@@ -11,18 +11,19 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import parse_connect_vendor_command
 from bot.money import Refusal
-from bot.notifications.routing import tell_user
+from bot.notifications.routing import reply_privately, tell_user
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.stripe_ops.oauth import authorize_url
 from bot.views.onboarding import already_connected, connect_link, link_sent
 from bot.web.onboarding import begin_hosted_onboarding
+from storage.models import utcnow
 from storage.repos import audit, oauth_states, vendors
 from storage.repos.oauth_states import StateOwner
 
@@ -33,7 +34,8 @@ FAILED = "Sorry, I couldn't create a connection link just now. Please try again 
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def connect_vendor(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def connect_vendor(ack: AsyncAck, command: dict[str, Any]) -> None:
+        received = utcnow()
         text = (command.get("text") or "").strip()
         if text.lower() == "help":
             await ack(SPEC.help_text())
@@ -54,7 +56,14 @@ def register(app: AsyncApp, services: Services) -> None:
         except Exception:
             log.exception("/connect-vendor failed")
             reply = {"text": FAILED}
-        await respond(response_type="ephemeral", **reply)
+        await reply_privately(
+            services.sessions,
+            caller,
+            message=reply,
+            key=f"connect-vendor:{command.get('trigger_id') or command.get('response_url')}",
+            response_url=command.get("response_url"),
+            received_at=received,
+        )
 
     app.command(SPEC.name)(connect_vendor)
 

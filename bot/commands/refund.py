@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_refund_command
 from bot.money import Refusal
+from bot.notifications.routing import reply_privately
 from bot.refunding import request_refund
 from bot.services import Services
+from storage.models import utcnow
 
 SPEC = BY_NAME["/refund"]
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/refund")
-    async def refund(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
+    async def refund(ack: AsyncAck, command: dict[str, Any]) -> None:
+        received = utcnow()
         settings = services.settings
         if not (command.get("text") or "").strip():  # nothing to refund: the usage
             await ack(SPEC.help_text())
@@ -38,12 +41,20 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         user = str(command["user_id"])
         await ack()  # Stripe comes next; the answer follows through the response URL
+        request_key = command.get("trigger_id") or command["response_url"]
         result = await request_refund(
             services,
             team_id=command["team_id"],
             actor=user,
             ref=args.charge_ref,
             amount_text=args.amount_text,
-            request_key=command.get("trigger_id") or command["response_url"],
+            request_key=request_key,
         )
-        await respond(text=result.message if isinstance(result, Refusal) else result.text)
+        await reply_privately(
+            services.sessions,
+            user,
+            message={"text": result.message if isinstance(result, Refusal) else result.text},
+            key=f"refund-reply:{request_key}",
+            response_url=command.get("response_url"),
+            received_at=received,
+        )

@@ -6,16 +6,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
 from bot.commands.parsing import ShareCustomerArgs, parse_share_customer
 from bot.money import Refusal
-from bot.notifications.routing import announce
+from bot.notifications.routing import announce, reply_privately
 from bot.services import Services
 from bot.stripe_ops.customers import check_customer, check_vendor, share_customer
 from bot.views.customers import describe_card, shared_message
+from storage.models import utcnow
 from storage.repos import customers, vendors
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ TROUBLE = "Something went wrong sharing the customer; try again shortly (nothing
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command(SPEC.name)
-    async def share(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def share(ack: AsyncAck, command: dict[str, Any]) -> None:
+        received = utcnow()
         args = await operator_request(
             ack, command, spec=SPEC, settings=services.settings, parse=parse_share_customer
         )
@@ -40,7 +42,14 @@ def register(app: AsyncApp, services: Services) -> None:
         except Exception:
             log.exception("/share-customer failed")
             reply = TROUBLE
-        await respond(text=reply, response_type="ephemeral", replace_original=False)
+        await reply_privately(
+            services.sessions,
+            user,
+            message={"text": reply},
+            key=f"share-customer:{command.get('trigger_id') or command.get('response_url')}",
+            response_url=command.get("response_url"),
+            received_at=received,
+        )
 
 
 async def _share(services: Services, *, team: str, user: str, args: ShareCustomerArgs) -> str:

@@ -10,7 +10,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import (
@@ -20,10 +20,11 @@ from bot.commands.parsing import (
     split_args,
 )
 from bot.money import FeePolicy, Refusal, describe_fee_policy
+from bot.notifications.routing import reply_privately
 from bot.permissions import NOT_ADMIN, is_admin, is_operator
 from bot.services import Services
 from bot.views.vendors import PAGE_SIZE, VendorLine, disconnect_confirmation, vendor_list
-from storage.models import Vendor
+from storage.models import Vendor, utcnow
 from storage.repos import audit, vendors
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,8 @@ FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def vendors_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
-    ) -> None:
+    async def vendors_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        received = utcnow()
         text = (command.get("text") or "").strip()
         words = split_args(text)
         sub = words[0].lower() if words else "list"
@@ -59,7 +59,14 @@ def register(app: AsyncApp, services: Services) -> None:
         except Exception:
             log.exception("/vendors %s failed", sub)
             reply = {"text": FAILED}
-        await respond(response_type="ephemeral", **reply)
+        await reply_privately(
+            services.sessions,
+            caller,
+            message=reply,
+            key=f"vendors:{command.get('trigger_id') or command.get('response_url')}",
+            response_url=command.get("response_url"),
+            received_at=received,
+        )
 
     app.command(SPEC.name)(vendors_command)
 

@@ -11,26 +11,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.drafts import load_facts
 from bot.charges.execute import execute_charge
 from bot.charges.outcomes import tell_requester
 from bot.charges.submit import approval_key
+from bot.notifications.routing import reply_privately
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.views.approvals import APPROVE, REJECT, approval_decided, rejected_note
-from storage.models import Charge
+from storage.models import Charge, utcnow
 from storage.repos import audit, charges, outbox
 
 log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def on_decision(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
+    async def on_decision(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        received = utcnow()
         await ack()
         approve = action.get("action_id") == APPROVE
         user = str(body["user"]["id"])
@@ -43,7 +43,14 @@ def register(app: AsyncApp, services: Services) -> None:
             message_ts=container.get("message_ts") or None,
         )
         if refusal is not None:
-            await respond(text=refusal, response_type="ephemeral", replace_original=False)
+            await reply_privately(
+                services.sessions,
+                user,
+                message={"text": refusal},
+                key=f"approval-refusal:{body.get('trigger_id') or action.get('action_ts')}",
+                response_url=body.get("response_url"),
+                received_at=received,
+            )
             return
         if decided is not None and approve:
             await execute_charge(services, decided.id, actor=user)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -74,6 +75,8 @@ def register(app: AsyncApp, services: Services) -> None:
             view_id=str(view["id"]),
             requested_by=user,
             origin_channel=meta.get("channel") or None,
+            response_url=_text(meta.get("response_url")),
+            received_at=_when(meta.get("received_at")),
         )
         await ack()  # closes the modal; the Stripe work follows
         if submitted.created and submitted.status == "pending":
@@ -107,6 +110,18 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return when if when is not None and when.tzinfo is not None else None
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:

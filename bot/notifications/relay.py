@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.backoff import RetryPolicy, nap
 from bot.notifications.failures import NotYet, Undeliverable, after_failure
+from bot.notifications.private import send_dm, send_private
 from storage.models import utcnow
 from storage.repos import outbox
 
@@ -139,15 +140,21 @@ class Relay:
         `NotYet` while the message an edit edits is pending, `Undeliverable` when it can never be
         sent as queued."""
         payload = dict(message.payload)
-        content = {k: payload[k] for k in ("text", "blocks") if k in payload}
+        content: dict[str, Any] = {k: payload[k] for k in ("text", "blocks") if k in payload}
         if message.kind == "post":
             response = await self._slack.chat_postMessage(channel=message.target, **content)
             return str(response["ts"])
         if message.kind == "dm":
-            opened = await self._slack.conversations_open(users=message.target)
-            channel = opened["channel"]["id"]
-            response = await self._slack.chat_postMessage(channel=channel, **content)
-            return str(response["ts"])
+            return await send_dm(self._slack, message.target, content)
+        if message.kind == "private":
+            return await send_private(
+                self._sessions,
+                self._slack,
+                user_id=message.target,
+                payload=payload,
+                content=content,
+                clock=self._clock,
+            )
         if message.kind == "ephemeral":
             if not payload.get("user"):
                 raise Undeliverable("an ephemeral message without the user who should see it")

@@ -1,4 +1,10 @@
-"""Where a message goes: the vendor's channel, else the ops channel; DMs to Slack users.
+"""Where a message goes: the vendor's channel, else the ops channel; DMs and private replies.
+
+A reply meant for one person (a decline, a refusal, a link) goes through `tell_privately`,
+never as an ephemeral into the conversation where they acted: the bot may not be in it (a
+private channel without the app, a DM between two people), and chat.postEphemeral there is
+lost (`channel_not_found`). The response URL Slack handed over with the command or click
+reaches the person wherever they are; once it is used up or expired, a DM does.
 
 Each helper enqueues into the outbox in the caller's transaction. `key` names the cause
 (e.g. `evt_123` or `charge:cb_ch_1:succeeded`); the suffix per destination makes the dedupe
@@ -7,13 +13,14 @@ key, so re-running the cause never queues a second copy.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from storage.models import Vendor
-from storage.repos import outbox
+from storage.repos import outbox, response_urls
 
 
 def vendor_channel(vendor: Vendor | None, settings: Settings) -> str | None:
@@ -60,3 +67,51 @@ async def tell_user(
     await outbox.enqueue(
         session, kind="dm", target=user_id, payload=message, dedupe_key=f"{key}:dm:{user_id}"
     )
+
+
+async def tell_privately(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    message: dict[str, Any],
+    key: str,
+    response_url: str | None = None,
+) -> None:
+    """To `user_id` alone: through `response_url` while it has uses and time left, else by DM.
+
+    The relay decides when it sends (`bot/notifications/private.py`): the URL's uses are
+    counted in `response_urls`, so messages sharing one URL never spend a sixth use.
+    """
+    payload = dict(message)
+    if response_url:
+        payload["response_url"] = response_url
+    await outbox.enqueue(
+        session,
+        kind="private",
+        target=user_id,
+        payload=payload,
+        dedupe_key=f"{key}:private:{user_id}",
+    )
+
+
+async def reply_privately(
+    sessions: async_sessionmaker[AsyncSession],
+    user_id: str,
+    *,
+    message: dict[str, Any],
+    key: str,
+    response_url: str | None,
+    received_at: datetime | None = None,
+) -> None:
+    """A listener's private answer after its ack, in a transaction of its own.
+
+    Remembers `response_url` (received at `received_at`, default now) and queues the answer
+    through `tell_privately`; the relay posts it as soon as this commits. A second call with
+    the same `key` (a retried request) queues nothing.
+    """
+    async with sessions.begin() as session:
+        if response_url:
+            await response_urls.remember(
+                session, response_url, user_id=user_id, received_at=received_at
+            )
+        await tell_privately(session, user_id, message=message, key=key, response_url=response_url)

@@ -22,7 +22,7 @@ from storage.db import OUTBOX_WRITTEN
 from storage.models import OutboxMessage, utcnow
 from storage.repos.dialect import insert_ignoring_duplicates
 
-KINDS = ("post", "dm", "ephemeral", "update")
+KINDS = ("post", "dm", "ephemeral", "update", "private")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ async def enqueue(
     """Queue a message in the caller's transaction; a second message with `dedupe_key` is dropped.
 
     `kind`: post (channel message), dm (to a user id), ephemeral (`payload["user"]` sees it),
-    update (edit the message `payload["ts"]` in channel `target`). Refuses unknown kinds.
+    update (edit the message `payload["ts"]` in channel `target`), private (to the user id
+    `target` only: through `payload["response_url"]` while it is good, else by DM). Refuses
+    unknown kinds.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")

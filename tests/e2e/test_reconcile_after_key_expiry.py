@@ -20,10 +20,10 @@ from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from sandbox.stripe_fake.idempotency import KEY_LIFETIME_SECONDS
 from sandbox.stripe_fake.search import SEARCH_LAG_SECONDS
-from storage.models import AuditEntry, Charge, Refund, utcnow
+from storage.models import AuditEntry, Charge, Refund, ResponseUrl, utcnow
 from tests.e2e.scenario import vendor_payment_intents
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import ORIGIN, charge_with, intent_creates
+from tests.e2e.test_charge_outcomes import charge_with, intent_creates
 from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
@@ -52,11 +52,14 @@ async def pending_charge(
 
 
 async def age_charge(cb: Connectbot, charge_id: str, by: timedelta) -> None:
+    """The charge (and the /charge response URL with it) as if made `by` ago."""
     when = utcnow() - by
     async with cb.sessions.begin() as session:
         await session.execute(
             update(Charge).where(Charge.id == charge_id).values(created_at=when, updated_at=when)
         )
+        await session.execute(update(ResponseUrl).values(expires_at=when + timedelta(minutes=29)))
+    await cb.slack.advance_clock(by.total_seconds())
 
 
 async def reconcile_one(cb: Connectbot) -> str:
@@ -74,7 +77,7 @@ async def posts(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]
 
 
 async def gave_up_notes(cb: Connectbot) -> list[dict[str, Any]]:
-    notes = [c["params"] for c in await cb.posted("chat.postEphemeral")]
+    notes = [c["params"] for c in await cb.posted("chat.postMessage")]
     return [n for n in notes if "gave up" in n.get("text", "")]
 
 
@@ -106,7 +109,8 @@ async def test_a_lost_answer_a_day_later_adopts_the_existing_payment_intent(
 @pytest.mark.parametrize(
     ("card", "status", "code", "where", "words"),
     [
-        ("pm_card_chargeDeclined", "failed", "generic_decline", ORIGIN, "was declined"),
+        # Hours after /charge its response URL has expired: the requester gets a DM.
+        ("pm_card_chargeDeclined", "failed", "generic_decline", f"D{OPERATOR}", "was declined"),
         (
             "pm_card_authenticationRequired",
             "requires_action",
@@ -127,10 +131,9 @@ async def test_an_adopted_payment_intent_is_recorded_as_stripes_answer_would_be(
     [settled] = await charges_in_db(cb)
     assert settled.failure_code == code and settled.payment_intent_id
     assert len(await intent_creates(cb)) == RETRIES
-    method = "chat.postEphemeral" if where == ORIGIN else "chat.postMessage"
 
     async def told() -> list[dict[str, Any]]:
-        calls = [c["params"] for c in await cb.posted(method)]
+        calls = [c["params"] for c in await cb.posted()]
         return [c for c in calls if c["channel"] == where and words in c.get("text", "")]
 
     assert len(await cb.until(told, what="the outcome message")) == 1
@@ -164,7 +167,7 @@ async def test_a_charge_that_never_reached_stripe_fails_after_23_hours(cb: Conne
     assert await vendor_payment_intents(cb, account) == []
     told = await cb.until(lambda: gave_up_notes(cb), what="the requester told")
     assert len(told) == 1
-    assert told[0]["user"] == OPERATOR and told[0]["channel"] == ORIGIN
+    assert told[0]["channel"] == f"D{OPERATOR}"  # a day later: by DM
     assert "Nothing was charged" in told[0]["text"] and "/charge" in told[0]["text"]
     assert await reconcile_pending(cb.app[SERVICES], grace=timedelta(0)) == []
     assert await posts(cb, OPS_CHANNEL, "Charged") == []

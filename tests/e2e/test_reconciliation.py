@@ -9,7 +9,7 @@ from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with, intent_creates, outbox
-from tests.harness import OPS_CHANNEL, Connectbot
+from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 RETRIES = 3  # the first try and the client's two retries
 
@@ -29,7 +29,7 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
     account, _ = await charge_with(cb, "pm_card_visa")
     await until_pending_with_attempt(cb)
     # The operator is told it will be settled; nothing is announced as charged yet.
-    delayed = [m for m in await outbox(cb) if m.dedupe_key.endswith(":delayed:ephemeral")]
+    delayed = [m for m in await outbox(cb) if m.dedupe_key.endswith(f":delayed:private:{OPERATOR}")]
     assert len(delayed) == 1
     assert len(await intent_creates(cb)) == RETRIES
 

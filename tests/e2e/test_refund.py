@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -168,7 +169,7 @@ async def test_a_dispute_reaches_the_vendor_channel_ops_and_the_vendor(cb: Conne
 
 
 async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
-    """Slack retries a slash command it got no answer for with the same trigger id."""
+    """The same command delivered twice (same trigger id) is one refund and one answer."""
     charge, vendor = await charged(cb)
     first = await cb.slack_sender.command("/refund", f"{charge.id} 10", user_id=OPERATOR)
     key = str(first.response_key)
@@ -185,14 +186,12 @@ async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
         "command": "/refund",
         "text": f"{charge.id} 10",
         "api_app_id": ws.api_app_id,
-        "response_url": cb.slack_sender.response_url(
-            "retry", channel_id="C_GENERAL", user_id=OPERATOR
-        ),
+        "response_url": cb.slack_sender.response_url(key, channel_id="C_GENERAL", user_id=OPERATOR),
         "trigger_id": str(first.trigger_id),
     }
     assert (await cb.slack_sender.send_form(retry)).status == 200
-    answer = await cb.until(lambda: cb.slack.responses("retry"), what="the retry's answer")
-    assert "already succeeded" in answer[-1]["text"]
+    await asyncio.sleep(0.5)  # the retry's work is done after its ack
+    assert len(await cb.slack.responses(key)) == 1  # the first answer stands alone
     posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
     assert len(posts) == 1
     assert await stripe_state(cb, charge, vendor) == (1_000, 100)

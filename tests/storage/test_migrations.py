@@ -25,6 +25,7 @@ TABLES = {
     "approvals",
     "audit_log",
     "digest_runs",
+    "response_urls",
 }
 
 
