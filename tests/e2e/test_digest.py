@@ -92,7 +92,7 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
         ).all()
     assert list(runs) == [day]
     assert sorted(keys) == [f"digest:{day}:ops", f"digest:{day}:vendor:{_account(ops, VERA)}"]
-    await asyncio.sleep(0.3)  # the relay had time to post a second copy, had there been one
+    await cb.settled()
     assert len(await digests_in(cb, OPS_CHANNEL)) == 1
     assert len(await digests_in(cb, VERA_CHANNEL)) == 1
 
