@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.backoff import RetryPolicy
@@ -34,6 +35,7 @@ from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.testing import SlackFake, running_slack_fake
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 from storage.db import create_engine, session_factory
+from storage.models import OutboxMessage, StripeEvent
 from tests.fidelity import assert_ledger_agrees, assert_stripe_requests_faithful
 
 SIGNING_SECRET = "test-signing-secret"
@@ -66,6 +68,7 @@ class Connectbot:
     sessions: async_sessionmaker[AsyncSession]
     app: web.Application
     http: aiohttp.ClientSession
+    tuning: WorkerTuning
 
     async def until(self, check: Any, *, timeout: float = 10.0, what: str = "condition") -> Any:
         """Poll `check()` (sync or async) until it returns something truthy; fail after timeout."""
@@ -79,6 +82,39 @@ class Connectbot:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.05)
+
+    async def settled(self, *, timeout: float = 10.0) -> None:
+        """Wait until connectbot has nothing left to do, so a test can count what it did.
+
+        Settled means: the fake Stripe delivered every webhook it owes, no outbox message is
+        pending (due, backing off, or leased and being sent), and no stored Stripe event is
+        waiting to be handled (given-up events and dead messages do not count: nothing will
+        retry them). Seen twice in a row, a poll apart, so work handed from one to the other
+        (an event whose handling queues a message) is not caught in between. Use this instead
+        of sleeping before asserting that something happened only once.
+        """
+        await self.stripe.deliver()
+        limit = self.tuning.events.retry.max_attempts
+        pending = (
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+        )
+        waiting = (
+            select(func.count())
+            .select_from(StripeEvent)
+            .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit)
+        )
+
+        async def idle() -> bool:
+            async with self.sessions() as session:
+                return not await session.scalar(pending) and not await session.scalar(waiting)
+
+        async def idle_twice() -> bool:
+            if not await idle():
+                return False
+            await asyncio.sleep(0.05)
+            return await idle()
+
+        await self.until(idle_twice, timeout=timeout, what="connectbot to settle")
 
     async def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """Successful Slack calls of `method`, in order."""
@@ -179,6 +215,7 @@ async def running_connectbot(
             sessions=session_factory(engine),
             app=app,
             http=http,
+            tuning=tuning,
         )
         yield cb
         await assert_stripe_requests_faithful(stripe)

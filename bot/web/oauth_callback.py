@@ -1,8 +1,9 @@
 """`GET /stripe/oauth/callback`: where Stripe sends a vendor back after Connect OAuth (§3.3).
 
 Every outcome is a page that says what happened and what to do next: connected (200),
-declined (200), unknown/expired/used state (400, Stripe not called), rejected code (400),
-account held by someone else (409), exchange not confirmed by Stripe (502).
+declined (200), a state never issued, expired or already used (400, each its own page;
+Stripe not called), rejected code (400), account held by someone else (409), exchange not
+confirmed by Stripe (502).
 
 An authorization code is sent to Stripe once, ever: the state is used up before the exchange
 and never handed back, and the OAuth client does not retry. When Stripe's answer is lost or
@@ -13,6 +14,7 @@ would make Stripe revoke that connection. So the vendor gets a fresh link by DM 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -29,17 +31,26 @@ from bot.web.pages.onboarding import (
     conflict_page,
     connected_page,
     declined_page,
+    expired_state_page,
     incomplete_page,
-    invalid_state_page,
     rejected_code_page,
     stripe_error_page,
     unconfirmed_page,
+    unknown_state_page,
+    used_state_page,
 )
 from bot.workers import WORKERS
 from storage.repos import audit, oauth_codes, oauth_states
 from storage.repos.oauth_states import StateOwner
 
 log = logging.getLogger(__name__)
+
+# A refused state's page says which refusal it was: the vendor's next step differs.
+_REFUSED: dict[oauth_states.Refusal, Callable[[], web.Response]] = {
+    "unknown": unknown_state_page,
+    "expired": expired_state_page,
+    "used": used_state_page,
+}
 
 
 async def oauth_callback(request: web.Request) -> web.Response:
@@ -53,8 +64,9 @@ async def oauth_callback(request: web.Request) -> web.Response:
         return incomplete_page()
     async with services.sessions.begin() as session:
         owner = await oauth_states.consume(session, state)
+        refusal = None if owner else await oauth_states.refusal(session, state)
     if owner is None:
-        return invalid_state_page()
+        return _REFUSED[refusal or "unknown"]()
     exchanged = await exchange_code(services.stripe, code)
     if isinstance(exchanged, ExchangeUnconfirmed | RejectedCode):
         return await _not_connected(request, owner, code, exchanged)

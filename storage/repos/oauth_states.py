@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import OAuthState, utcnow
 
 LIFETIME = timedelta(minutes=15)
+
+#: Why `consume` refused a state: never issued here (or malformed), expired, or used already.
+Refusal = Literal["unknown", "expired", "used"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,30 @@ async def consume(
         )
     ).one()
     return StateOwner(row.team_id, row.slack_user_id, row.requested_by)
+
+
+async def refusal(session: AsyncSession, state: str, *, now: datetime | None = None) -> Refusal:
+    """Why `consume` refused `state`, so the vendor can be told what happened.
+
+    A used state is `used` even once it has also expired (that is what the vendor needs to
+    hear); a state still valid here is reported `unknown` too, since it was not refused.
+    """
+    if not state or len(state) > 200:
+        return "unknown"
+    row = (
+        await session.execute(
+            select(OAuthState.used_at, OAuthState.expires_at).where(
+                OAuthState.state_hash == state_hash(state)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return "unknown"
+    if row.used_at is not None:
+        return "used"
+    if row.expires_at <= (now or utcnow()):
+        return "expired"
+    return "unknown"
 
 
 async def owner(

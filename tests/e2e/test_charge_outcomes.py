@@ -66,7 +66,7 @@ async def test_a_declined_card_is_told_privately_with_stripes_reason(
     assert note["response_type"] == "ephemeral"
     assert reason in note["text"] and code in note["text"]
     await cb.stripe.deliver()
-    await asyncio.sleep(0.3)  # the payment_failed webhook is handled meanwhile
+    await cb.settled()
     assert [c for c in await cb.posted() if "Charged" in str(c["params"])] == []
     assert len(await _private_answers(cb)) == 1
     assert await _ok_calls(cb, "chat.postEphemeral") == []
@@ -84,7 +84,7 @@ async def test_a_card_needing_authentication_is_announced_with_what_happens_next
     )
     assert "Nothing was charged" in message["text"] and "/add-customer" in message["text"]
     await cb.stripe.deliver()
-    await asyncio.sleep(0.3)
+    await cb.settled()
     assert len(await _channel_posts(cb, OPS_CHANNEL, "authenticate")) == 1
     await assert_db_matches_stripe(cb, account)
 
@@ -97,7 +97,7 @@ async def test_a_double_submit_is_one_charge(cb: Connectbot) -> None:
     assert first.status == second.status == 200
     await submit(cb, view)  # and a Slack retry later
     await cb.until(lambda: _rows_with_status(cb, "succeeded"), what="the charge")
-    await asyncio.sleep(0.3)
+    await cb.settled()
     assert len(await charges_in_db(cb)) == 1
     assert len(await intent_creates(cb)) == 1
     assert len(await cb.until(lambda: _channel_posts(cb, OPS_CHANNEL, "Charged"))) == 1

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from bot.notifications.digest import digest_pass
 from bot.services import SERVICES, Services
 from storage.db import create_engine, session_factory
-from storage.models import DigestRun, OutboxMessage
+from storage.models import DigestRun, OutboxMessage, Vendor
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 VERA, VICTOR = "U0VERA", "U0VICTOR"
@@ -26,6 +27,22 @@ async def digests_in(cb: Connectbot, channel: str) -> list[dict[str, Any]]:
         for c in await cb.posted()
         if c["params"]["channel"] == channel and "Daily digest" in c["params"]["text"]
     ]
+
+
+def figures(totals: StripeTotals) -> str:
+    """A vendor's digest figures, built from Stripe's objects alone."""
+    return (
+        f"{plural(totals.charges, 'charge')}, gross {shown(totals.gross)}, "
+        f"fees {shown(totals.fees)}, refunds {shown(totals.refunds)}; "
+        f"{plural(totals.disputes, 'dispute')}"
+    )
+
+
+async def accounts(cb: Connectbot) -> dict[str, str]:
+    """Slack user id → Stripe account id of every vendor."""
+    async with cb.sessions() as session:
+        rows = (await session.execute(select(Vendor.slack_user_id, Vendor.stripe_account_id))).all()
+    return {user: account for user, account in rows}
 
 
 async def a_busy_day(cb: Connectbot) -> datetime:
@@ -83,6 +100,14 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
         f"Daily digest for {label}, <@{VERA}>: "
         "2 charges, gross $150.00, fees $11.00, refunds $40.00; 0 disputes"
     )
+    # The same figures as Stripe's PaymentIntents, refunds, application fees and disputes.
+    at_stripe = {user: stripe_totals(cb, account) for user, account in (await accounts(cb)).items()}
+    assert at_stripe[VICTOR].disputes == 1 and at_stripe[VERA].refunds == 40_00
+    assert ops["text"].splitlines()[1:] == [
+        f"<@{VERA}>: {figures(at_stripe[VERA])}",
+        f"<@{VICTOR}>: {figures(at_stripe[VICTOR])}",
+    ]
+    assert own["text"] == f"Daily digest for {label}, <@{VERA}>: {figures(at_stripe[VERA])}"
     async with cb.sessions() as session:
         runs = (await session.scalars(select(DigestRun.day))).all()
         keys = (
@@ -92,7 +117,7 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
         ).all()
     assert list(runs) == [day]
     assert sorted(keys) == [f"digest:{day}:ops", f"digest:{day}:vendor:{_account(ops, VERA)}"]
-    await asyncio.sleep(0.3)  # the relay had time to post a second copy, had there been one
+    await cb.settled()
     assert len(await digests_in(cb, OPS_CHANNEL)) == 1
     assert len(await digests_in(cb, VERA_CHANNEL)) == 1
 
@@ -127,6 +152,8 @@ async def test_before_digest_time_the_previous_day_is_due_and_a_quiet_day_says_s
     # Nothing for the quiet day went to Vera's channel; the busy day's did.
     [own] = await cb.until(lambda: digests_in(cb, VERA_CHANNEL), what="Vera's digest")
     assert "gross $150.00" in own["text"]
+    vera_account = (await accounts(cb))[VERA]
+    assert own["text"].endswith(f"<@{VERA}>: {figures(stripe_totals(cb, vera_account))}")
 
 
 async def len_at_least(found: Any, n: int) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, Connectbot
 
 VERA, VICTOR = "U0VERA", "U0VICTOR"
@@ -20,9 +21,18 @@ async def fees(cb: Connectbot, text: str, *, user: str = OPERATOR) -> tuple[str,
     return "", str(response["text"])
 
 
+def line_from_stripe(user: str, totals: StripeTotals) -> str:
+    """The /fees line for `user`, built from Stripe's figures alone."""
+    return (
+        f"<@{user}>: {plural(totals.charges, 'charge')}, gross {shown(totals.gross)}, "
+        f"platform fees {shown(totals.fees)}, refunds {shown(totals.refunds)}, "
+        f"net to vendor {shown(totals.net)}"
+    )
+
+
 async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
-    await connected_vendor(cb, VERA)
-    await connected_vendor(cb, VICTOR)
+    vera = await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
     first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
     await charge_through_modal(cb, f"<@{VERA}> 50.00 jane@example.com", user=OPERATOR)
@@ -33,6 +43,7 @@ async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
     reply = await cb.slack_sender.command("/refund", f"{first.id} 40", user_id=OPERATOR)
     key = str(reply.response_key)
     await cb.until(lambda: cb.slack.responses(key), what="the refund")
+    await settle(cb)
 
     _, summary = await fees(cb, "today")
     assert summary is not None
@@ -46,20 +57,31 @@ async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
         f"<@{VICTOR}>: 1 charge, gross $20.00, platform fees $2.00, refunds $0.00, "
         "net to vendor $18.00"
     )
+    # The same figures as Stripe's PaymentIntents, refunds and application fees.
+    vera_at_stripe = stripe_totals(cb, vera.stripe_account_id)
+    assert vera_at_stripe == StripeTotals(
+        charges=2, gross=150_00, fees=11_00, refunds=40_00, disputes=0
+    )
+    assert vera_line == line_from_stripe(VERA, vera_at_stripe)
+    assert victor_line == line_from_stripe(VICTOR, stripe_totals(cb, victor.stripe_account_id))
 
     _, only_victor = await fees(cb, f"<@{VICTOR}> month")
-    assert only_victor is not None and VERA not in only_victor and "gross $20.00" in only_victor
+    assert only_victor is not None and VERA not in only_victor
+    assert only_victor.splitlines()[1:] == [victor_line]
 
 
 async def test_vendors_see_only_their_own_fees_and_others_are_refused(cb: Connectbot) -> None:
     await connected_vendor(cb, VERA)
-    await connected_vendor(cb, VICTOR)
+    victor = await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
     await charge_through_modal(cb, f"<@{VERA}> 10.00 jane@example.com", user=OPERATOR)
     await charge_through_modal(cb, f"<@{VICTOR}> 30.00 jane@example.com", user=OPERATOR)
 
     _, own = await fees(cb, f"week <@{VERA}>", user=VICTOR)  # asks about Vera, gets himself
     assert own is not None and VERA not in own and "gross $30.00" in own
+    assert own.splitlines()[1:] == [
+        line_from_stripe(VICTOR, stripe_totals(cb, victor.stripe_account_id))
+    ]
     refused, _ = await fees(cb, "", user="U0STRANGER")
     assert "Only connectbot operators, admins and vendors" in refused
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.stripe_totals import shown, stripe_totals
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
 VERA, VICTOR, STRANGER = "U0VERA", "U0VICTOR", "U0STRANGER"
@@ -41,20 +42,45 @@ async def open_home(cb: Connectbot, user: str) -> tuple[dict[str, Any], str]:
     return view, "\n".join(texts(view["blocks"]))
 
 
-async def three_charges(cb: Connectbot) -> tuple[Any, Any, Any]:
-    await connected_vendor(cb, VERA)
-    await connected_vendor(cb, VICTOR, charges_enabled=False, status="onboarding")
+def today_fields(view: dict[str, Any]) -> dict[str, list[str]]:
+    """Today's figures as the App Home shows them: per currency, the three field texts."""
+    shown_today: dict[str, list[str]] = {}
+    for block in view["blocks"]:
+        fields = [f["text"] for f in block.get("fields") or []]
+        if fields and fields[0].startswith("*Charges ("):
+            shown_today[fields[0].split("(")[1].split(")")[0].lower()] = fields
+    return shown_today
+
+
+def today_at_stripe(cb: Connectbot, accounts: list[str]) -> dict[str, list[str]]:
+    """The same fields, from the fake Stripe's PaymentIntents and application fees."""
+    expected: dict[str, list[str]] = {}
+    for currency in ("usd", "eur"):
+        totals = [stripe_totals(cb, account, currency) for account in accounts]
+        count = sum(t.charges for t in totals)
+        if count:
+            expected[currency] = [
+                f"*Charges ({currency.upper()})*\n{count}",
+                f"*Volume*\n{shown(sum(t.gross for t in totals), currency)}",
+                f"*Platform fees*\n{shown(sum(t.fees for t in totals), currency)}",
+            ]
+    return expected
+
+
+async def three_charges(cb: Connectbot) -> tuple[Any, Any, Any, list[str]]:
+    vera = await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR, charges_enabled=False, status="onboarding")
     await customer_with_card(cb, "jane@example.com")
     declined = await customer_with_card(cb, "bob@example.com", card="pm_card_chargeDeclined")
     first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
     second = await charge_through_modal(cb, f"<@{VERA}> 25.50 eur jane@example.com", user=OPERATOR)
     failed = await charge_through_modal(cb, f"<@{VERA}> 9.00 {declined.email}", user=OPERATOR)
     assert (first.status, second.status, failed.status) == ("succeeded", "succeeded", "failed")
-    return first, second, failed
+    return first, second, failed, [vera.stripe_account_id, victor.stripe_account_id]
 
 
 async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: Connectbot) -> None:
-    first, second, failed = await three_charges(cb)
+    first, second, failed, accounts = await three_charges(cb)
     view, text = await open_home(cb, OPERATOR)
     assert len(view["blocks"]) <= 100
     assert f"*<@{VERA}>* · `" in text and "connected · Charges :white_check_mark:" in text
@@ -64,6 +90,7 @@ async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: C
     assert "*Platform fees*\n€2.55" in text
     assert "*Charges (USD)*\n1" in text and "*Volume*\n$100.00" in text
     assert "*Platform fees*\n$10.00" in text
+    assert today_fields(view) == today_at_stripe(cb, accounts)  # Stripe's figures, too
     # Last charges, newest first, failed ones included with their status.
     lines = [t for t in texts(view["blocks"]) if "`cb_ch_" in t]
     assert [line.rsplit("`", 2)[-2] for line in lines] == [failed.id, second.id, first.id]
@@ -72,12 +99,13 @@ async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: C
 
     # Admins count as operators; a later charge shows the next time the tab opens.
     third = await charge_through_modal(cb, f"<@{VERA}> 1.00 jane@example.com", user=OPERATOR)
-    _, again = await open_home(cb, ADMIN)
+    view, again = await open_home(cb, ADMIN)
     assert third.id in again and "*Volume*\n$101.00" in again
+    assert today_fields(view) == today_at_stripe(cb, accounts)
 
 
 async def test_only_the_last_ten_charges_are_listed(cb: Connectbot) -> None:
-    await connected_vendor(cb, VERA)
+    vera = await connected_vendor(cb, VERA)
     await customer_with_card(cb, "jane@example.com")
     made = [
         await charge_through_modal(cb, f"<@{VERA}> {n}.00 jane@example.com", user=OPERATOR)
@@ -88,16 +116,18 @@ async def test_only_the_last_ten_charges_are_listed(cb: Connectbot) -> None:
     assert made[0].id not in text
     assert all(c.id in text for c in made[1:])
     assert "*Charges (USD)*\n11" in text and "*Volume*\n$66.00" in text
+    assert today_fields(view) == today_at_stripe(cb, [vera.stripe_account_id])
 
 
 async def test_a_vendor_sees_only_their_own_account_and_charges(cb: Connectbot) -> None:
-    await connected_vendor(cb, VERA)
+    vera_vendor = await connected_vendor(cb, VERA)
     await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
     vera = await charge_through_modal(cb, f"<@{VERA}> 40.00 jane@example.com", user=OPERATOR)
     victor = await charge_through_modal(cb, f"<@{VICTOR}> 70.00 jane@example.com", user=OPERATOR)
 
-    _, text = await open_home(cb, VERA)
+    view, text = await open_home(cb, VERA)
+    assert today_fields(view) == today_at_stripe(cb, [vera_vendor.stripe_account_id])
     assert "Your Stripe account" in text and f"*<@{VERA}>*" in text
     assert vera.id in text and "*$40.00* · jane@example.com" in text
     assert "*Volume*\n$40.00" in text and "*Platform fees*\n$4.00" in text

@@ -86,6 +86,21 @@ async def dm_texts(cb: Connectbot, user: str) -> list[str]:
     return [m["text"] for m in await cb.slack.messages(f"D{user}")]
 
 
+# The title of the page for each refused `state`: each says what happened, and only that.
+REFUSED = {
+    "unknown": "This link isn't one we issued",
+    "expired": "This link has expired",
+    "used": "This link was already used",
+}
+
+
+def assert_refused(status: int, page: str, refusal: str) -> None:
+    assert status == 400 and REFUSED[refusal] in page, page
+    others = [title for kind, title in REFUSED.items() if kind != refusal]
+    assert not any(title in page for title in others), page
+    assert "Nothing was connected" in page or "connected nothing" in page
+
+
 async def channel_texts(cb: Connectbot, channel: str = OPS_CHANNEL) -> list[str]:
     return [m["text"] for m in await cb.slack.messages(channel)]
 
@@ -116,6 +131,7 @@ async def test_a_vendor_connects_with_the_link_and_everyone_hears_of_it(cb: Conn
     assert vendor.stripe_account_id in dms[0] and "connected" in dms[0]
     notes = await cb.until(lambda: channel_texts(cb), what="the ops note")
     assert f"<@{VENDOR}>" in notes[0] and vendor.stripe_account_id in notes[0]
+    assert "invited by" not in str(await cb.slack.messages(OPS_CHANNEL))  # they asked themselves
 
     async with cb.sessions() as session:
         state = (await session.scalars(select(OAuthState))).one()
@@ -141,9 +157,10 @@ async def test_a_forged_state_is_refused_without_calling_stripe(cb: Connectbot) 
     await link_for(cb, VENDOR)
     query = urlencode({"code": "ac_forged", "state": "not-a-state-we-issued"})
     status, page = await open_page(cb, f"{cb.url}/stripe/oauth/callback?{query}")
-    assert status == 400 and "can't be used" in page
-    status, _ = await open_page(cb, f"{cb.url}/stripe/oauth/callback?code=ac_x")
-    assert status == 400
+    assert_refused(status, page, "unknown")
+    assert "/connect-vendor" in page
+    status, page = await open_page(cb, f"{cb.url}/stripe/oauth/callback?code=ac_x")
+    assert status == 400 and "Incomplete link" in page
     assert await stripe_calls(cb, "/oauth/token") == []
     assert await vendor_count(cb) == 0
 
@@ -153,7 +170,8 @@ async def test_an_expired_state_is_refused_without_calling_stripe(cb: Connectbot
     async with cb.sessions.begin() as session:
         await session.execute(update(OAuthState).values(expires_at=utcnow() - timedelta(seconds=1)))
     status, page = await open_page(cb, callback)
-    assert status == 400 and "expired" in page
+    assert_refused(status, page, "expired")
+    assert "15 minutes" in page and "/connect-vendor" in page
     assert await stripe_calls(cb, "/oauth/token") == []
     assert await vendor_count(cb) == 0
 
@@ -162,11 +180,12 @@ async def test_a_replayed_callback_url_is_refused(cb: Connectbot) -> None:
     callback = await authorize(cb, await link_for(cb, VENDOR))
     assert (await open_page(cb, callback))[0] == 200
     status, page = await open_page(cb, callback)
-    assert status == 400 and "already used" in page
+    assert_refused(status, page, "used")
+    assert "If you just connected, you're done" in page
     assert len(await stripe_calls(cb, "/oauth/token")) == 1
     assert await vendor_count(cb) == 1
     await cb.until(lambda: channel_texts(cb), what="the ops note")
-    await asyncio.sleep(0.3)
+    await cb.settled()
     assert len(await channel_texts(cb)) == 1
 
 
@@ -174,6 +193,9 @@ async def test_two_racing_uses_of_one_callback_url_connect_once(cb: Connectbot) 
     callback = await authorize(cb, await link_for(cb, VENDOR))
     results = await asyncio.gather(*(open_page(cb, callback) for _ in range(4)))
     assert sorted(status for status, _ in results) == [200, 400, 400, 400]
+    for status, page in results:
+        if status == 400:
+            assert_refused(status, page, "used")
     assert len(await stripe_calls(cb, "/oauth/token")) == 1
     assert await vendor_count(cb) == 1
 
@@ -196,7 +218,7 @@ async def test_someone_else_cannot_send_a_link_to_a_vendor(cb: Connectbot) -> No
     assert reply.status == 200 and NOT_OPERATOR in reply.body
     async with cb.sessions() as session:
         assert (await session.scalars(select(OAuthState))).all() == []
-    await asyncio.sleep(0.2)
+    await cb.settled()
     assert await cb.slack.messages(f"D{VENDOR}") == []
 
 
@@ -210,8 +232,10 @@ async def test_an_operator_sends_the_link_by_dm_and_the_vendor_connects(cb: Conn
     assert status == 200
     vendor = await stored_vendor(cb, VENDOR)
     assert vendor is not None and vendor.status == "connected"
-    notes = await cb.until(lambda: channel_texts(cb), what="the ops note")
-    assert f"invited by <@{OPERATOR}>" in str(await cb.slack.messages(OPS_CHANNEL)) or notes
+    await cb.settled()
+    [note] = await cb.slack.messages(OPS_CHANNEL)
+    assert f"<@{VENDOR}> connected" in note["text"] and vendor.stripe_account_id in note["text"]
+    assert f"invited by <@{OPERATOR}>" in str(note["blocks"])
 
 
 async def test_a_connected_vendor_is_told_their_account_instead_of_a_new_link(

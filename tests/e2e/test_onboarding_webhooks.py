@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
 from storage.models import AuditEntry
@@ -67,7 +65,7 @@ async def test_charges_turning_off_and_on_are_announced_once_each(cb: Connectbot
         return current is not None and current.charges_enabled and not current.payouts_enabled
 
     await cb.until(flags, what="capabilities kept current")
-    await asyncio.sleep(0.3)
+    await cb.settled()
     texts = await channel_texts(cb)
     assert len([t for t in texts if "take payments" in t]) == 2
 
@@ -77,7 +75,7 @@ async def test_the_authorized_webhook_changes_nothing(cb: Connectbot) -> None:
     await cb.stripe.deliver()
     events = [e for e in await cb.stripe.events() if e["type"] == "account.application.authorized"]
     assert len(events) == 1 and events[0]["delivery"]
-    await asyncio.sleep(0.3)
+    await cb.settled()
     assert len(await channel_texts(cb)) == 1
     row = await stored_vendor(cb, VENDOR)
     assert row is not None and row.status == "connected"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -38,7 +37,7 @@ async def delivered(cb: Connectbot, expected: int) -> list[dict[str, Any]]:
 
 
 async def assert_each_once_in_order(cb: Connectbot, queued: list[tuple[str, str]]) -> None:
-    await asyncio.sleep(0.5)  # a duplicate would have time to arrive
+    await cb.settled()
     posted = [(c["params"]["channel"], c["params"]["text"]) for c in await cb.posted()]
     assert sorted(posted) == sorted(queued)  # each exactly once
     for channel in CHANNELS:
@@ -73,7 +72,7 @@ async def test_the_same_dedupe_key_queues_one_message(cb: Connectbot) -> None:
             )
     cb.app[WORKERS].relay.wake()
     await cb.until(lambda: delivered(cb, 1), what="the message")
-    await asyncio.sleep(0.3)
+    await cb.settled()
     assert [c["params"]["text"] for c in await cb.posted()] == ["once"]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
 from bot.permissions import NOT_ADMIN
@@ -112,7 +110,7 @@ async def test_disconnect_asks_first_then_deauthorizes_once(cb: Connectbot) -> N
 
     await cb.stripe.deliver()  # the account.application.deauthorized webhook: a no-op now
     await cb.until(lambda: _disconnect_messages(cb), what="the disconnection message", timeout=5)
-    await asyncio.sleep(0.4)
+    await cb.settled()
     assert len(await _disconnect_messages(cb)) == 1
     assert f"by <@{ADMIN}>" in (await _disconnect_messages(cb))[0]
 

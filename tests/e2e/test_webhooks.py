@@ -127,7 +127,7 @@ async def test_the_same_event_five_times_concurrently_then_in_sequence_posts_onc
         return posted if len(posted) >= 2 else []
 
     await cb.until(both_sent, what="the channel message and the vendor's DM")
-    await asyncio.sleep(0.5)  # time for a duplicate to show up, were there one
+    await cb.settled()
     posted = await cb.posted()
     assert sorted(c["params"]["channel"] for c in posted) == [VENDOR_CHANNEL, f"D{VENDOR_USER}"]
     assert all("$123.45" in c["params"]["text"] for c in posted)
@@ -179,7 +179,7 @@ async def test_a_failing_handler_is_retried_until_it_succeeds_and_acts_once(
 
     stored = await cb.until(handled, what="the event handled after a retry")
     assert stored.attempts >= 2 and stored.last_error  # it failed first, then succeeded
-    await asyncio.sleep(0.3)
+    await cb.settled()
     notes = [c for c in await cb.posted() if "can no longer take payments" in c["params"]["text"]]
     assert len(notes) == 1
     async with cb.sessions() as session:

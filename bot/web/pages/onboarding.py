@@ -41,7 +41,35 @@ def declined_page() -> web.Response:
     return render_page("You declined the connection", body, 200, tone="info")
 
 
+def used_state_page() -> web.Response:
+    body = (
+        "<p>This connection link was already used. Each link works once, so that nobody who "
+        "sees the address later can use it. This visit connected nothing.</p>"
+        "<p class='next'>If you just connected, you're done: connectbot sent you a message in "
+        "Slack. Otherwise run <code>/connect-vendor</code> in Slack for a fresh link (or ask "
+        "the person who invited you to send a new one).</p>"
+    )
+    return render_page("This link was already used", body, 400, tone="warning")
+
+
+def expired_state_page() -> web.Response:
+    body = (
+        "<p>This connection link has expired: links work for 15 minutes, to keep your account "
+        "safe. Nothing was connected.</p>" + _NEW_LINK
+    )
+    return render_page("This link has expired", body, 400, tone="warning")
+
+
+def unknown_state_page() -> web.Response:
+    body = (
+        "<p>This address doesn't carry a connection link connectbot issued: it may have been "
+        "cut short or changed when it was copied. Nothing was connected.</p>" + _NEW_LINK
+    )
+    return render_page("This link isn't one we issued", body, 400, tone="warning")
+
+
 def invalid_state_page() -> web.Response:
+    """For Account Links returns, whose state is looked up without being used up."""
     body = (
         "<p>This connection link has expired, was already used, or isn't one we issued. "
         "Links work once and only for 15 minutes, to keep your account safe. "
