@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import (
@@ -41,6 +42,7 @@ from bot.commands.parsing import (
 )
 from bot.money import Refusal
 from bot.permissions import is_admin, is_operator
+from storage.models import Charge, Refund
 from tests.databases import fresh_database
 from tests.e2e.deliveries import quiet
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
@@ -339,6 +341,25 @@ class Outcome:
         return [self.ack] + [str(r.get("text") or "") for r in self.responses]
 
 
+async def calm(cb: Connectbot) -> None:
+    """Wait until the work an example started is over: no charge or refund waiting for
+    Stripe's answer, every webhook delivered and handled, every message sent."""
+
+    async def nothing_in_flight() -> bool:
+        async with cb.sessions() as session:
+            charges = await session.scalar(
+                select(func.count()).select_from(Charge).where(Charge.status == "pending")
+            )
+            refunds = await session.scalar(
+                select(func.count()).select_from(Refund).where(Refund.status == "pending")
+            )
+        return charges == 0 and refunds == 0
+
+    await cb.until(nothing_in_flight, what="charges and refunds to settle")
+    await cb.stripe.deliver()
+    await quiet(cb)
+
+
 async def counts(cb: Connectbot) -> tuple[int, int, int]:
     return (
         len(await cb.stripe.requests()),
@@ -362,7 +383,7 @@ async def run_command(w: World, command: str, text: str, user: str) -> Outcome:
             return opened or bool(await cb.slack.responses(key))
 
         await cb.until(answered, timeout=10, what=f"an answer to {command} {text[:80]!r}")
-    await quiet(cb)
+    await calm(cb)
     after = await counts(cb)
     return Outcome(
         status=reply.status,
