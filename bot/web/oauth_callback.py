@@ -53,7 +53,8 @@ async def oauth_callback(request: web.Request) -> web.Response:
         return incomplete_page()
     async with services.sessions.begin() as session:
         owner = await oauth_states.consume(session, state)
-    if owner is None:
+    team = services.settings.slack_team_id
+    if owner is None or (team and owner.team_id != team):  # another workspace: refused (§1)
         return invalid_state_page()
     exchanged = await exchange_code(services.stripe, code)
     if isinstance(exchanged, ExchangeUnconfirmed | RejectedCode):
