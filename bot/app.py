@@ -70,10 +70,25 @@ def _only_team(
         context: AsyncBoltContext,
         next: Callable[[], Awaitable[None]],
     ) -> BoltResponse | None:
-        if context.team_id in (None, team_id) or body.get("type") == "url_verification":
+        teams = _teams_of(body, context) - {team_id}
+        if not teams or body.get("type") == "url_verification":
             await next()
             return None
-        log.warning("refused a request from workspace %s", context.team_id)
+        log.warning("refused a request from workspace %s", ", ".join(sorted(teams)))
         return BoltResponse(status=200, body="This connectbot serves another Slack workspace.")
 
     return only_team
+
+
+def _teams_of(body: dict[str, Any], context: AsyncBoltContext) -> set[str]:
+    """Every workspace a request names: the app's (Bolt's `team_id`, which for a modal is the
+    workspace the modal was opened in) and the acting user's. Both must be ours: a modal
+    opened here but submitted by a user of another workspace is refused too."""
+    found = {context.team_id, context.actor_team_id}
+    team = body.get("team")
+    if isinstance(team, dict):
+        found.add(team.get("id"))
+    user = body.get("user")
+    if isinstance(user, dict):
+        found.add(user.get("team_id"))
+    return {str(t) for t in found if t}

@@ -174,7 +174,11 @@ async def _draft_from_view(
     if isinstance(money, Problem):
         return money
     customer_id = _selected(values.get(CUSTOMER, {}))
-    if not customer_id or not customer_id.isdigit():
+    # Only a row id as connectbot wrote it: `isdigit` alone lets "²" through to int(), and
+    # a number past 64 bits overflows the database driver.
+    if not customer_id or not customer_id.isascii() or not customer_id.isdigit():
+        return Problem("customer", "Choose the customer to charge.")
+    if len(customer_id) > 18:
         return Problem("customer", "Choose the customer to charge.")
     description = str(values.get(DESCRIPTION, {}).get("value") or "").strip() or None
     if description and len(description) > MAX_DESCRIPTION:

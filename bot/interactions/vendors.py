@@ -80,10 +80,10 @@ async def disconnect_vendor(services: Services, admin: str, action: dict[str, An
     Refuses nothing new when the vendor is already disconnected; leaves the vendor connected
     (and says so) when Stripe cannot be reached.
     """
-    try:
-        vendor_id = int(str(action.get("value")))
-    except ValueError:
+    raw = str(action.get("value"))
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a row id, within 64 bits
         return FAILED
+    vendor_id = int(raw)
     async with services.sessions() as session:
         vendor = await session.get(Vendor, vendor_id)
     if vendor is None:

@@ -67,6 +67,9 @@ async def oauth_callback(request: web.Request) -> web.Response:
         refusal = None if owner else await oauth_states.refusal(session, state)
     if owner is None:
         return _REFUSED[refusal or "unknown"]()
+    team = services.settings.slack_team_id
+    if team and owner.team_id != team:  # issued for another workspace: not one we issued here
+        return _REFUSED["unknown"]()
     exchanged = await exchange_code(services.stripe, code)
     if isinstance(exchanged, ExchangeUnconfirmed | RejectedCode):
         return await _not_connected(request, owner, code, exchanged)

@@ -48,6 +48,10 @@ def render_page(title: str, body: str, status: int = 200, *, tone: Tone = "info"
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            # Nothing but the inline style: no script, frame, form, base or other origin.
+            "Content-Security-Policy": (
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+                "base-uri 'none'; form-action 'none'"
+            ),
         },
     )
