@@ -74,6 +74,7 @@ class Reconciler:
 
     async def run(self) -> None:
         while True:
+            ok = True
             try:
                 settled = await reconcile_pending(
                     self._services, grace=self._tuning.grace, limit=self._tuning.batch
@@ -82,11 +83,14 @@ class Reconciler:
                     log.info("reconciled %d pending charge(s): %s", len(settled), settled)
                     self._on_settled()
             except Exception:
+                ok = False
                 log.exception("charge reconciliation pass failed; retrying")
             try:
                 # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
                 if await reconcile_refunds(self._services, grace=self._tuning.grace):
                     self._on_settled()
             except Exception:
+                ok = False
                 log.exception("refund reconciliation pass failed; retrying")
+            self._services.metrics.reconciler_pass(ok=ok)
             await asyncio.sleep(self._tuning.period_seconds)

@@ -1,4 +1,4 @@
-"""The aiohttp application: Bolt at /slack/events, the Stripe and page routes, /healthz.
+"""The aiohttp application: Bolt at /slack/events, the Stripe and page routes, /healthz, /metrics.
 
 Long-lived resources (database engine, Stripe clients, Slack client) are created when the app
 starts and closed when it stops, in `_resources`; nothing here is global.
@@ -19,6 +19,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import build_bolt_app
 from bot.config import Settings
 from bot.event_processor import ProcessorTuning
+from bot.metrics import CONTENT_TYPE, Metrics, stripe_trace
 from bot.services import SERVICES, Services
 from bot.slack_client import create_slack_client
 from bot.stripe_ops.client import connect_stripe
@@ -43,6 +44,7 @@ def build_server(settings: Settings, *, tuning: WorkerTuning | None = None) -> w
     app.cleanup_ctx.append(_resources(settings, tuning or WorkerTuning()))
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_text)
     add_routes(app)
     return app
 
@@ -52,7 +54,11 @@ def _resources(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        http = aiohttp.ClientSession()  # one connection pool for Slack and Stripe
+        metrics = Metrics()
+        # One connection pool for Slack and Stripe; the trace counts Stripe's errors.
+        http = aiohttp.ClientSession(
+            trace_configs=[stripe_trace(metrics, api_base=settings.stripe_api_base)]
+        )
         stripe_connection = connect_stripe(settings, session=http)
         slack = create_slack_client(settings, session=http)
         outbox_ready = asyncio.Event()
@@ -63,6 +69,7 @@ def _resources(
             outbox_ready=outbox_ready,
             stripe=stripe_connection,
             slack=slack,
+            metrics=metrics,
         )
         app[SERVICES] = services
         app[BOLT] = build_bolt_app(services)
@@ -116,6 +123,20 @@ async def healthz(request: web.Request) -> web.Response:
             "events_failed": failed_events,
         }
     )
+
+
+async def metrics_text(request: web.Request) -> web.Response:
+    """Prometheus' text format (bot/metrics.py); 503 in plain words when the database is down."""
+    services = request.app[SERVICES]
+    try:
+        async with services.sessions() as session:
+            body = await services.metrics.render(
+                session, max_event_attempts=ProcessorTuning().retry.max_attempts
+            )
+    except Exception as exc:  # a scrape never shows a traceback; /healthz says more
+        log.warning("metrics: database unreachable: %s", exc)
+        return web.Response(status=503, text="database unreachable\n")
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 def _age_seconds(since: datetime | None) -> int:

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.stripe_ops.client import StripeConnection
 
 
@@ -23,6 +24,8 @@ class Services:
     #: Set when a transaction that queued Slack messages commits (see storage.db): the relay
     #: then posts them at once instead of at its next poll.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    #: This app's metrics (its own registry), served at /metrics.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 SERVICES = web.AppKey("services", Services)
