@@ -1,0 +1,149 @@
+"""The story of docs/guide.md, walked in the sandbox console, with its screenshots.
+
+Connect a vendor, add a customer and save a card, charge, refund, /fees, App Home: each step
+in a real headless Chromium, as a person would click it. The screenshots go to a temporary
+folder and are checked to exist; with `UPDATE_SCREENSHOTS=1` they replace docs/images/ (commit
+them). Without Chromium the test skips and says why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox_mode import SandboxUrls, running_sandbox
+from tests.browser import chromium
+from tests.e2e.test_console_browser import be, message, open_conversation, type_command
+
+pytestmark = pytest.mark.browser
+
+WAIT = 10_000  # ms
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# Every screenshot docs/guide.md shows, in the order the story takes them.
+SHOTS = (
+    "connect-invite",
+    "connect-oauth",
+    "connect-done",
+    "add-customer",
+    "checkout",
+    "card-saved",
+    "charge-modal",
+    "charged",
+    "refunded",
+    "fees",
+    "app-home",
+)
+PNG = b"\x89PNG\r\n\x1a\n"
+MAX_BYTES = 250_000  # each image; the set stays well under 2 MB
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        return IMAGES
+    return tmp_path
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    async with chromium() as browser:
+        context = await browser.new_context(viewport={"width": 960, "height": 700})
+        yield await context.new_page()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxUrls]:
+    async with running_sandbox(fresh=True) as urls:
+        yield urls
+
+
+async def test_the_guide_story_in_the_console(
+    page: Any, sandbox: SandboxUrls, folder: Path
+) -> None:
+    async def shot(target: Any, name: str) -> None:
+        assert name in SHOTS
+        await target.screenshot(path=str(folder / f"{name}.png"))
+
+    await page.goto(sandbox.console)
+
+    # An operator sends Vera her Connect link; she opens it from her DM with the app.
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    await type_command(page, "/connect-vendor @Vera")
+    await message(page, "I sent").wait_for(timeout=WAIT)
+    await be(page, "Vera")
+    await open_conversation(page, "connectbot")
+    invite = message(page, "Connect with Stripe")
+    await invite.wait_for(timeout=WAIT)
+    await shot(page, "connect-invite")
+    async with page.context.expect_page() as opened:
+        await invite.locator("button", has_text="Connect with Stripe").click()
+    oauth = await opened.value
+    await oauth.set_viewport_size({"width": 720, "height": 480})
+    await oauth.locator("button", has_text="Approve").wait_for(timeout=WAIT)
+    await shot(oauth, "connect-oauth")
+    await oauth.locator("button", has_text="Approve").click()
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=WAIT)
+    await shot(oauth, "connect-done")
+    await oauth.close()
+    await message(page, "is connected to the marketplace").wait_for(timeout=WAIT)
+
+    # The operator adds a customer; the customer saves a card on Stripe's Checkout page.
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    await type_command(page, "/add-customer dave@example.com Dave Diaz")
+    card_link = message(page, "dave@example.com")
+    await card_link.wait_for(timeout=WAIT)
+    await shot(page, "add-customer")
+    async with page.context.expect_page() as opened:
+        await card_link.locator("button", has_text="Checkout").click()
+    checkout = await opened.value
+    await checkout.set_viewport_size({"width": 720, "height": 560})
+    await checkout.locator("button", has_text="Save card").wait_for(timeout=WAIT)
+    await shot(checkout, "checkout")
+    await checkout.locator("button", has_text="Save card").click()
+    await checkout.wait_for_load_state()
+    await checkout.close()
+    await message(page, "4242").wait_for(timeout=WAIT)
+    await shot(page, "card-saved")
+
+    # A charge: the modal with its fee preview, then the confirmation in the channel.
+    await type_command(page, "/charge @Vera 100 dave@example.com Tuning session")
+    modal = page.locator("#modal")
+    await modal.wait_for(state="visible", timeout=WAIT)
+    await modal.locator("text=platform fee").first.wait_for(timeout=WAIT)
+    await shot(page, "charge-modal")
+    await modal.locator("#modal-submit").click()
+    await modal.wait_for(state="hidden", timeout=WAIT)
+    charged = message(page, "Charged $100.00")
+    await charged.wait_for(timeout=WAIT)
+    await shot(page, "charged")
+    found = re.search(r"cb_ch_\w+", await charged.inner_text())
+    assert found, "the confirmation names the connectbot charge id"
+
+    # A partial refund, then the fee summary.
+    await type_command(page, f"/refund {found.group(0)} 40")
+    await message(page, "Refunded $40.00").wait_for(timeout=WAIT)
+    await shot(page, "refunded")
+    await type_command(page, "/fees today")
+    await message(page, "Net to vendor").wait_for(timeout=WAIT)
+    await shot(page, "fees")
+
+    # App Home, as the admin sees it.
+    await be(page, "Ada")
+    await open_conversation(page, "connectbot")
+    await page.locator("#tab-home").click()
+    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=WAIT)
+    await page.locator("#home", has_text="$100.00").wait_for(timeout=WAIT)
+    await shot(page, "app-home")
+
+    for name in SHOTS:
+        data = (folder / f"{name}.png").read_bytes()
+        assert data.startswith(PNG), name
+        assert 1_000 < len(data) <= MAX_BYTES, (name, len(data))
