@@ -31,7 +31,8 @@ def links(text: str) -> list[str]:
 def code_paths(text: str) -> list[str]:
     """Backticked spans outside fences that name a repository path (`bot/x.py`, `docs/`)."""
     spans = CODE.findall(FENCE.sub("", text))
-    return [s for s in spans if s.startswith(TOP_LEVEL) and " " not in s]
+    # `bot/commands/<name>.py` is a pattern for the reader, not a path.
+    return [s for s in spans if s.startswith(TOP_LEVEL) and not re.search(r"[\s<>{}]", s)]
 
 
 def is_local(target: str) -> bool:
@@ -91,7 +92,7 @@ def test_the_checker_finds_what_is_missing(tmp_path: Path) -> None:
     doc.write_text(
         "[ok](x.md) ![img](images/none.png) [web](https://example.com) [here](#top)\n"
         "[gone](nowhere.md#part) `bot/nowhere.py` `bot/config.py` `docs/` `not/a/path`\n"
-        "`bot/config.Settings` `bot/nowhere.Thing` `bot/notifications/digest*.py`\n"
+        "`bot/config.Settings` `bot/nowhere.Thing` `bot/notifications/digest*.py` `bot/<x>.py`\n"
         "```\n[in a fence](fenced.md)\n```\n"
     )
     assert missing_links(doc) == ["images/none.png", "nowhere.md#part"]
