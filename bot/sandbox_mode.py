@@ -35,9 +35,7 @@ from bot.workers import WorkerTuning
 from sandbox.saved import UnreadableSave, open_beside
 from sandbox.slack_fake import app as slack_app
 from sandbox.slack_fake.api import STATE_KEY
-from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.console import CONSOLE_KEY, add_person
-from sandbox.slack_fake.interactions import Workspace
 from sandbox.stripe_fake import app as stripe_app
 from sandbox.stripe_fake.store import STATE_KEY as STRIPE_STATE_KEY
 
@@ -55,7 +53,6 @@ PEOPLE = (
     (VENDOR, "vera", "Vera Vendor", "vendor", "vera@example.com"),
     (VENDOR_2, "victor", "Victor Vendor", "vendor", "victor@example.com"),
 )
-SEED_CUSTOMER = "carol@example.com Carol Customer"
 # The console polls every second; the workers keep up with it.
 TUNING = WorkerTuning(relay=RelayTuning(poll_seconds=0.2), events=ProcessorTuning(poll_seconds=0.2))
 
@@ -129,35 +126,6 @@ def _seed_workspace(slack: web.Application) -> None:
     console.channels.update({OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"})
 
 
-async def _seed_customer(urls: SandboxUrls, slack: web.Application) -> None:
-    """A customer without a card, added by Otto in #ops (his private reply has the card link)."""
-    async with SlackSender(
-        f"{urls.server}/slack/events",
-        SIGNING_SECRET,
-        fake_url=urls.slack,
-        workspace=Workspace(team_id=TEAM_ID),
-    ) as sender:
-        reply = await sender.command(
-            "/add-customer",
-            SEED_CUSTOMER,
-            user_id=OPERATOR,
-            user_name="otto",
-            channel_id=OPS_CHANNEL,
-            channel_name="ops",
-        )
-    if reply.status != 200 or reply.response_key is None:
-        log.warning("seeding the customer failed: HTTP %s", reply.status)
-        return
-    # The card link follows the ack through the response URL; wait for it so the console
-    # shows it from the first look.
-    responses = slack[STATE_KEY].responses
-    for _ in range(100):
-        if responses.get(reply.response_key):
-            return
-        await asyncio.sleep(0.05)
-    log.warning("seeding the customer: no card link after 5 seconds")
-
-
 @asynccontextmanager
 async def running_sandbox(
     *,
@@ -229,8 +197,9 @@ async def running_sandbox(
             database_url=database_url,
         )
         if new_database:
-            say("seeding the customer carol@example.com")
-            await _seed_customer(urls, fake_slack)
+            from bot.sandbox_seed import seed_customer  # it needs this module's constants
+
+            await seed_customer(urls, fake_slack[STATE_KEY], say)
         yield urls
 
 
