@@ -102,9 +102,7 @@ def retrieve_setup_intent(ctx: Ctx) -> Json:
     return render(ctx.state.get(ctx.args[0], ctx.account, "setup_intent", param="intent"))
 
 
-def complete(
-    ctx: Ctx, session: Json, number: str, expiry: tuple[int, int] | None = None
-) -> None:
+def complete(ctx: Ctx, session: Json, number: str, expiry: tuple[int, int] | None = None) -> None:
     """Finish the session with a card; raises a card error when the card is declined."""
     if number.replace(" ", "") in DECLINES_ON_SETUP:
         raise StripeError(
