@@ -171,7 +171,7 @@ EMOJI = {
     "white_circle": "⚪",
     "x": "❌",
 }
-_EMOJI_NAME = re.compile(r":([a-z0-9_+-]+):")
+_EMOJI_NAME = re.compile(r"(?<![\w:]):([a-z][a-z0-9_+-]*):(?![\w:])")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
