@@ -3,8 +3,8 @@
 All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks to the fakes'
 APIs, the fake Stripe delivers signed webhooks to connectbot (from an account endpoint and a
 Connect endpoint, each with its own secret), and the console sends signed Slack requests to
-connectbot. This is the only product module that imports `sandbox`, and only
-`bot/cli.py` imports it, when the sandbox command runs.
+connectbot. With `bot/sandbox_seed.py` (and the demo, which drives a sandbox) it is the only
+product code that imports `sandbox`, and only `bot/cli.py` imports it, when the command runs.
 """
 
 from __future__ import annotations
