@@ -127,7 +127,10 @@ def _check(_args: argparse.Namespace) -> int:
 def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.database import upgrade_database
 
-    print(asyncio.run(upgrade_database(load(DatabaseSettings).database_url)))
+    url = load(DatabaseSettings).database_url
+    # Migrating a large database takes a while: say what is happening before it starts.
+    print("connectbot db upgrade: migrating to the newest schema", file=sys.stderr, flush=True)
+    print(asyncio.run(upgrade_database(url)))
     return 0
 
 

@@ -3,18 +3,20 @@
 All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks to the fakes'
 APIs, the fake Stripe delivers signed webhooks to connectbot (from an account endpoint and a
 Connect endpoint, each with its own secret), and the console sends signed Slack requests to
-connectbot. This is the only product module that imports `sandbox`, and only
-`bot/cli.py` imports it, when the sandbox command runs.
+connectbot. With `bot/sandbox_seed.py` (and the demo, which drives a sandbox) it is the only
+product code that imports `sandbox`, and only `bot/cli.py` imports it, when the command runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
+import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,12 @@ from bot.server import build_server
 from bot.stripe_ops.client import API_VERSION
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from bot.workers import WorkerTuning
+from sandbox.saved import UnreadableSave, open_beside
 from sandbox.slack_fake import app as slack_app
 from sandbox.slack_fake.api import STATE_KEY
-from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.console import CONSOLE_KEY, add_person
-from sandbox.slack_fake.interactions import Workspace
 from sandbox.stripe_fake import app as stripe_app
+from sandbox.stripe_fake.store import STATE_KEY as STRIPE_STATE_KEY
 
 TEAM_ID = "T_SANDBOX"
 BOT_TOKEN = "xoxb-connectbot-sandbox"
@@ -51,11 +53,14 @@ PEOPLE = (
     (VENDOR, "vera", "Vera Vendor", "vendor", "vera@example.com"),
     (VENDOR_2, "victor", "Victor Vendor", "vendor", "victor@example.com"),
 )
-SEED_CUSTOMER = "carol@example.com Carol Customer"
 # The console polls every second; the workers keep up with it.
 TUNING = WorkerTuning(relay=RelayTuning(poll_seconds=0.2), events=ProcessorTuning(poll_seconds=0.2))
 
 log = logging.getLogger(__name__)
+
+
+def _quiet(_line: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -121,52 +126,36 @@ def _seed_workspace(slack: web.Application) -> None:
     console.channels.update({OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"})
 
 
-async def _seed_customer(urls: SandboxUrls, slack: web.Application) -> None:
-    """A customer without a card, added by Otto in #ops (his private reply has the card link)."""
-    async with SlackSender(
-        f"{urls.server}/slack/events",
-        SIGNING_SECRET,
-        fake_url=urls.slack,
-        workspace=Workspace(team_id=TEAM_ID),
-    ) as sender:
-        reply = await sender.command(
-            "/add-customer",
-            SEED_CUSTOMER,
-            user_id=OPERATOR,
-            user_name="otto",
-            channel_id=OPS_CHANNEL,
-            channel_name="ops",
-        )
-    if reply.status != 200 or reply.response_key is None:
-        log.warning("seeding the customer failed: HTTP %s", reply.status)
-        return
-    # The card link follows the ack through the response URL; wait for it so the console
-    # shows it from the first look.
-    responses = slack[STATE_KEY].responses
-    for _ in range(100):
-        if responses.get(reply.response_key):
-            return
-        await asyncio.sleep(0.05)
-    log.warning("seeding the customer: no card link after 5 seconds")
-
-
 @asynccontextmanager
 async def running_sandbox(
-    *, fresh: bool = False, port: int = 0, database_url: str | None = None
+    *,
+    fresh: bool = False,
+    port: int = 0,
+    database_url: str | None = None,
+    say: Callable[[str], None] = _quiet,
 ) -> AsyncIterator[SandboxUrls]:
-    """Start everything; yield the URLs; stop and close everything on exit.
+    """Start everything; yield the URLs; stop, save and close everything on exit.
 
     The database is `database_url`, else a throwaway SQLite file when `fresh`, else the default
-    `./connectbot.db`. The console listens on `port` (a free one when 0). The customer is seeded
-    only into a new database. Refuses (CommandFailed) a port that is taken.
+    `./connectbot.db`. A SQLite database keeps the fakes' Stripe and Slack beside it
+    (`connectbot.sandbox.json` for `connectbot.db`), loaded at start and saved as they change,
+    so a restart finds the customers and vendors the database refers to; a database without
+    one is moved aside and a fresh one started, said in one line to `say`. The console listens
+    on `port`, else on the port it had last time when free, else on a free one. The customer
+    is seeded only into a new database; `say` hears each step of seeding. Refuses
+    (CommandFailed) a port that is taken.
     """
     async with AsyncExitStack() as stack:
         if database_url is None and fresh:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="connectbot-"))
             database_url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
         database_url = database_url or DEFAULT_DATABASE_URL
+        save = open_beside(_sqlite_path(database_url), say)
         new_database = _is_new_sqlite(database_url)
-        slack_sock, stripe_sock, server_sock = _socket(port), _socket(0), _socket(0)
+        saved_ports = save.ports if save else {}
+        slack_sock = _socket(port) if port else _socket_or_free(saved_ports.get("console", 0))
+        stripe_sock = _socket_or_free(saved_ports.get("stripe", 0))
+        server_sock = _socket_or_free(saved_ports.get("server", 0))
         server, slack, stripe = _url(server_sock), _url(slack_sock), _url(stripe_sock)
         # Two endpoints, as README's set-up asks of a real platform: the platform's own events
         # and connected accounts' events, each signed with its own secret.
@@ -179,12 +168,25 @@ async def running_sandbox(
         fake_slack = slack_app.create_app(
             token=BOT_TOKEN, team_id=TEAM_ID, app_url=server, signing_secret=SIGNING_SECRET
         )
+        if save is not None:
+            try:
+                save.attach(fake_stripe[STRIPE_STATE_KEY], fake_slack[STATE_KEY])
+            except UnreadableSave as exc:
+                raise CommandFailed(f"{exc}; delete it and the database to start fresh") from None
+            save.ports = {
+                "console": slack_sock.getsockname()[1],
+                "stripe": stripe_sock.getsockname()[1],
+                "server": server_sock.getsockname()[1],
+            }
+            # entered before the servers, so the last save happens after they have stopped
+            await stack.enter_async_context(save.kept())
         _seed_workspace(fake_slack)
         await _serve(stack, fake_stripe, stripe_sock)
         await _serve(stack, fake_slack, slack_sock)
         settings = sandbox_settings(
             database_url=database_url, server=server, slack=slack, stripe=stripe
         )
+        say("migrating the database")
         await upgrade_database(database_url)
         await _serve(stack, build_server(settings, tuning=TUNING), server_sock)
         urls = SandboxUrls(
@@ -195,17 +197,34 @@ async def running_sandbox(
             database_url=database_url,
         )
         if new_database:
-            await _seed_customer(urls, fake_slack)
+            from bot.sandbox_seed import seed_customer  # it needs this module's constants
+
+            await seed_customer(urls, fake_slack[STATE_KEY], say)
         yield urls
 
 
+def _sqlite_path(database_url: str) -> Path | None:
+    if not database_url.startswith("sqlite") or ":memory:" in database_url:
+        return None
+    return Path(database_url.split("///", 1)[-1])
+
+
 def _is_new_sqlite(database_url: str) -> bool:
-    path = database_url.split("///", 1)[-1]
-    return database_url.startswith("sqlite") and not Path(path).exists()
+    path = _sqlite_path(database_url)
+    return path is not None and not path.exists()
+
+
+def _socket_or_free(port: int) -> socket.socket:
+    """A socket on `port` when it is free, else on any free port."""
+    if port:
+        with contextlib.suppress(CommandFailed):
+            return _socket(port)
+    return _socket(0)
 
 
 def run_sandbox(*, fresh: bool = False, port: int = 0) -> None:
-    """Run the sandbox until SIGINT/SIGTERM, printing one line: where the console is."""
+    """Run the sandbox until SIGINT/SIGTERM, printing one line to stdout: where the console is.
+    Each step of starting that takes a while (migrating, seeding) is one line on stderr."""
     logging.getLogger("bot").setLevel(logging.WARNING)
     # A request cut short by Ctrl-C rolls back with CancelledError, which the pool logs with a
     # traceback; the rollback still happens, so the terminal need not see it.
@@ -213,12 +232,16 @@ def run_sandbox(*, fresh: bool = False, port: int = 0) -> None:
     asyncio.run(_until_signalled(fresh=fresh, port=port))
 
 
+def _progress(line: str) -> None:
+    print(f"connectbot sandbox: {line}", file=sys.stderr, flush=True)
+
+
 async def _until_signalled(*, fresh: bool, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running_sandbox(fresh=fresh, port=port) as urls:
+    async with running_sandbox(fresh=fresh, port=port, say=_progress) as urls:
         if not stop.is_set():  # Ctrl-C during start-up: stop without inviting anyone in
             print(f"connectbot sandbox: open {urls.console}", flush=True)
         await stop.wait()

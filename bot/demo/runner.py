@@ -17,13 +17,16 @@ import aiohttp
 
 from bot.demo.script import STORY, Step
 from bot.demo.stage import Stage, StepFailed
-from bot.demo.transcript import render_seen
+from bot.demo.transcript import Seen, render_seen
 from bot.errors import CommandFailed
 from bot.sandbox_mode import GENERAL_CHANNEL, OPS_CHANNEL, running_sandbox
 from storage.db import create_engine, session_factory
 
 #: A step that hangs (rather than failing a check) is stopped after this long.
 STEP_SECONDS = 30.0
+#: After a step, Slack must be quiet this long before its messages are printed (at most the
+#: limit), so each message is printed under the step that caused it.
+QUIET_SECONDS, SETTLE_LIMIT_SECONDS = 0.3, 3.0
 
 
 def run_demo(*, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -43,9 +46,13 @@ async def run_story(
     def say(line: str) -> None:
         print(line, file=out, flush=True)
 
+    def progress(line: str) -> None:
+        say(f"connectbot demo: {line}")
+
+    progress("starting a fresh sandbox")
     try:
         async with (
-            running_sandbox(fresh=True) as urls,
+            running_sandbox(fresh=True, say=progress) as urls,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http,
         ):
             say("connectbot demo: the whole story on a fresh sandbox, as Slack would show it")
@@ -59,7 +66,9 @@ async def run_story(
                     say=say,
                 )
                 await stage.news()  # what the seeding showed is not part of the story
-                failed = await _run_steps(stage, steps, say=say, step_seconds=step_seconds)
+                failed = await _run_steps(
+                    stage, steps, say=say, step_seconds=step_seconds, ansi=out.isatty()
+                )
             finally:
                 await engine.dispose()
     except CommandFailed:
@@ -79,7 +88,12 @@ async def run_story(
 
 
 async def _run_steps(
-    stage: Stage, steps: Sequence[Step], *, say: Callable[[str], None], step_seconds: float
+    stage: Stage,
+    steps: Sequence[Step],
+    *,
+    say: Callable[[str], None],
+    step_seconds: float,
+    ansi: bool = False,
 ) -> str | None:
     """Run each step and print what it showed; the failure line of the first that fails."""
     for number, step in enumerate(steps, 1):
@@ -96,17 +110,31 @@ async def _run_steps(
             problem = _describe(exc)
         try:
             problem = problem or await stage.stripe_refusals()
-            seen = await stage.news()
+            seen = await _settled_news(stage)
         except Exception as exc:
             seen = []
             problem = problem or f"cannot read what Slack shows: {_describe(exc)}"
         if seen:
             say("What people see in Slack:")
-            for line in render_seen(seen):
+            for line in render_seen(seen, ansi=ansi):
                 say(line)
         if problem is not None:
             return f"step {number} ({step.title}) failed: {problem}"
     return None
+
+
+async def _settled_news(stage: Stage) -> list[Seen]:
+    """What the step showed, waiting until Slack has been quiet for a moment (webhooks and the
+    relay finish after the step's own checks), so no message spills into the next step."""
+    seen = await stage.news()
+    deadline = time.monotonic() + SETTLE_LIMIT_SECONDS
+    while time.monotonic() < deadline:
+        await asyncio.sleep(QUIET_SECONDS)
+        more = await stage.news()
+        if not more:
+            break
+        seen += more
+    return seen
 
 
 def _describe(exc: BaseException) -> str:

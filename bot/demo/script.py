@@ -22,7 +22,7 @@ from bot.demo.checks import (
 )
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
-from bot.sandbox_mode import OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
+from bot.sandbox_mode import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
 from storage.models import AuditEntry, Charge, Customer, Refund, SharedCustomer, Vendor
 
 VISA, DECLINING_VISA = "4242424242424242", "4000000000000002"
@@ -37,15 +37,20 @@ class Step:
     run: Callable[[Stage], Awaitable[None]]
 
 
-def connect(vendor: str) -> Callable[[Stage], Awaitable[None]]:
-    """Otto sends the vendor a Connect link; the vendor approves on Stripe's page."""
+def connect(vendor: str, *, by_self: bool = False) -> Callable[[Stage], Awaitable[None]]:
+    """Otto sends the vendor a Connect link by DM, or (`by_self`) the vendor types
+    `/connect-vendor` in #general and gets the link privately; the vendor approves on Stripe's
+    page."""
 
     async def run(stage: Stage) -> None:
         name = stage.first_name(vendor)
-        await stage.command(OPERATOR, f"/connect-vendor @{name}", channel=OPS_CHANNEL)
-        dm = await stage.wait_for_message(
-            f"D{vendor}", "/oauth/authorize", what=f"{name}'s DM with a Connect with Stripe link"
-        )
+        if by_self:
+            await stage.command(vendor, "/connect-vendor", channel=GENERAL_CHANNEL)
+            where, for_user, what = GENERAL_CHANNEL, vendor, f"{name}'s private Connect link"
+        else:
+            await stage.command(OPERATOR, f"/connect-vendor @{name}", channel=OPS_CHANNEL)
+            where, for_user, what = f"D{vendor}", None, f"{name}'s DM with a Connect link"
+        dm = await stage.wait_for_message(where, "/oauth/authorize", for_user=for_user, what=what)
         url = button_url(dm, "Connect with Stripe")
         page = await stage.browse(
             name, url, "the link and approves on Stripe's page", sandbox_decision="approve"
@@ -218,7 +223,10 @@ async def fees_today(stage: Stage) -> None:
 
 STORY: tuple[Step, ...] = (
     Step("Vera connects her Stripe account", connect(VENDOR)),
-    Step("Victor connects his Stripe account", connect(VENDOR_2)),
+    Step(
+        "Victor types /connect-vendor himself and connects his Stripe account",
+        connect(VENDOR_2, by_self=True),
+    ),
     Step("Otto adds Jane Doe and she saves a card", add_customer(JANE, "Jane Doe", VISA)),
     Step("Otto shares Jane with Vera", share_jane),
     Step("Otto charges Jane $100.00 for Vera", charge(VENDOR, "100.00", JANE, memo="vera_charge")),

@@ -19,7 +19,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from bot.demo.transcript import Seen, render_message
+from bot.demo.transcript import Seen, for_terminal, render_message
 from bot.sandbox_mode import PEOPLE, SIGNING_SECRET, TEAM_ID, SandboxUrls
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.console.escape import escape_command_text, split_command
@@ -128,7 +128,7 @@ class Stage:
         view = await self.until(self._new_modal, "the charge confirmation modal to open")
         self.say(f"{self.first_name(user)} sees the modal “{view['title']['text']}”:")
         for line in render_message(view, self.names, self.channels):
-            self.say(f"  | {line}")
+            self.say(f"  | {for_terminal(line)}")
         return view
 
     async def _new_modal(self) -> JSON | None:

@@ -128,8 +128,9 @@ def render_message(
     return mrkdwn(str(message.get("text") or ""), names, channels).splitlines() or [""]
 
 
-def render_seen(seen: Sequence[Seen], indent: str = "  ") -> list[str]:
-    """Messages grouped by audience, in the order each audience first got one."""
+def render_seen(seen: Sequence[Seen], indent: str = "  ", *, ansi: bool = False) -> list[str]:
+    """Messages grouped by audience, in the order each audience first got one, with Slack's
+    markup rendered for a terminal (see :func:`for_terminal`)."""
     order: list[str] = []
     grouped: dict[str, list[tuple[str, ...]]] = {}
     for item in seen:
@@ -142,6 +143,52 @@ def render_seen(seen: Sequence[Seen], indent: str = "  ") -> list[str]:
         out.append(f"{indent}{audience}:")
         for lines in grouped[audience]:
             first, *rest = lines or ("",)
-            out.append(f"{indent}  > {first}")
-            out.extend(f"{indent}    {line}" for line in rest)
+            out.append(f"{indent}  > {for_terminal(first, ansi=ansi)}")
+            out.extend(f"{indent}    {for_terminal(line, ansi=ansi)}" for line in rest)
     return out
+
+
+#: The emoji connectbot's messages use, as a terminal shows them; any other name becomes its
+#: words ("money with wings"), never ":money_with_wings:".
+EMOJI = {
+    "bank": "🏦",
+    "credit_card": "💳",
+    "electric_plug": "🔌",
+    "handshake": "🤝",
+    "hourglass": "⌛",
+    "large_green_circle": "🟢",
+    "large_yellow_circle": "🟡",
+    "leftwards_arrow_with_hook": "↩️",
+    "link": "🔗",
+    "lock": "🔒",
+    "no_entry": "⛔",
+    "no_entry_sign": "🚫",
+    "raised_hand": "✋",
+    "red_circle": "🔴",
+    "rotating_light": "🚨",
+    "warning": "⚠️",
+    "white_check_mark": "✅",
+    "white_circle": "⚪",
+    "x": "❌",
+}
+_EMOJI_NAME = re.compile(r"(?<![\w:]):([a-z][a-z0-9_+-]*):(?![\w:])")
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+ANSI_BOLD, ANSI_RESET = "\x1b[1m", "\x1b[0m"
+
+
+def for_terminal(line: str, *, ansi: bool = False) -> str:
+    """A line of Slack mrkdwn as a terminal shows it: `*bold*` in bold (ANSI when `ansi`, else
+    plain), `_italic_` and `~strike~` plain, no backticks, `:emoji:` as the emoji or its words.
+    """
+    line = line.replace("```", "").replace("`", "")
+    bold = (ANSI_BOLD + r"\1" + ANSI_RESET) if ansi else r"\1"
+    line = _BOLD.sub(bold, line)
+    line = _STRIKE.sub(r"\1", _ITALIC.sub(r"\1", line))
+
+    def emoji(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return EMOJI.get(name) or name.replace("_", " ")
+
+    return _EMOJI_NAME.sub(emoji, line)

@@ -33,6 +33,14 @@ def stripe_refusal(exc: stripe.StripeError) -> Refusal:
     """A user-facing sentence for a Stripe failure (the details go to the log)."""
     log.warning("stripe request failed: %r", exc)
     detail = str(exc.user_message or type(exc).__name__).rstrip(".")
+    if isinstance(exc, stripe.InvalidRequestError) and exc.code == "resource_missing":
+        # Retrying cannot bring back what Stripe no longer has (deleted in the Dashboard, or
+        # made with other keys): say what is missing and who can act on it.
+        return Refusal(
+            f'Stripe answered "{detail}": it was deleted in the Stripe Dashboard or belongs to '
+            "another Stripe account, so retrying will not help. Ask an admin to check the "
+            "Stripe Dashboard and the keys connectbot uses."
+        )
     if isinstance(exc, stripe.PermissionError | stripe.AuthenticationError):
         return Refusal(
             f"Stripe refused access ({detail}); the vendor may have disconnected the platform."

@@ -8,6 +8,7 @@ SetupIntent ``succeeded``, the session ``complete``, events ``setup_intent.succe
 
 from __future__ import annotations
 
+import datetime
 import html
 
 from aiohttp import web
@@ -101,7 +102,7 @@ def retrieve_setup_intent(ctx: Ctx) -> Json:
     return render(ctx.state.get(ctx.args[0], ctx.account, "setup_intent", param="intent"))
 
 
-def complete(ctx: Ctx, session: Json, number: str) -> None:
+def complete(ctx: Ctx, session: Json, number: str, expiry: tuple[int, int] | None = None) -> None:
     """Finish the session with a card; raises a card error when the card is declined."""
     if number.replace(" ", "") in DECLINES_ON_SETUP:
         raise StripeError(
@@ -111,7 +112,8 @@ def complete(ctx: Ctx, session: Json, number: str) -> None:
             code="card_declined",
             decline_code="generic_decline",
         )
-    pm = ctx.state.put(card_method(ctx, number), ctx.account)
+    month, year = expiry or (None, None)
+    pm = ctx.state.put(card_method(ctx, number, month, year), ctx.account)
     attach(ctx, pm, session["customer"])
     seti = ctx.state.objects[session["setup_intent"]]
     seti.update(status="succeeded", payment_method=pm["id"])
@@ -131,16 +133,48 @@ button{{margin-top:1.4em;width:100%;padding:.7em;background:#635bff;color:#fff;b
 .error{{color:#c00}}.hint{{color:#888;font-size:.85em}}</style></head>
 <body><main><h1>Save a card</h1><p>{customer}</p>{error}
 <form method="post"><label for="card">Card number</label>
-<input id="card" name="card_number" value="4242 4242 4242 4242" autocomplete="off">
-<label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" value="12 / 34">
-<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
+<input id="card" name="card_number" value="{number}" autocomplete="off">
+<label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" value="{exp}">
+<label for="cvc">CVC</label><input id="cvc" name="cvc" value="{cvc}">
 <button type="submit">Save card</button></form>
 <p class="hint">Test cards: 4242 4242 4242 4242 (succeeds), 4000 0000 0000 0002 (declined).</p>
 <p><a href="{cancel}">Cancel</a></p></main></body></html>"""
 
 
-def _page(session: Json, customer: Json, error: str = "") -> web.Response:
+#: What the form shows before anyone types; after a refusal it shows what was typed instead.
+_DEFAULTS = {"card_number": "4242 4242 4242 4242", "exp": "12 / 34", "cvc": "123"}
+
+
+def parse_expiry(text: str, today: tuple[int, int]) -> tuple[int, int] | str:
+    """(month, four-digit year) from "MM / YY" or "MM/YYYY", or the refusal Stripe gives.
+
+    The messages and codes are the API's card errors for an expiry (stripe-python
+    ``ErrorObject.code`` lists ``invalid_expiry_month`` and ``invalid_expiry_year``); an expiry
+    before this month (`today`, the fake clock's (year, month)) is refused as a past year or
+    month, never accepted: the fake is never kinder than Stripe.
+    """
+    parts = [p.strip() for p in text.replace(" ", "").split("/")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return "Your card's expiration date is incomplete."
+    month, year = int(parts[0]), int(parts[1])
+    year = year + 2000 if year < 100 else year
+    if not 1 <= month <= 12:
+        return "Your card's expiration month is invalid."
+    if year < today[0] or year > today[0] + 50:
+        return "Your card's expiration year is invalid."
+    if (year, month) < today:
+        return "Your card's expiration month is invalid."
+    return month, year
+
+
+def _page(
+    session: Json, customer: Json, error: str = "", typed: dict[str, str] | None = None
+) -> web.Response:
+    shown = {**_DEFAULTS, **(typed or {})}
     body = _PAGE.format(
+        number=html.escape(shown["card_number"]),
+        exp=html.escape(shown["exp"]),
+        cvc=html.escape(shown["cvc"]),
         customer=html.escape(customer.get("email") or customer["id"]),
         error=f'<p class="error">{html.escape(error)}</p>' if error else "",
         cancel=html.escape(session.get("cancel_url") or "#"),
@@ -156,15 +190,24 @@ async def pay_page(request: web.Request) -> web.StreamResponse:
     account = state.owner(session["id"])
     customer = state.objects[session["customer"]]
     number = request.query.get("sandbox_card")
+    typed: dict[str, str] = {}
+    expiry: tuple[int, int] | None = None
     if request.method == "POST":
         form = await request.post()
-        number = str(form.get("card_number", ""))
+        typed = {name: str(form.get(name, "")) for name in _DEFAULTS}
+        number = typed["card_number"]
     if session["status"] != "open":
         return web.Response(text="This Checkout Session is no longer open.", status=410)
     if not number:
         return _page(session, customer)
     if number.replace(" ", "") not in CARDS:
-        return _page(session, customer, "Your card number is incorrect.")
+        return _page(session, customer, "Your card number is incorrect.", typed)
+    if typed:
+        now = datetime.datetime.fromtimestamp(state.clock.now(), datetime.UTC)
+        parsed = parse_expiry(typed["exp"], (now.year, now.month))
+        if isinstance(parsed, str):
+            return _page(session, customer, parsed, typed)
+        expiry = parsed
     ctx = Ctx(
         state=state,
         account=account,
@@ -175,9 +218,9 @@ async def pay_page(request: web.Request) -> web.StreamResponse:
         base_url=base_url(request),
     )
     try:
-        complete(ctx, session, number)
+        complete(ctx, session, number, expiry)
     except StripeError as exc:
-        return _page(session, customer, exc.message)
+        return _page(session, customer, exc.message, typed)
     target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
     raise web.HTTPSeeOther(target)
 

@@ -58,5 +58,21 @@ async def dashboard_refund(request: web.Request) -> web.Response:
     return json_response(render(refund), request_id=request_id)
 
 
+async def dashboard_delete_customer(request: web.Request) -> web.Response:
+    """``POST /_fake/customers/{customer}/dashboard_delete``: the platform deletes a customer in
+    its Dashboard. Afterwards Stripe answers requests naming it with 404 ``resource_missing``,
+    "No such customer: 'cus_…'" (the store's wording). Approximation: Stripe's retrieve of a
+    deleted customer answers ``{"id": …, "object": "customer", "deleted": true}``
+    (docs.stripe.com/api/customers/delete); the fake forgets it, so a retrieve is a 404 too."""
+    state = request.app[STATE_KEY]
+    customer = request.match_info["customer"]
+    obj = state.objects.get(customer)
+    if obj is None or obj.get("object") != "customer":
+        return json_response({"error": "no such customer"}, 404)
+    del state.objects[customer]
+    return json_response({"id": customer, "object": "customer", "deleted": True})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/_fake/customers/{customer}/dashboard_delete", dashboard_delete_customer)
     app.router.add_post("/_fake/accounts/{account}/dashboard_refund", dashboard_refund)

@@ -113,19 +113,25 @@ async def test_connect_card_and_charge_by_clicking(page: Any, sandbox: SandboxUr
     await oauth.close()
     await message(page, "is connected to the marketplace").wait_for(timeout=WAIT)
 
-    # The seeded customer's card link (Otto's private reply in #ops) → save a card.
+    # The seeded customer already has a card, and #ops holds no card link nobody asked for.
     await be(page, "Otto")
     await open_conversation(page, "ops")
-    card_link = message(page, "carol@example.com")
-    await card_link.wait_for(timeout=WAIT)
+    await message(page, "carol@example.com").wait_for(timeout=WAIT)
+    assert await page.locator(".message", has_text="/checkout/pay/").count() == 0
+    # A new customer: Otto's private reply has the card link; Dan types his own expiry.
+    await type_command(page, "/add-customer dan@example.com Dan Doe")
+    card_link = message(page, "dan@example.com")
+    await card_link.locator("button", has_text="Checkout").wait_for(timeout=WAIT)
     async with page.context.expect_page() as opened:
         await card_link.locator("button", has_text="Checkout").click()
     checkout = await opened.value
+    await checkout.fill("#exp", "04 / 32")
     await checkout.locator("button", has_text="Save card").click()
     await checkout.wait_for_load_state()
     await checkout.screenshot(path=str(ARTIFACTS / "console-checkout-done.png"))
     await checkout.close()
-    await message(page, "4242").wait_for(timeout=WAIT)
+    # the card on file has the expiry Dan typed, not the form's default
+    await message(page, "exp 04/32").wait_for(timeout=WAIT)
 
     # /charge opens the modal; a bad amount shows the error under its input; then it charges.
     await type_command(page, "/charge @Vera 100 carol@example.com Tuning session")

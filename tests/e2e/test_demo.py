@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,26 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "Vera Vendor · DM from connectbot:" in out and "[Connect with Stripe]" in out
     assert "was declined" in out and "$40.00 of $100.00 refunded" in out and "Dispute" in out
     fees = out[out.index(f": {STORY[-1].title} ==") :]
-    assert "*Platform fees* $6.00" in fees  # Vera: $10.00 fee less $4.00 refunded with $40.00
-    assert "*Platform fees* $25.00" in fees  # Victor
+    assert "Platform fees $6.00" in fees  # Vera: $10.00 fee less $4.00 refunded with $40.00
+    assert "Platform fees $25.00" in fees  # Victor
+    # Slack's markup rendered for a terminal: no stars, backticks or emoji names left.
+    assert "*" not in out and "`" not in out, out
+    assert not re.search(r":[a-z_]+:", out), re.findall(r".*:[a-z_]+:.*", out)
+    # Victor's own /connect-vendor: his private reply with the link, under his step.
+    victor = out[out.index("== Step 2/") : out.index("== Step 3/")]
+    assert "Victor types in #general: /connect-vendor" in victor
+    assert "Victor Vendor · only visible to you, in #general:" in victor
+    assert "[Connect with Stripe]" in victor
+    # Each message under the step that caused it: the refund is told under the refund step.
+    refund = out[out.index("Otto refunds") : out.index("Jane disputes")]
+    assert "$40.00 of $100.00 refunded" in refund
+    # Start-up is one line per step, before the story.
+    assert out.splitlines()[:4] == [
+        "connectbot demo: starting a fresh sandbox",
+        "connectbot demo: migrating the database",
+        "connectbot demo: seeding the customer carol@example.com",
+        "connectbot demo: saving a test card for carol@example.com",
+    ]
     last = out.strip().splitlines()[-1]
     assert last.startswith(f"connectbot demo: all {len(STORY)} steps did what they should in ")
     assert last.endswith("; platform fees today $31.00 on $350.00 charged")

@@ -57,6 +57,8 @@ def test_db_commands_migrate_and_report(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db"}
     up = connectbot("db", "upgrade", cwd=tmp_path, env=env)
     assert up.returncode == 0 and "migrated from empty" in up.stdout
+    # progress, one line per step, on stderr; the report on stdout
+    assert up.stderr.splitlines() == ["connectbot db upgrade: migrating to the newest schema"]
     current = connectbot("db", "current", cwd=tmp_path, env=env)
     assert "up to date" in current.stdout
     down = connectbot("db", "downgrade", "base", cwd=tmp_path, env=env)
@@ -67,5 +69,7 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     env = {"DATABASE_URL": "postgresql+asyncpg://nobody:pw@127.0.0.1:1/none"}
     result = connectbot("db", "upgrade", cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert result.stderr.startswith("connectbot: cannot reach the database")
+    progress, failure = result.stderr.splitlines()
+    assert progress == "connectbot db upgrade: migrating to the newest schema"
+    assert failure.startswith("connectbot: cannot reach the database")
     assert "pw" not in result.stderr and "Traceback" not in result.stderr

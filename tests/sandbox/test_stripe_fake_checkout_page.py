@@ -1,0 +1,76 @@
+"""The fake's hosted Checkout page keeps what the person typed: the expiry is theirs, on the
+saved card and on the form shown again after a refusal."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+import stripe
+
+from sandbox.stripe_fake.checkout import parse_expiry
+
+
+async def _session_url(client: stripe.StripeClient) -> tuple[str, str]:
+    cus = await client.v1.customers.create_async(params={})
+    session = await client.v1.checkout.sessions.create_async(
+        params={
+            "mode": "setup",
+            "customer": cus.id,
+            "currency": "usd",
+            "success_url": "https://shop.example/ok",
+        }
+    )
+    assert session.url is not None
+    return session.url, session.id
+
+
+async def _post(url: str, **form: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, data=form, allow_redirects=False) as resp:
+            return resp.status, await resp.text()
+
+
+async def test_the_saved_card_has_the_expiry_typed(client: stripe.StripeClient) -> None:
+    url, session_id = await _session_url(client)
+    status, _ = await _post(url, card_number="4242 4242 4242 4242", exp="03 / 31", cvc="123")
+    assert status == 303
+    session = await client.v1.checkout.sessions.retrieve_async(session_id)
+    assert session.setup_intent is not None
+    seti = await client.v1.setup_intents.retrieve_async(str(session.setup_intent))
+    pm = await client.v1.payment_methods.retrieve_async(str(seti.payment_method))
+    assert pm.card is not None and (pm.card.exp_month, pm.card.exp_year) == (3, 2031)
+
+
+@pytest.mark.parametrize(
+    ("card", "exp", "message"),
+    [
+        ("4242 4242 4242 4242", "13 / 30", "Your card's expiration month is invalid."),
+        ("4242 4242 4242 4242", "05 / 19", "Your card's expiration year is invalid."),
+        ("4242 4242 4242 4241", "07 / 33", "Your card number is incorrect."),
+    ],
+)
+async def test_a_refusal_shows_the_form_as_typed(
+    client: stripe.StripeClient, card: str, exp: str, message: str
+) -> None:
+    url, _ = await _session_url(client)
+    status, page = await _post(url, card_number=card, exp=exp, cvc="987")
+    assert status == 402
+    assert message.replace("'", "&#x27;") in page
+    assert f'value="{card}"' in page and f'value="{exp}"' in page and 'value="987"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 / 34", (12, 2034)),
+        ("1/2030", (1, 2030)),
+        ("06/26", (6, 2026)),
+        ("05/26", "Your card's expiration month is invalid."),  # before this month
+        ("0/30", "Your card's expiration month is invalid."),
+        ("12 / 25", "Your card's expiration year is invalid."),
+        ("12", "Your card's expiration date is incomplete."),
+        ("ab / cd", "Your card's expiration date is incomplete."),
+    ],
+)
+def test_parse_expiry(text: str, expected: object) -> None:
+    assert parse_expiry(text, (2026, 6)) == expected
