@@ -8,7 +8,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +61,10 @@ class Tally:
         return sum(len(v) for v in self.checks.values())
 
 
+def name(act: Callable[..., object]) -> str:
+    return act.__name__.replace("_", " ")
+
+
 async def crowd(eyes: Eyes, rng: random.Random, tally: Tally) -> None:
     """One person acting until cancelled: a random act, then the next."""
     acts, weights = zip(*ACTS, strict=True)
@@ -73,11 +77,11 @@ async def crowd(eyes: Eyes, rng: random.Random, tally: Tally) -> None:
             tally.skipped += 1
             await asyncio.sleep(0.2)
         except GaveUp as exc:
-            tally.operations[act.__name__] += 1
-            tally.gave_up[f"{act.__name__}: waited for {exc}"] += 1
+            tally.operations[f"{name(act)} (gave up)"] += 1
+            tally.gave_up[f"{name(act)}: waited for {exc}"] += 1
         except (aiohttp.ClientError, TimeoutError) as exc:
-            tally.operations[act.__name__] += 1
-            tally.gave_up[f"{act.__name__}: {type(exc).__name__}"] += 1
+            tally.operations[f"{name(act)} (gave up)"] += 1
+            tally.gave_up[f"{name(act)}: {type(exc).__name__}"] += 1
 
 
 async def decide_the_rest(eyes: Eyes) -> None:
@@ -93,17 +97,22 @@ async def decide_the_rest(eyes: Eyes) -> None:
                 )
 
 
-async def settle(eyes: Eyes, pool: ServerPool, limit: float) -> float:
+async def settle(eyes: Eyes, limit: float, say: Callable[[str], None]) -> float:
     """Until nothing is pending (or `limit` seconds): how long it took."""
     started = time.monotonic()
     stripe = eyes.stripe.app[STRIPE_STATE]
+    told = started
     while time.monotonic() - started < limit:
         with contextlib.suppress(aiohttp.ClientError, TimeoutError):
             await decide_the_rest(eyes)
-        if not await invariants.nothing_pending(eyes.sessions, stripe):
+        pending = await invariants.nothing_pending(eyes.sessions, stripe)
+        if not pending:
             await asyncio.sleep(3)  # a late duplicate or a last message would show now
             if not await invariants.nothing_pending(eyes.sessions, stripe):
                 break
+        elif time.monotonic() - told > 15:
+            told = time.monotonic()
+            say(f"still pending: {len(pending)}, e.g. {pending[0]}")
         await asyncio.sleep(1)
     return time.monotonic() - started
 
@@ -216,7 +225,7 @@ async def chaos(
             tally.faults = Counter(injector.log.struck)
             tally.faults["webhooks held back and released together"] = injector.log.webhook_holds
             tally.kills = pool.kills
-            tally.settle_seconds = await settle(eyes, pool, settle_limit)
+            tally.settle_seconds = await settle(eyes, settle_limit, say)
             say(f"settled in {tally.settle_seconds:.0f} s; stopping the servers, checking")
             pool.stop_all()
             await check(eyes, pool, network, tally)
