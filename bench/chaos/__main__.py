@@ -1,7 +1,8 @@
 """`python -m bench.chaos [--seconds N] [--seed S] [--rate R]` (`make chaos`).
 
 Environment: `CHAOS_SECONDS` (default 120), `CHAOS_SEED` (default: a fresh one, printed at
-start so a run can be replayed), `CHAOS_FAULT_RATE` (default 0.1) and `TEST_DATABASE_URL`
+start so a run can be replayed), `CHAOS_FAULT_RATE` (default 0.1), `CHAOS_STRIPE_FAULTS`
+(default: every kind the fake Stripe has) and `TEST_DATABASE_URL`
 (a PostgreSQL server; each run creates its own database there and drops it afterwards).
 Exits 1 when any invariant was violated, 2 when the run could not start.
 """
@@ -16,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.chaos.faults import STRIPE_KINDS
+
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
@@ -26,10 +29,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=int(seed) if seed else None)
     rate = float(os.environ.get("CHAOS_FAULT_RATE", 0.1))
     parser.add_argument("--rate", type=float, default=rate)
+    kinds = os.environ.get("CHAOS_STRIPE_FAULTS", ",".join(STRIPE_KINDS))
+    parser.add_argument(
+        "--stripe-faults",
+        default=kinds,
+        help=f"comma-separated kinds of Stripe faults (default: all of {', '.join(STRIPE_KINDS)})",
+    )
+    parser.add_argument(
+        "--settle", type=float, default=300.0, help="seconds to wait for everything to settle"
+    )
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args(argv)
-    if args.seconds <= 0 or not 0 <= args.rate <= 1:
-        parser.error("--seconds must be positive and --rate between 0 and 1")
+    if args.seconds <= 0 or args.settle <= 0 or not 0 <= args.rate <= 1:
+        parser.error("--seconds and --settle must be positive, --rate between 0 and 1")
+    args.stripe_faults = tuple(k.strip() for k in args.stripe_faults.split(",") if k.strip())
+    unknown = set(args.stripe_faults) - set(STRIPE_KINDS)
+    if unknown:
+        parser.error(f"unknown Stripe fault kinds: {', '.join(sorted(unknown))}")
     return args
 
 
@@ -58,7 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
         logs = args.logs or Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
-        tally = asyncio.run(chaos(seconds=args.seconds, seed=seed, rate=args.rate, logs=logs))
+        tally = asyncio.run(
+            chaos(
+                seconds=args.seconds,
+                seed=seed,
+                rate=args.rate,
+                logs=logs,
+                stripe_faults=args.stripe_faults,
+                settle_limit=args.settle,
+            )
+        )
     print(table(tally))
     if tally.violations:
         print(details(tally))

@@ -46,6 +46,7 @@ class Injector:
     pool: ServerPool
     rng: random.Random
     rate: float
+    stripe_kinds: tuple[str, ...] = STRIPE_KINDS
     log: FaultLog = field(default_factory=FaultLog)
     _stripe_seen: int = 0
     _slack_seen: int = 0
@@ -74,7 +75,7 @@ class Injector:
             fault = StripeFault(
                 method=entry["method"],
                 path=route[0] if route else entry["path"],
-                kind=self.rng.choice(STRIPE_KINDS),
+                kind=self.rng.choice(self.stripe_kinds),
                 count=1,
                 # Past connectbot's 20 s client timeout now and then, mostly a slow answer.
                 seconds=self.rng.choice([1.0, 3.0, 25.0]),

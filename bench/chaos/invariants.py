@@ -115,10 +115,13 @@ async def charges_confirmed_once(
             if charge_id:
                 intents.setdefault(charge_id, []).append({**obj, "_account": stripe.owners[obj_id]})
     found = []
-    for charge in await rows(sessions, Charge):
+    all_charges = await rows(sessions, Charge)
+    per_modal = Counter(c.idempotency_key.removeprefix("charge:") for c in all_charges)
+    found += [f"modal {view} became {n} charges" for view, n in per_modal.items() if n > 1] + [
+        f"no one submitted the modal {view}" for view in per_modal if view not in submitted_views
+    ]
+    for charge in all_charges:
         name = f"charge {charge.id}"
-        if charge.idempotency_key.removeprefix("charge:") not in submitted_views:
-            found.append(f"{name}: no one submitted the modal {charge.idempotency_key}")
         if charge.application_fee_amount != expected_fee(charge.amount):
             found.append(
                 f"{name}: fee {charge.application_fee_amount}, policy says "

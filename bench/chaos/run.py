@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bench.chaos import invariants, notifications
 from bench.chaos.acts import ACTS, Skip
-from bench.chaos.faults import Injector
+from bench.chaos.faults import STRIPE_KINDS, Injector
 from bench.chaos.network import Network
 from bench.chaos.people import OPERATORS, OPS_CHANNEL, Eyes, GaveUp, button
 from bench.chaos.servers import ServerPool, Wiring
@@ -196,7 +196,13 @@ async def check(eyes: Eyes, pool: ServerPool, network: Network, tally: Tally) ->
 
 
 async def chaos(
-    *, seconds: float, seed: int, rate: float, logs: Path, settle_limit: float = 300.0
+    *,
+    seconds: float,
+    seed: int,
+    rate: float,
+    logs: Path,
+    stripe_faults: tuple[str, ...] = STRIPE_KINDS,
+    settle_limit: float = 300.0,
 ) -> Tally:
     """The whole run on a fresh PostgreSQL database (TEST_DATABASE_URL's server)."""
     rng = random.Random(seed)
@@ -209,7 +215,7 @@ async def chaos(
     async with fresh_database("postgresql", logs) as database_url:
         async with world(database_url, logs, rng) as (eyes, pool, network):
             say("three servers ready; the crowd starts, and the faults")
-            injector = Injector(eyes.stripe, eyes.slack, pool, rng, rate)
+            injector = Injector(eyes.stripe, eyes.slack, pool, rng, rate, stripe_faults)
             tasks = [asyncio.create_task(crowd(eyes, rng, tally)) for _ in range(WORKERS)]
             tasks += [
                 asyncio.create_task(injector.run()),
