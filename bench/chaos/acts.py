@@ -23,7 +23,6 @@ from bench.chaos.people import (
     VENDORS,
     VISA,
     Eyes,
-    GaveUp,
     button,
     mention,
     modal_inputs,
@@ -235,9 +234,15 @@ async def disconnect(eyes: Eyes, rng: random.Random) -> str:
         user_id=ADMIN,
         channel_id=OPS_CHANNEL,
     )
-    message = reply.json if isinstance(reply.json, dict) else None
-    if message is None or button(message, action_id="vendors_disconnect_confirm") is None:
-        raise GaveUp("the disconnect confirmation")
+
+    async def confirmation() -> dict[str, object] | None:
+        # The question comes after the ack, through the command's response URL.
+        for answer in eyes.responses(reply.response_key):
+            if button(answer, action_id="vendors_disconnect_confirm"):
+                return answer
+        return None
+
+    message = await eyes.until(confirmation, "the disconnect confirmation")
     await eyes.sender.block_action(
         "vendors_disconnect_confirm", user_id=ADMIN, message=message, channel_id=OPS_CHANNEL
     )

@@ -64,6 +64,10 @@ class Eyes:
     def messages(self, channel: str) -> list[JSON]:
         return list(self.slack.app[SLACK_STATE].messages.get(channel, []))
 
+    def responses(self, key: str | None) -> list[JSON]:
+        """What the app sent through the response URL `key` (as Slack shows it)."""
+        return list(self.slack.app[SLACK_STATE].responses.get(key or "", []))
+
     def opened_view(self, trigger_id: str | None) -> JSON | None:
         state = self.slack.app[SLACK_STATE]
         view_id = state.opened_views.get(trigger_id or "")
