@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv clean browser bench
+.PHONY: run test lint format venv clean browser bench chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: lint
 # Speed, measured not asserted: see docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The whole product under faults, then its invariants: see docs/reliability.md. Needs
+# PostgreSQL (TEST_DATABASE_URL; this machine's server when unset). CHAOS_SEED replays a run.
+CHAOS_SECONDS ?= 120
+chaos: $(STAMP)
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres}" \
+		CHAOS_SECONDS=$(CHAOS_SECONDS) $(BIN)/python -m bench.chaos
 
 format: $(STAMP)
 	$(BIN)/ruff format .

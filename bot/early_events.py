@@ -6,6 +6,10 @@ dispute of a charge whose PaymentIntent id is not yet known). A handler that mee
 event raises `NotYetKnown`; the event processor then handles the event again later, with its
 usual backoff, logging a wait rather than a failure. Only once the processor's bound of
 attempts is reached does the event count as failed (and show in /healthz).
+
+A handler that could not read what it needs from Stripe (a 429, a 5xx, no answer) raises
+`TryAgainLater`: handled again the same way, and logged as one line, since a passing outage is
+expected and a traceback in the log would only hide the failures that are not.
 """
 
 from __future__ import annotations
@@ -17,3 +21,8 @@ class NotYetKnown(Exception):
     The message says what is awaited; raising it rolls back the handler's transaction, so a
     handler raises it before changing anything it would not want rolled back.
     """
+
+
+class TryAgainLater(Exception):
+    """Stripe could not be read just now: handle the event again later (same backoff and bound
+    as `NotYetKnown`); the message says what could not be read."""

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.backoff import RetryPolicy, nap
-from bot.early_events import NotYetKnown
+from bot.early_events import NotYetKnown, TryAgainLater
 from bot.services import Services
+from bot.stripe_ops.transient import is_transient
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import utcnow
 from storage.repos import events
@@ -92,7 +93,13 @@ class EventProcessor:
         except NotYetKnown as exc:
             await self._later(event_id, attempts, f"waiting: {exc}")
             return
+        except TryAgainLater as exc:
+            await self._later(event_id, attempts, f"retrying: {exc}")
+            return
         except Exception as exc:
+            if is_transient(exc):  # Stripe unavailable for a moment: expected, one line
+                await self._later(event_id, attempts, f"retrying: Stripe said {exc!r}")
+                return
             retry_at = self._tuning.retry.next_attempt(attempts + 1) or _never()
             log.exception("handling %s failed (attempt %d)", event_id, attempts + 1)
             async with sessions.begin() as session:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.early_events import TryAgainLater
 from bot.notifications.routing import announce, tell_ops, tell_user
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState, retrieve_account
@@ -202,7 +203,7 @@ async def account_updated(ctx: EventContext) -> None:
         return
     fresh = await retrieve_account(ctx.services.stripe, account_id)
     if fresh is None:
-        raise RuntimeError(f"could not read account {account_id} from Stripe; will retry")
+        raise TryAgainLater(f"could not read account {account_id} from Stripe; will retry")
     vendor = await vendors.lock(ctx.session, found.id)
     if vendor is None:
         return

@@ -13,7 +13,7 @@ handler waits (`NotYetKnown`) rather than guess, and the event is handled again 
 
 from __future__ import annotations
 
-from bot.early_events import NotYetKnown
+from bot.early_events import NotYetKnown, TryAgainLater
 from bot.fee_refunds import fee_returned
 from bot.handlers.charge_lookup import charge_for, id_of
 from bot.refunding import announce_refund
@@ -40,7 +40,7 @@ async def charge_refunded(ctx: EventContext) -> None:
         raise NotYetKnown(f"refunds of {charge.id} are in flight; their answers come first")
     reading = await application_fee_of(ctx.services, str(stripe_charge["id"]))
     if not reading.known:
-        raise RuntimeError(f"could not read the application fee of {charge.id}; will retry")
+        raise TryAgainLater(f"could not read the application fee of {charge.id}; will retry")
     fee = await fee_returned(ctx.session, charge, reading.fee, at_most=None)
     refund, created = await refunds.add_pending(
         ctx.session,
