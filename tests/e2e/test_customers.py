@@ -85,7 +85,7 @@ async def test_add_pay_share_end_to_end(cb: Connectbot) -> None:
     )
     card = f"Visa •••• 4242 (exp 12/{(saved.card_exp_year or 0) % 100:02d})"
     notes = await cb.until(lambda: _card_notes(cb, 1), what="the ops note")
-    assert notes == [f"jane@example.com: card on file: {card}"]
+    assert notes == [f"jane@example.com now has a card on file: {card}."]
     dms = await cb.until(lambda: cb.posted(), what="the operator's DM")
     assert any("card on file" in c["params"].get("text", "") for c in dms)
 
