@@ -14,7 +14,18 @@ def is_operator(settings: Settings, user_id: str) -> bool:
     return user_id in settings.operator_user_ids or is_admin(settings, user_id)
 
 
-NOT_OPERATOR = (
-    "Only connectbot operators can do that. Ask an admin to add you to OPERATOR_USER_IDS."
-)
-NOT_ADMIN = "Only connectbot admins can do that. Ask an admin to add you to ADMIN_USER_IDS."
+def not_operator(action: str = "do that") -> str:
+    """What someone who is not an operator is told: what they cannot do, and whom to ask.
+
+    Never the name of a setting: the person reading it cannot change the server's settings.
+    """
+    return f"Only connectbot operators can {action}. Ask a connectbot admin if you need to."
+
+
+def not_admin(action: str = "do that") -> str:
+    """What someone who is not an admin is told (see `not_operator`)."""
+    return f"Only connectbot admins can {action}. Ask a connectbot admin if you need this done."
+
+
+NOT_OPERATOR = not_operator()
+NOT_ADMIN = not_admin()

@@ -21,6 +21,7 @@ from bot.refund_outcomes import RefundResult, announce_refund, record_refund_att
 from bot.services import Services
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
 from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, send_refund
+from bot.views.refunds import not_refundable
 from storage.models import Charge, Refund, Vendor, utcnow
 from storage.repos import audit, refunds
 from storage.repos.charges import by_id, by_payment_intent
@@ -58,10 +59,7 @@ async def request_refund(
         if charge is None:
             return Refusal(f"No connectbot charge `{ref}` in this workspace.")
         if charge.status != "succeeded":
-            state = charge.status.replace("_", " ")
-            return Refusal(
-                f"Charge `{charge.id}` is {state}; only succeeded charges can be refunded."
-            )
+            return Refusal(not_refundable(charge.id, charge.status))
         in_flight = await refunds.pending_total(session, charge.id)
         amount = resolve_refund_amount(
             amount_text,

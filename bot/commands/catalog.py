@@ -7,18 +7,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+#: Who may run a usage line, from least to most allowed (operators may do what vendors may:
+#: list vendors, read fees; admins everything).
+Role = Literal["anyone", "vendor", "operator", "admin"]
+RANKS: dict[Role, int] = {"anyone": 0, "vendor": 1, "operator": 2, "admin": 3}
 
 
 @dataclass(frozen=True)
 class CommandSpec:
+    """`usage` lines and `roles` (who may run each line) go in pairs; `action` says in a few
+    words what the command does, for telling someone who may not run it ("charge customers")."""
+
     name: str
     description: str
     usage_hint: str
     usage: tuple[str, ...]
+    roles: tuple[Role, ...]
+    action: str
 
-    def help_text(self) -> str:
+    def __post_init__(self) -> None:
+        if len(self.usage) != len(self.roles):
+            raise ValueError(f"{self.name}: one role per usage line")
+
+    def runnable_by(self, role: Role) -> bool:
+        """Whether someone with `role` may run at least one form of the command."""
+        return any(RANKS[role] >= RANKS[needed] for needed in self.roles)
+
+    def help_text(self, role: Role = "admin") -> str:
+        """The usage lines `role` may run (all of them by default). A caller who may run none
+        should be refused instead (`runnable_by`), never shown a usage they cannot use."""
         lines = [f"*{self.name}* — {self.description}", "Usage:"]
-        lines += [f"• `{line}`" for line in self.usage]
+        lines += [
+            f"• `{line}`"
+            for line, needed in zip(self.usage, self.roles, strict=True)
+            if RANKS[role] >= RANKS[needed]
+        ]
         return "\n".join(lines)
 
 
@@ -31,6 +56,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/connect-vendor — get your own Connect with Stripe link",
             "/connect-vendor @vendor — send the link to a vendor (admins, operators)",
         ),
+        ("anyone", "operator"),
+        "send a Connect with Stripe link to someone else",
     ),
     CommandSpec(
         "/vendors",
@@ -42,36 +69,48 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/vendors channel @vendor #channel — where their notifications go (admins)",
             "/vendors disconnect @vendor — disconnect the platform from their account (admins)",
         ),
+        ("vendor", "admin", "admin", "admin"),
+        "list vendors",
     ),
     CommandSpec(
         "/add-customer",
         "Add a customer and send them a link to save a card",
         "jane@example.com [Jane Doe]",
         ("/add-customer jane@example.com [Jane Doe]",),
+        ("operator",),
+        "add customers",
     ),
     CommandSpec(
         "/share-customer",
         "Share a saved customer with a vendor",
         "@vendor jane@example.com",
         ("/share-customer @vendor jane@example.com",),
+        ("operator",),
+        "share customers with vendors",
     ),
     CommandSpec(
         "/charge",
         "Charge a customer on a vendor's behalf, with the platform fee",
         "@vendor 100.00 [currency] [email] [description]",
         ("/charge @vendor 100.00 [currency] [email] [description]",),
+        ("operator",),
+        "charge customers",
     ),
     CommandSpec(
         "/refund",
         "Refund a charge in full or in part",
         "<charge ref> [amount]",
         ("/refund <cb_ch_… or pi_…> [amount]",),
+        ("operator",),
+        "refund charges",
     ),
     CommandSpec(
         "/fees",
         "Fee summary per vendor",
         "[today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",
         ("/fees [today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",),
+        ("vendor",),
+        "see fees",
     ),
 )
 

@@ -21,7 +21,7 @@ from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import parse_charge_command
 from bot.money import SUPPORTED_CURRENCIES, Refusal
 from bot.notifications.routing import reply_privately
-from bot.permissions import NOT_OPERATOR, is_operator
+from bot.permissions import is_operator, not_operator
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal
 from storage.models import Customer, utcnow
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SPEC = BY_NAME["/charge"]
 USAGE = "Usage: `/charge @vendor 100.00 [currency] [email] [description]`"
+NOT_ALLOWED = not_operator(SPEC.action)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -41,11 +42,12 @@ def register(app: AsyncApp, services: Services) -> None:
         received = utcnow()
         text = (command.get("text") or "").strip()
         if text.lower() == "help":
-            await ack(SPEC.help_text())
+            allowed = is_operator(services.settings, str(command.get("user_id", "")))
+            await ack(SPEC.help_text("operator") if allowed else not_operator(SPEC.action))
             return
         view = await confirmation_view(services, command, received_at=received)
         if isinstance(view, Refusal):
-            await ack(f"{view.message}\n\n{USAGE}")
+            await ack(view.message if view.message == NOT_ALLOWED else f"{view.message}\n\n{USAGE}")
             return
         await ack()
         try:
@@ -85,7 +87,7 @@ async def confirmation_view(
     settings = services.settings
     user = str(command.get("user_id", ""))
     if not is_operator(settings, user):
-        return Refusal(NOT_OPERATOR)
+        return Refusal(NOT_ALLOWED)
     args = parse_charge_command(
         command.get("text") or "",
         default_currency=settings.default_currency,

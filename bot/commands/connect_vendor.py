@@ -18,7 +18,7 @@ from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import parse_connect_vendor_command
 from bot.money import Refusal
 from bot.notifications.routing import reply_privately, tell_user
-from bot.permissions import NOT_OPERATOR, is_operator
+from bot.permissions import is_operator, not_operator
 from bot.services import Services
 from bot.stripe_ops.oauth import authorize_url
 from bot.views.onboarding import already_connected, connect_link, link_sent
@@ -37,17 +37,19 @@ def register(app: AsyncApp, services: Services) -> None:
     async def connect_vendor(ack: AsyncAck, command: dict[str, Any]) -> None:
         received = utcnow()
         text = (command.get("text") or "").strip()
+        caller = str(command["user_id"])
+        # Everyone may ask for their own link; only operators see how to send one to others.
+        usage = SPEC.help_text("operator" if is_operator(services.settings, caller) else "anyone")
         if text.lower() == "help":
-            await ack(SPEC.help_text())
+            await ack(usage)
             return
         args = parse_connect_vendor_command(text)
         if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text()}")
+            await ack(f"{args.message}\n\n{usage}")
             return
-        caller = str(command["user_id"])
         target = args.vendor_user_id or caller
         if target != caller and not is_operator(services.settings, caller):
-            await ack(NOT_OPERATOR)
+            await ack(not_operator(SPEC.action))
             return
         await ack()
         owner = StateOwner(str(command["team_id"]), target, caller)

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.commands.catalog import BY_NAME
+from bot.commands.catalog import BY_NAME, Role
 from bot.commands.parsing import (
     parse_vendor_channel_command,
     parse_vendor_disconnect_command,
@@ -21,7 +21,7 @@ from bot.commands.parsing import (
 )
 from bot.money import FeePolicy, Refusal, describe_fee_policy
 from bot.notifications.routing import reply_privately
-from bot.permissions import NOT_ADMIN, is_admin, is_operator
+from bot.permissions import is_admin, is_operator, not_admin
 from bot.services import Services
 from bot.views.vendors import PAGE_SIZE, VendorLine, disconnect_confirmation, vendor_list
 from storage.models import Vendor, utcnow
@@ -35,6 +35,12 @@ NOT_ALLOWED = (
     "Connect your own Stripe account with `/connect-vendor`."
 )
 FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
+#: The admins' subcommands, and what someone else is told they cannot do.
+ADMIN_ACTIONS = {
+    "fee": "change a vendor's platform fee",
+    "channel": "choose where a vendor's notifications go",
+    "disconnect": "disconnect a vendor",
+}
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -43,15 +49,19 @@ def register(app: AsyncApp, services: Services) -> None:
         text = (command.get("text") or "").strip()
         words = split_args(text)
         sub = words[0].lower() if words else "list"
-        if sub == "help":
-            await ack(SPEC.help_text())
-            return
         caller, team = str(command["user_id"]), str(command["team_id"])
-        if sub in ("fee", "channel", "disconnect") and not is_admin(services.settings, caller):
-            await ack(NOT_ADMIN)
+        if sub in ADMIN_ACTIONS and not is_admin(services.settings, caller):
+            await ack(not_admin(ADMIN_ACTIONS[sub]))
             return
-        if sub not in ("list", "fee", "channel", "disconnect"):
-            await ack(f"I don't know `/vendors {sub[:20]}`.\n\n{SPEC.help_text()}")
+        if sub not in ("list", *ADMIN_ACTIONS):
+            # Only the forms the caller may run; someone who may run none is told so instead.
+            role = await _role(services, caller=caller, team=team)
+            if not SPEC.runnable_by(role):
+                await ack(NOT_ALLOWED)
+            elif sub == "help":
+                await ack(SPEC.help_text(role))
+            else:
+                await ack(f"I don't know `/vendors {sub[:20]}`.\n\n{SPEC.help_text(role)}")
             return
         await ack()
         try:
@@ -129,6 +139,16 @@ async def list_page(services: Services, *, caller: str, team: str, offset: int) 
         if own is None:
             return {"text": NOT_ALLOWED}
         return vendor_list([_line(services, own)], offset=0, total=1, own_only=True)
+
+
+async def _role(services: Services, *, caller: str, team: str) -> Role:
+    """The caller's role for `/vendors`: admin, operator, vendor (a vendor row, in any
+    state: a disconnected vendor may still see their own row) or anyone."""
+    if is_admin(services.settings, caller):
+        return "admin"
+    if is_operator(services.settings, caller):
+        return "operator"
+    return "vendor" if await _vendor(services, team, caller) is not None else "anyone"
 
 
 async def _vendor(services: Services, team: str, user_id: str) -> Vendor | None:

@@ -17,7 +17,8 @@ from bot.money.currencies import (
     currency_exponent,
     minimum_charge,
 )
-from bot.money.values import Money, Refusal, format_money
+from bot.money.number_forms import number_form
+from bot.money.values import Money, Refusal, format_money, quote
 
 _PIECE_RE: Final = re.compile(
     r"(?P<space>\s+)|(?P<number>[0-9.,]*[0-9][0-9.,]*)|(?P<word>[A-Za-z]+)"
@@ -27,8 +28,6 @@ _PIECE_RE: Final = re.compile(
 _EXPONENT_RE: Final = re.compile(r"[0-9.]\s*[eE]\s*[-+]?\s*[0-9]")
 _WORD_RE: Final = re.compile(r"[A-Za-z]+")
 _NOT_A_NUMBER_WORDS: Final = frozenset({"nan", "snan", "inf", "infinity"})
-PLAIN_NUMBER_RE: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_GROUPED_NUMBER_RE: Final = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +37,6 @@ class _Lexed:
     number: str
     code: str | None
     symbol: str | None
-
-
-def quote(text: str) -> str:
-    """Quote user text for a message without letting it break Slack formatting."""
-    shown = text.strip().replace("`", "'")
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return f"`{shown}`"
 
 
 def non_ascii_digit(text: str) -> str | None:
@@ -165,25 +156,6 @@ def _resolve_currency(lexed: _Lexed, default_currency: str) -> str | Refusal:
     return default
 
 
-def _number_form(number: str) -> Refusal | None:
-    """Check the shape of a number: `1000`, `1000.50`, `1,000.50`.
-
-    Refuses misplaced thousands separators (`1,00`, `10,00,000`), several decimal points,
-    and a decimal point without digits on both sides (`.50`, `100.`).
-    """
-    if PLAIN_NUMBER_RE.fullmatch(number) or _GROUPED_NUMBER_RE.fullmatch(number):
-        return None
-    if number.count(".") > 1:
-        return Refusal(f"{quote(number)} has more than one decimal point.")
-    if "," in number:
-        return Refusal(
-            f"{quote(number)} has a misplaced thousands separator; write `1,000.50` or `1000.50`."
-        )
-    if number.startswith("."):
-        return Refusal(f"{quote(number)} needs a digit before the decimal point: `0{number}`.")
-    return Refusal(f"{quote(number)} needs digits after the decimal point.")
-
-
 def _to_minor(number: str, currency: str) -> int | Refusal:
     """Convert a well-formed number to minor units, exactly, with Decimal.
 
@@ -256,7 +228,7 @@ def _read_amount(text: str, default_currency: str) -> Money | Refusal:
     currency = _resolve_currency(lexed, default_currency)
     if isinstance(currency, Refusal):
         return currency
-    form = _number_form(lexed.number)
+    form = number_form(lexed.number, currency)
     if form is not None:
         return form
     minor = _to_minor(lexed.number, currency)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Final
 
-from bot.money.amounts import PLAIN_NUMBER_RE, non_ascii_digit, parse_fixed_amount, quote
+from bot.money.amounts import non_ascii_digit, parse_fixed_amount
 from bot.money.currencies import MAX_AMOUNT_TEXT, STRIPE_CURRENCIES
-from bot.money.values import Money, Refusal, format_money
+from bot.money.number_forms import PLAIN_NUMBER_RE
+from bot.money.values import Money, Refusal, format_money, quote
 
 #: Most decimals a fee percentage may have (`2.95%`).
 PERCENT_DECIMALS: Final = 2

@@ -52,3 +52,11 @@ def format_money(money: Money) -> str:
     if symbol is not None:
         return f"{sign}{symbol}{number}"
     return f"{sign}{number} {money.currency.upper()}"
+
+
+def quote(text: str) -> str:
+    """Quote user text for a message without letting it break Slack formatting."""
+    shown = text.strip().replace("`", "'")
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"`{shown}`"

@@ -28,7 +28,8 @@ def _summary(facts: ChargeFacts) -> str:
         f"{format_money(facts.money)} to {customer} for <@{facts.vendor_user_id}> "
         f"(platform fee {fee}), requested by <@{facts.requested_by}>"
     )
-    return f"{line}: {facts.description}" if facts.description else line
+    # The description in quotes, not after a colon: the message already has one.
+    return f"{line}, for “{facts.description}”" if facts.description else line
 
 
 def approval_request(facts: ChargeFacts, *, threshold: Money) -> dict[str, Any]:

@@ -65,8 +65,8 @@ def checkout_link_message(*, email: str, url: str, current_card: str | None) -> 
 
 
 def card_saved_message(*, email: str, card: str) -> dict[str, Any]:
-    """`card on file: Visa •••• 4242 (exp 12/29)` for a customer."""
-    text = f"{email}: card on file: {card}"
+    """`jane@example.com now has a card on file: Visa •••• 4242 (exp 12/29).`"""
+    text = f"{email} now has a card on file: {card}."
     return message(text, [SectionBlock(text=MarkdownTextObject(text=f":credit_card: {text}"))])
 
 

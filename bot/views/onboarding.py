@@ -30,15 +30,17 @@ def connect_link(
     attempt that did not work; it leads the message.
     """
     what = "set up your Stripe account" if hosted else "connect your Stripe account"
-    intro = f"<@{requested_by}> invited you to {what}" if requested_by else f"Ready to {what}?"
+    what += " with the marketplace"
     if retry_reason:
         text = f"{retry_reason} Here's a fresh link: {url}"
-        lead = f":warning: {retry_reason} Here's a fresh link to {what} with the marketplace."
+        lead = f":warning: {retry_reason} Here's a fresh link to {what}."
     else:
-        text = f"{intro} with the marketplace: {url}"
+        # One whole sentence each way: a question for yourself, a statement for an invitation.
+        intro = f"<@{requested_by}> invited you to {what}." if requested_by else f"Ready to {what}?"
+        text = f"{intro} Your link: {url}"
         lead = (
-            f":link: *{intro}* with the marketplace. Payments you take through "
-            "connectbot then land in your own Stripe account."
+            f":link: *{intro}* Payments you take through connectbot then land in your own "
+            "Stripe account."
         )
     return message(
         text,

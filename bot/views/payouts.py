@@ -23,7 +23,9 @@ def payout_message(
             text = f"Payout of {money} to {vendor_label} arrived on {day}."
         icon = ":bank:"
     else:
-        text = f"Payout of {money} to {vendor_label} failed: {failure or 'no reason given'}."
+        # Stripe's failure messages are sentences with their own full stop.
+        reason = (failure or "no reason given").strip().rstrip(".")
+        text = f"Payout of {money} to {vendor_label} failed: {reason}."
         icon = ":warning:"
     return message(
         text,

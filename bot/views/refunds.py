@@ -28,14 +28,16 @@ class RefundFacts:
 def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, Any]:
     """`outside`: the refund was made elsewhere (the Dashboard), connectbot only saw it."""
     how = "was refunded outside connectbot" if outside else "refunded"
+    whole = facts.remaining.amount == 0
+    of = "" if whole and facts.refunded == facts.charged else f" of {format_money(facts.charged)}"
     head = (
-        f"{format_money(facts.refunded)} of {format_money(facts.charged)} {how} "
-        f"to {facts.customer} for <@{facts.vendor_user_id}>"
+        f"{format_money(facts.refunded)}{of} {how} to {facts.customer} "
+        f"for <@{facts.vendor_user_id}>"
     )
-    text = (
-        f"{head} · platform fee refunded {format_money(facts.fee_refunded)} · "
-        f"{format_money(facts.remaining)} remains"
-    )
+    if whole:  # the refund that completes a charge says so, however many came before
+        head += f": the whole {format_money(facts.charged)} is refunded"
+    left = "nothing remains" if whole else f"{format_money(facts.remaining)} remains"
+    text = f"{head} · platform fee refunded {format_money(facts.fee_refunded)} · {left}"
     refs = " · ".join(r for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id) if r)
     return message(
         text,
@@ -69,6 +71,22 @@ def refund_not_made_message(
     if abandoned:
         text += " If the refund is still wanted, run `/refund` again."
     return message(text, [SectionBlock(text=MarkdownTextObject(text=f":warning: {text}"))])
+
+
+#: Why a charge in each state cannot be refunded ("Charge `cb_ch_…` failed; …").
+_NOT_REFUNDABLE = {
+    "failed": "failed, so nothing was charged",
+    "pending": "is still waiting for Stripe's answer",
+    "requires_action": "is waiting for the customer to authenticate",
+    "awaiting_approval": "is waiting for a second operator's approval",
+    "rejected": "was rejected, so nothing was charged",
+}
+
+
+def not_refundable(charge_id: str, status: str) -> str:
+    """The refusal for refunding a charge that has not succeeded, in plain words."""
+    state = _NOT_REFUNDABLE.get(status, f"is {status.replace('_', ' ')}")
+    return f"Charge `{charge_id}` {state}; only succeeded charges can be refunded."
 
 
 def dispute_message(

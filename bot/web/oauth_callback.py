@@ -40,7 +40,7 @@ from bot.web.pages.onboarding import (
     used_state_page,
 )
 from bot.workers import WORKERS
-from storage.repos import audit, oauth_codes, oauth_states
+from storage.repos import audit, oauth_codes, oauth_states, vendors
 from storage.repos.oauth_states import StateOwner
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 _REFUSED: dict[oauth_states.Refusal, Callable[[], web.Response]] = {
     "unknown": unknown_state_page,
     "expired": expired_state_page,
-    "used": used_state_page,
+    "used": lambda: used_state_page(connected=False),
 }
 
 
@@ -65,6 +65,8 @@ async def oauth_callback(request: web.Request) -> web.Response:
     async with services.sessions.begin() as session:
         owner = await oauth_states.consume(session, state)
         refusal = None if owner else await oauth_states.refusal(session, state)
+    if owner is None and refusal == "used":
+        return used_state_page(connected=await _connected_through(services, state))
     if owner is None:
         return _REFUSED[refusal or "unknown"]()
     team = services.settings.slack_team_id
@@ -143,6 +145,17 @@ async def _disconnect_revoked(services: Services, code: str) -> None:
                 actor=None,
                 key=f"revoked:{oauth_codes.code_hash(code)}",
             )
+
+
+async def _connected_through(services: Services, state: str) -> bool:
+    """Whether the person a used `state` was issued for is a connected vendor now (so the
+    page can tell them they are connected rather than send them for a fresh link)."""
+    async with services.sessions() as session:
+        owner = await oauth_states.used_by(session, state)
+        if owner is None:
+            return False
+        vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
+    return vendor is not None and vendor.status == "connected"
 
 
 async def _declined(

@@ -118,6 +118,23 @@ async def refusal(session: AsyncSession, state: str, *, now: datetime | None = N
     return "unknown"
 
 
+async def used_by(session: AsyncSession, state: str) -> StateOwner | None:
+    """Whom an already used `state` was issued for (expired or not); None for any other state.
+
+    So that someone opening a used link can be told whether it connected them after all.
+    """
+    if not state or len(state) > 200:
+        return None
+    row = (
+        await session.execute(
+            select(OAuthState.team_id, OAuthState.slack_user_id, OAuthState.requested_by).where(
+                OAuthState.state_hash == state_hash(state), OAuthState.used_at.is_not(None)
+            )
+        )
+    ).one_or_none()
+    return None if row is None else StateOwner(row.team_id, row.slack_user_id, row.requested_by)
+
+
 async def owner(
     session: AsyncSession, state: str, *, now: datetime | None = None
 ) -> StateOwner | None:

@@ -69,7 +69,10 @@ async def test_a_non_operator_is_refused(cb: Connectbot) -> None:
     await connected_vendor(cb, VENDOR)
     await customer_with_card(cb, "jane@example.com")
     answer = await refused(cb, f"{V} 100 jane@example.com", user="U0SOMEONE")
-    assert "Only connectbot operators" in answer
+    assert (
+        answer
+        == "Only connectbot operators can charge customers. Ask a connectbot admin if you need to."
+    )
     await nothing_happened(cb)
 
 
@@ -94,7 +97,10 @@ async def test_a_vendor_who_cannot_be_charged_for_is_refused(
 
 
 async def test_help_and_a_vendor_disconnected_after_the_modal_opened(cb: Connectbot) -> None:
-    assert "Usage" in await refused(cb, "help", user="U0SOMEONE")
+    assert "Usage" in await refused(cb, "help", user=OPERATOR)
+    not_theirs = await refused(cb, "help", user="U0SOMEONE")  # not the usage of what they can't run
+    assert "Only connectbot operators can charge customers" in not_theirs
+    assert "Usage" not in not_theirs
     vendor = await connected_vendor(cb, VENDOR)
     await customer_with_card(cb, "jane@example.com")
     view = await open_charge_modal(cb, f"{V} 100 jane@example.com", user=ADMIN)

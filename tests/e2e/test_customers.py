@@ -85,7 +85,7 @@ async def test_add_pay_share_end_to_end(cb: Connectbot) -> None:
     )
     card = f"Visa •••• 4242 (exp 12/{(saved.card_exp_year or 0) % 100:02d})"
     notes = await cb.until(lambda: _card_notes(cb, 1), what="the ops note")
-    assert notes == [f"jane@example.com: card on file: {card}"]
+    assert notes == [f"jane@example.com now has a card on file: {card}."]
     dms = await cb.until(lambda: cb.posted(), what="the operator's DM")
     assert any("card on file" in c["params"].get("text", "") for c in dms)
 
@@ -142,8 +142,11 @@ async def test_only_operators_add_customers(cb: Connectbot) -> None:
 
 async def test_help_answers_with_usage(cb: Connectbot) -> None:
     for command in ("/add-customer", "/share-customer"):
-        reply = await cb.slack_sender.command(command, "help", user_id="U0RANDOM")
+        reply = await cb.slack_sender.command(command, "help", user_id=OPERATOR)
         assert "Usage:" in reply.body and command in reply.body
+        # Someone who may not run it is told so, not shown its usage.
+        reply = await cb.slack_sender.command(command, "help", user_id="U0RANDOM")
+        assert "Usage:" not in reply.body and "Only connectbot operators can" in reply.body
 
 
 async def test_an_existing_stripe_customer_is_found_by_email_not_created(cb: Connectbot) -> None:

@@ -428,10 +428,10 @@ def expected_refusal(w: World, command: str, text: str, user: str) -> str | None
     elif command == "/vendors":
         words = split_args(text)
         sub = words[0].lower() if words else "list"
-        if sub == "help":
-            return "Usage:"
         if sub in ("fee", "channel", "disconnect") and not is_admin(s, user):
             return "Only connectbot admins"
+        if sub == "help":
+            return "Usage:" if operator or user == VENDOR else "Only connectbot operators, admins"
         if sub == "fee":
             refusal = parse_vendor_fee_command(text, currency=s.default_currency)
         elif sub == "channel":
@@ -441,14 +441,18 @@ def expected_refusal(w: World, command: str, text: str, user: str) -> str | None
         elif sub == "list":
             return None if operator or user == VENDOR else "Only connectbot operators, admins"
         else:
-            return "I don't know"
+            return (
+                "I don't know"
+                if operator or user == VENDOR
+                else "Only connectbot operators, admins"
+            )
     elif command in ("/add-customer", "/share-customer", "/charge", "/refund"):
         if command == "/refund" and not text:
             return "Usage:"
+        if not operator:  # even `help`: nobody is shown the usage of what they cannot run
+            return "Only connectbot operators"
         if text.lower() == "help":
             return "Usage:"
-        if not operator:
-            return "Only connectbot operators"
         money = {"default_currency": s.default_currency, "max_amount": s.max_charge_amount}
         if command == "/add-customer":
             refusal = parse_add_customer(text)

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy import select, update
 
-from bot.permissions import NOT_OPERATOR
 from storage.models import AuditEntry, OAuthState, Vendor, utcnow
 from tests.harness import ADMIN, OPERATOR, OPS_CHANNEL, TEAM_ID, Connectbot
 
@@ -181,7 +180,9 @@ async def test_a_replayed_callback_url_is_refused(cb: Connectbot) -> None:
     assert (await open_page(cb, callback))[0] == 200
     status, page = await open_page(cb, callback)
     assert_refused(status, page, "used")
-    assert "If you just connected, you're done" in page
+    # The vendor it was for is connected: they are told so, not sent for a fresh link.
+    assert "and you're connected: your Stripe account is connected to the marketplace" in page
+    assert "/connect-vendor" not in page and "acct_" not in page
     assert len(await stripe_calls(cb, "/oauth/token")) == 1
     assert await vendor_count(cb) == 1
     await cb.until(lambda: channel_texts(cb), what="the ops note")
@@ -215,7 +216,10 @@ async def test_a_reused_code_is_rejected_by_stripe_with_a_400_page(cb: Connectbo
 
 async def test_someone_else_cannot_send_a_link_to_a_vendor(cb: Connectbot) -> None:
     reply = await cb.slack_sender.command("/connect-vendor", f"<@{VENDOR}|a>", user_id=VENDOR_B)
-    assert reply.status == 200 and NOT_OPERATOR in reply.body
+    assert reply.status == 200 and reply.body == (
+        "Only connectbot operators can send a Connect with Stripe link to someone else. "
+        "Ask a connectbot admin if you need to."
+    )
     async with cb.sessions() as session:
         assert (await session.scalars(select(OAuthState))).all() == []
     await cb.settled()

@@ -88,6 +88,7 @@ async def assert_spent_and_fresh_link_sent(cb: Connectbot, callback: str) -> str
     """
     status, page = await open_page(cb, callback)  # reloading the page: refused, Stripe not called
     assert status == 400 and "This link was already used" in page
+    assert "you're connected" not in page and "If you just connected, you're done" in page
     dms = await cb.until(lambda: fresh_link_dms(cb, VENDOR), what="the fresh link DM")
     assert len(dms) == 1
     fresh = button_url(dms[0])

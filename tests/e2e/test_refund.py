@@ -96,7 +96,8 @@ async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connect
 
     texts = await cb.until(two_announcements, what="both refund announcements")
     assert "$40.00 of $100.00 refunded" in texts[0] and "$60.00 remains" in texts[0]
-    assert "$60.00 of $100.00 refunded" in texts[1] and "$0.00 remains" in texts[1]
+    assert "$60.00 of $100.00 refunded" in texts[1] and "nothing remains" in texts[1]
+    assert "the whole $100.00 is refunded" in texts[1] and "whole" not in texts[0]
     assert not await channel_texts(cb, VENDOR_CHANNEL, "outside connectbot")
 
 

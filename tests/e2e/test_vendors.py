@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.permissions import NOT_ADMIN
+from bot.permissions import not_admin
 from storage.models import AuditEntry, Vendor
 from tests.e2e.test_onboarding import (
     VENDOR,
@@ -80,9 +80,14 @@ async def test_admin_sets_a_fee_and_a_channel_and_both_are_audited(cb: Connectbo
 
 async def test_only_admins_change_vendors(cb: Connectbot) -> None:
     await connect(cb, VENDOR)
-    for text in (f"fee <@{VENDOR}> 5%", f"channel <@{VENDOR}> <#C0X>", f"disconnect <@{VENDOR}>"):
+    for text, what in (
+        (f"fee <@{VENDOR}> 5%", "change a vendor's platform fee"),
+        (f"channel <@{VENDOR}> <#C0X>", "choose where a vendor's notifications go"),
+        (f"disconnect <@{VENDOR}>", "disconnect a vendor"),
+    ):
         reply = await cb.slack_sender.command("/vendors", text, user_id=OPERATOR)
-        assert NOT_ADMIN in reply.body
+        assert reply.body == not_admin(what), reply.body
+        assert "Ask a connectbot admin" in reply.body and "USER_IDS" not in reply.body
     vendor = await stored_vendor(cb, VENDOR)
     assert vendor is not None and vendor.fee_percent is None and vendor.status == "connected"
 
@@ -121,6 +126,14 @@ async def _disconnect_messages(cb: Connectbot) -> list[str]:
 
 async def test_help_and_unknown_subcommands(cb: Connectbot) -> None:
     reply = await cb.slack_sender.command("/vendors", "help", user_id=VENDOR)
-    assert "Usage:" in reply.body
+    assert (
+        "Usage:" not in reply.body and "Only connectbot operators, admins and vendors" in reply.body
+    )
+    await connect(cb, VENDOR)  # now a vendor: the one form they may run, and only that
+    reply = await cb.slack_sender.command("/vendors", "help", user_id=VENDOR)
+    assert "Usage:" in reply.body and "/vendors — list vendors" in reply.body
+    assert "fee" not in reply.body and "disconnect" not in reply.body
+    reply = await cb.slack_sender.command("/vendors", "help", user_id=ADMIN)
+    assert "/vendors fee @vendor 5% + 0.30" in reply.body
     reply = await cb.slack_sender.command("/vendors", "explode", user_id=ADMIN)
     assert "don't know" in reply.body and "Usage:" in reply.body

@@ -93,3 +93,15 @@ async def test_racing_consumes_from_two_engines_have_one_winner(
         assert sorted(str(r) for r in three) == sorted(
             [str((OWNER, None)), str((None, "used")), str((None, "used"))]
         ), three
+
+
+async def test_used_by_names_the_owner_of_a_used_state_only(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+    state = await issue(sessions)
+    async with sessions() as session:
+        assert await oauth_states.used_by(session, state) is None  # issued, not used yet
+        assert await oauth_states.used_by(session, "never-issued") is None
+        assert await oauth_states.used_by(session, "") is None
+    await consume(sessions, state)
+    async with sessions() as session:
+        assert await oauth_states.used_by(session, state) == OWNER

@@ -38,7 +38,7 @@ def test_checkout_link_has_a_button_and_the_bare_url() -> None:
 
 def test_card_saved_and_shared_texts() -> None:
     saved = card_saved_message(email="jane@example.com", card="Visa •••• 4242 (exp 12/29)")
-    assert saved["text"] == "jane@example.com: card on file: Visa •••• 4242 (exp 12/29)"
+    assert saved["text"] == "jane@example.com now has a card on file: Visa •••• 4242 (exp 12/29)."
     shared = shared_message(
         email="jane@example.com", vendor_user_id="U1", card="Visa •••• 4242", account="acct_1"
     )

@@ -207,12 +207,19 @@ def test_parse_money_accepts(text: str, default: str, amount: int, currency: str
         ("१००", "digits 0-9"),
         ("100²", "digits 0-9"),
         ("½", "digits 0-9"),
-        ("1,00", "misplaced thousands separator"),
+        ("1,00", "a comma separates thousands (`1,000.50`) and a dot marks the decimals"),
+        ("1,00", "write `1,00` as `1.00`."),
+        ("100,00", "write `100,00` as `100.00`."),
+        ("100,5", "write `100,5` as `100.5`."),
+        ("1.000,50", "write `1.000,50` as `1000.50`."),
+        ("1.000.000", "write `1.000.000` as `1000000`."),
+        ("100,00 jpy", "write `100,00` as `100`."),
+        ("100,50 jpy", "write `100,50` as `100.50`."),
         ("10,00,000", "misplaced thousands separator"),
         ("1,0000", "misplaced thousands separator"),
         (",100", "misplaced thousands separator"),
-        ("1.000,50", "misplaced thousands separator"),
         ("100,", "misplaced thousands separator"),
+        ("1,000,5", "misplaced thousands separator"),
         ("1.2.3", "more than one decimal point"),
         (".50", "digit before the decimal point"),
         ("100.", "digits after the decimal point"),
@@ -562,6 +569,25 @@ def valid_money(draw: st.DrawFn) -> Money:
 def test_format_then_parse_round_trips(money: Money, default: str) -> None:
     text = format_money(money)
     assert parse_money(text, default_currency=default, max_amount=10**12) == money
+
+
+@FAST
+@given(money=valid_money(), dotted=st.booleans())
+def test_a_decimal_comma_is_told_the_same_amount_written_with_a_dot(
+    money: Money, dotted: bool
+) -> None:
+    """`100,00` (or `1.234,50`) never gets a suggestion a hundred times too big: the amount
+    it suggests is the one the person meant."""
+    if currency_exponent(money.currency) != 2:
+        return
+    whole, cents = divmod(money.amount, 100)
+    grouped = f"{whole:,}".replace(",", ".") if dotted else str(whole)
+    typed = f"{grouped},{cents:02d}"
+    result = parse_money(typed, default_currency=money.currency, max_amount=10**12)
+    assert isinstance(result, Refusal), (typed, result)
+    assert "a comma separates thousands" in result.message
+    suggested = result.message.rsplit("`", 2)[-2]
+    assert parse_money(suggested, default_currency=money.currency, max_amount=10**12) == money
 
 
 @FAST

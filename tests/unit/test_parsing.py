@@ -313,7 +313,13 @@ def test_parse_charge_command(text: str, expected: ChargeArgs) -> None:
         (f"{VENDOR} Infinity", "not a number"),
         (f"{VENDOR} ١٠٠", "digits 0-9"),
         (f"{VENDOR} １００", "digits 0-9"),
-        (f"{VENDOR} 1,00", "misplaced thousands separator"),
+        (f"{VENDOR} 1,00", "write `1,00` as `1.00`"),
+        (f"{VENDOR} 100,00", "a comma separates thousands (`1,000.50`)"),
+        (f"{VENDOR} 100,00 jane@example.com", "write `100,00` as `100.00`"),
+        (f"{VENDOR} 100 xyz jane@example.com", "`xyz` is not a currency connectbot knows"),
+        (f"{VENDOR} 100 all jane@example.com", "doesn't charge in ALL"),
+        (f"{VENDOR} 100 lunch jane@example.com", "a description goes after the email"),
+        (f"{VENDOR} 100 eur xyz jane@example.com", "`xyz` is not a currency connectbot knows"),
         (f"{VENDOR} 100.001 usd", "more decimals than USD allows (2)"),
         (f"{VENDOR} 100.5 jpy", "more decimals than JPY allows (0)"),
         (f"{VENDOR} 0.49 usd", "below Stripe's minimum charge for USD"),
@@ -623,3 +629,21 @@ def test_command_parsers_never_crash(text: str) -> None:
 def test_any_escaped_mention_parses(user: str, name: str) -> None:
     assert parse_user_mention(f"<@{user}|{name}>") == user
     assert parse_user_mention(f"<@{user}>") == user
+
+
+@FAST
+@given(
+    word=st.from_regex(r"[A-Za-z]{1,12}", fullmatch=True),
+    amount=st.sampled_from(["100", "100.00", "$100", "EUR 100", "100eur"]),
+)
+def test_a_word_between_the_amount_and_the_email_is_a_currency_or_refused(
+    word: str, amount: str
+) -> None:
+    """Never read as a description: a supported currency (agreeing with the amount) charges
+    in it; anything else is refused, naming the word."""
+    result = charge(f"{VENDOR} {amount} {word} jane@example.com")
+    if isinstance(result, ChargeArgs):
+        assert result.money.currency == word.lower()
+        assert result.customer_email == "jane@example.com" and result.description is None
+    else:
+        assert word.upper() in result.message.upper(), result.message

@@ -30,6 +30,12 @@ _WORDS_NOT_CODES: Final = frozenset(
 )
 
 
+_ONLY_A_CURRENCY: Final = (
+    "Only a currency can stand between the amount and the email; a description goes after "
+    "the email."
+)
+
+
 def _is_currency_token(token: str) -> bool:
     """True if a token is a currency (a code or a bare symbol) rather than description."""
     if token in ("$", "€", "£", "¥"):
@@ -87,7 +93,9 @@ def parse_charge_command(
     in minor units (see `parse_money`). An email is recognised right after the amount (any
     token with an `@`, or a mailto link); the rest is the description (quotes optional).
     Refuses a missing or non-mention vendor, a missing amount, anything `parse_money`
-    refuses, an invalid email, and a description over 500 characters.
+    refuses, an invalid email, and a description over 500 characters. A word between the
+    amount and the email can only be a currency, so one connectbot doesn't charge in (or a
+    word that is no currency at all) is refused as such, not read as a description.
     """
     tokens = split_args(text)
     if not tokens:
@@ -98,8 +106,15 @@ def parse_charge_command(
     if len(tokens) < 2:
         return Refusal("Add the amount to charge after the vendor, for example `100.00`.")
     amount_text, rest = _take_amount(tokens[1:])
+    between = len(rest) >= 2 and looks_like_email(rest[1]) and not looks_like_email(rest[0])
+    if between and not any(char.isspace() for char in rest[0]):
+        # Only a currency can stand between the amount and the email: a word there that is
+        # not one is a currency mistyped or unsupported, never the start of a description.
+        amount_text, rest = f"{amount_text} {rest[0]}", rest[1:]
     money = parse_money(amount_text, default_currency=default_currency, max_amount=max_amount)
     if isinstance(money, Refusal):
+        if between:
+            return Refusal(f"{money.message} {_ONLY_A_CURRENCY}")
         return money
     email: str | None = None
     if rest and looks_like_email(rest[0]):

@@ -41,7 +41,18 @@ def declined_page() -> web.Response:
     return render_page("You declined the connection", body, 200, tone="info")
 
 
-def used_state_page() -> web.Response:
+def used_state_page(*, connected: bool) -> web.Response:
+    """A link opened again; `connected` when the person it was for is a connected vendor now.
+
+    The page names no account: whoever sees the address later learns nothing from it.
+    """
+    if connected:
+        body = (
+            "<p>This connection link was already used, and you're connected: your Stripe "
+            "account is connected to the marketplace, so there is nothing more to do. This "
+            "visit connected nothing new.</p>" + _BACK_TO_SLACK
+        )
+        return render_page("This link was already used", body, 400, tone="success")
     body = (
         "<p>This connection link was already used. Each link works once, so that nobody who "
         "sees the address later can use it. This visit connected nothing.</p>"

@@ -1,0 +1,262 @@
+"""Every message a person can get, rendered once with representative facts and read as text.
+
+Each builder of `bot/views`, each refusal of the role checks and the parsers, and each page of
+onboarding is rendered to plain text (a message's fallback text and every text in its blocks)
+and must read as a sentence would: no doubled punctuation (`::` in one sentence, `..`,
+`? with`), no "is failed", no raw cents, no `None`, no unfilled `{}`, no raw status names.
+The sentences issue 16 named are checked word for word.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from bot.commands.catalog import COMMANDS, RANKS
+from bot.commands.parsing import parse_charge_command, parse_refund_command
+from bot.money import Money, Refusal, parse_money
+from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
+from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
+from bot.views.charge import ChargeFacts, CustomerChoice
+from bot.views.refunds import RefundFacts
+from bot.web.pages import onboarding as pages
+
+MONEY = Money(123456, "usd")  # $1,234.56: "123456" anywhere means raw cents
+FACTS = ChargeFacts(
+    charge_id="cb_ch_abcdefghijkl",
+    vendor_user_id="U0VENDOR",
+    money=MONEY,
+    fee=12346,
+    customer_email="carol@example.com",
+    card="Visa •••• 4242",
+    requested_by="U0OPERATOR",
+    description="Lunch for two",
+    payment_intent_id="pi_3NxABCDEFGH",
+)
+REFUND = RefundFacts(
+    charge_id="cb_ch_abcdefghijkl",
+    payment_intent_id="pi_3NxABCDEFGH",
+    refund_id="re_ABCDEFGH",
+    vendor_user_id="U0VENDOR",
+    customer="carol@example.com",
+    refunded=Money(23456, "usd"),
+    fee_refunded=Money(2346, "usd"),
+    charged=MONEY,
+    remaining=Money(100000, "usd"),
+)
+LAST_REFUND = RefundFacts(**{**REFUND.__dict__, "remaining": Money(0, "usd")})
+WHOLE_REFUND = RefundFacts(**{**REFUND.__dict__, "refunded": MONEY, "remaining": Money(0, "usd")})
+LINE = vendors.VendorLine("U0VENDOR", "acct_1Vendor", "connected", True, False, "10%", None)
+
+
+def _texts(node: Any) -> list[str]:
+    """Every `text` string in a message, view or block, depth first."""
+    if isinstance(node, dict):
+        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        return found + [t for key, v in node.items() if key != "text" for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
+
+
+def plain(rendered: Any) -> str:
+    if isinstance(rendered, str):
+        return rendered
+    if isinstance(rendered, Refusal):
+        return rendered.message
+    if hasattr(rendered, "text") and isinstance(rendered.text, str):  # an aiohttp page
+        return re.sub(r"<[^>]+>", " ", rendered.text.split("<body", 1)[-1])
+    return "\n".join(_texts(rendered))
+
+
+#: name → what a person gets.
+MESSAGES: dict[str, Any] = {
+    "connect link, own": onboarding.connect_link("https://x.test/a", requested_by=None),
+    "connect link, invited": onboarding.connect_link("https://x.test/a", requested_by="U0OP"),
+    "connect link, hosted": onboarding.connect_link(
+        "https://x.test/a", requested_by=None, hosted=True
+    ),
+    "connect link, retry": onboarding.connect_link(
+        "https://x.test/a", requested_by=None, retry_reason=onboarding.RETRY_REJECTED
+    ),
+    "already connected": onboarding.already_connected("acct_1V", vendor_user_id="U0V"),
+    "already connected, self": onboarding.already_connected("acct_1V"),
+    "link sent": onboarding.link_sent("U0V"),
+    "welcome": onboarding.vendor_welcome("acct_1V", charges_enabled=False, payouts_enabled=True),
+    "connected note": onboarding.vendor_connected_note(
+        "U0V",
+        "acct_1V",
+        livemode=False,
+        charges_enabled=True,
+        payouts_enabled=True,
+        requested_by="U0OP",
+    ),
+    "declined": onboarding.vendor_declined(),
+    "disconnected": onboarding.vendor_disconnected("U0V", "acct_1V", by=None),
+    "charges on": onboarding.charges_changed("U0V", "acct_1V", enabled=True),
+    "charges off": onboarding.charges_changed("U0V", "acct_1V", enabled=False),
+    "checkout link": customers.checkout_link_message(
+        email="carol@example.com", url="https://x.test/c", current_card="Visa •••• 4242"
+    ),
+    "card saved": customers.card_saved_message(email="carol@example.com", card="Visa •••• 4242"),
+    "shared": customers.shared_message(
+        email="carol@example.com", vendor_user_id="U0V", card="Visa •••• 4242", account="acct_1V"
+    ),
+    "charge modal": charge.charge_modal(
+        vendor_user_id="U0V",
+        vendor_account="acct_1V",
+        money=MONEY,
+        currencies=["usd", "eur"],
+        customers=[CustomerChoice(1, "carol@example.com", "Visa •••• 4242")],
+        customer_id=1,
+        description="Lunch",
+        fee_preview="Platform fee $123.46",
+        private_metadata="{}",
+    ),
+    "charge succeeded": charge.succeeded_message(FACTS),
+    "charge declined": charge.declined_message(FACTS, "Your card was declined.", "card_declined"),
+    "charge needs authentication": charge.authentication_message(FACTS),
+    "charge delayed": charge.delayed_message(FACTS),
+    "charge failed": charge.failed_message(FACTS, "Stripe is unavailable."),
+    "charge abandoned": charge.abandoned_message(FACTS),
+    "approval request": approvals.approval_request(FACTS, threshold=Money(50000, "usd")),
+    "approved": approvals.approval_decided(FACTS, approved=True, by="U0OP2"),
+    "approval pending": approvals.approval_pending_note(FACTS),
+    "rejected": approvals.rejected_note(FACTS, by="U0OP2"),
+    "refund, partial": refunds.refund_message(REFUND),
+    "refund, the last part": refunds.refund_message(LAST_REFUND),
+    "refund, whole": refunds.refund_message(WHOLE_REFUND),
+    "refund, outside": refunds.refund_message(REFUND, outside=True),
+    "refund not made": refunds.refund_not_made_message(
+        charge_id="cb_ch_1",
+        refund=MONEY,
+        vendor_user_id="U0V",
+        reason="Stripe said no.",
+        abandoned=True,
+    ),
+    "dispute": refunds.dispute_message(
+        amount=MONEY,
+        reason="product_not_received",
+        due_by=1_700_000_000,
+        vendor_user_id="U0V",
+        account="acct_1V",
+        charge_ref="pi_3Nx",
+    ),
+    "payout paid": payouts.payout_message(
+        status="paid", amount=MONEY, vendor_label="<@U0V>", arrival=1_700_000_000, failure=None
+    ),
+    "payout failed": payouts.payout_message(
+        status="failed",
+        amount=MONEY,
+        vendor_label="<@U0V>",
+        arrival=None,
+        failure="The bank account was closed.",
+    ),
+    "vendor list": vendors.vendor_list([LINE], offset=0, total=1),
+    "vendor list, empty": vendors.vendor_list([], offset=0, total=0, own_only=True),
+    "disconnect question": vendors.disconnect_confirmation(1, "U0V", "acct_1V"),
+    "not operator": NOT_OPERATOR,
+    "not admin": NOT_ADMIN,
+    **{f"help {c.name} ({role})": c.help_text(role) for c in COMMANDS for role in RANKS},
+    **{
+        f"not refundable ({s})": refunds.not_refundable("cb_ch_1", s)
+        for s in ("failed", "pending", "requires_action", "awaiting_approval", "rejected")
+    },
+    **{
+        f"page {name}": page()
+        for name, page in {
+            "used": lambda: pages.used_state_page(connected=False),
+            "used, connected": lambda: pages.used_state_page(connected=True),
+            "expired": pages.expired_state_page,
+            "unknown": pages.unknown_state_page,
+            "declined": pages.declined_page,
+            "incomplete": pages.incomplete_page,
+            "unreachable": pages.unreachable_page,
+        }.items()
+    },
+    **{
+        f"amount {text}": parse_money(text, default_currency="usd", max_amount=1_000_000)
+        for text in ("100,00", "1.000,50", "10,00,000", "0.49", "20000", "100 xyz", "1e3", "-5")
+    },
+    **{
+        f"charge {text}": parse_charge_command(
+            f"<@U0V|v> {text}", default_currency="usd", max_amount=1_000_000
+        )
+        for text in ("100 xyz carol@example.com", "100 all carol@example.com", "100,00")
+    },
+    "refund ref": parse_refund_command("ch_123", default_currency="usd", max_amount=1_000_000),
+}
+
+EMOJI = re.compile(r":[a-z0-9_+-]+:")
+LINKS = re.compile(r"<[^>]*>|https?://\S+|`[^`]*`")
+
+
+def _prose(text: str) -> str:
+    """The words a person reads: without emoji codes, links, mentions and code spans."""
+    return EMOJI.sub(" ", LINKS.sub(" ", text))
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_every_message_reads_well(name: str) -> None:
+    text = plain(MESSAGES[name])
+    prose = _prose(text)
+    assert text.strip(), name
+    problems = [
+        why
+        for why, bad in {
+            "two colons in one sentence": any(
+                sentence.count(": ") > 1 for sentence in re.split(r"[.!?]\s|\n|·", prose)
+            ),
+            "a doubled full stop": re.search(r"(?<!\.)\.\.(?!\.)", prose),
+            "a question mark mid-sentence": re.search(r"\?\s+[a-z]", prose),
+            "'is failed'": "is failed" in text,
+            "raw cents": "123456" in text or "12346" in text,
+            "None": re.search(r"\bNone\b", text),
+            "an unfilled placeholder": re.search(r"[{}]", prose),
+            "a raw status": re.search(r"\b(requires_action|awaiting_approval)\b", prose),
+            "an environment variable": "USER_IDS" in text,
+            "a traceback": "Traceback" in text,
+        }.items()
+        if bad
+    ]
+    assert problems == [], (name, problems, text)
+
+
+def test_the_sentences_issue_16_named() -> None:
+    own = plain(MESSAGES["connect link, own"])
+    assert "Ready to connect your Stripe account with the marketplace?" in own
+    assert "? with" not in own
+    invited = plain(MESSAGES["connect link, invited"])
+    assert "<@U0OP> invited you to connect your Stripe account with the marketplace." in invited
+    assert plain(MESSAGES["amount 100,00"]) == (
+        "In connectbot a comma separates thousands (`1,000.50`) and a dot marks the decimals: "
+        "write `100,00` as `100.00`."
+    )
+    assert plain(MESSAGES["charge 100 xyz carol@example.com"]).startswith(
+        "`xyz` is not a currency connectbot knows."
+    )
+    assert plain(MESSAGES["card saved"]).startswith(
+        "carol@example.com now has a card on file: Visa •••• 4242."
+    )
+    assert plain(MESSAGES["not refundable (failed)"]) == (
+        "Charge `cb_ch_1` failed, so nothing was charged; only succeeded charges can be refunded."
+    )
+    whole = plain(MESSAGES["refund, the last part"])
+    assert "the whole $1,234.56 is refunded" in whole and "nothing remains" in whole
+    assert "$1,234.56 refunded to carol@example.com" in plain(MESSAGES["refund, whole"])
+    assert "whole" not in plain(MESSAGES["refund, partial"])
+    assert not_operator("charge customers") == (
+        "Only connectbot operators can charge customers. Ask a connectbot admin if you need to."
+    )
+    assert "Ask a connectbot admin" in not_admin("disconnect a vendor")
+    assert "and you're connected" in plain(MESSAGES["page used, connected"])
+
+
+def test_help_shows_only_what_each_role_may_run() -> None:
+    for spec in COMMANDS:
+        for role in RANKS:
+            shown = spec.help_text(role)
+            for line, needed in zip(spec.usage, spec.roles, strict=True):
+                assert (line in shown) == (RANKS[role] >= RANKS[needed]), (spec.name, role)
