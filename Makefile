@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# The suite runs on both cores of the CI machine (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 .PHONY: run test lint format venv clean browser bench chaos
 
 $(STAMP): pyproject.toml
@@ -24,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bot storage sandbox
 
 test: lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Speed, measured not asserted: see docs/benchmarks.md.
 bench: $(STAMP)
