@@ -22,6 +22,11 @@ class CommandSpec:
         return "\n".join(lines)
 
 
+# The periods /fees accepts (bot/commands/parsing/periods.py parses exactly these).
+_PERIODS = (
+    "today|yesterday|week|last-week|month|last-month|YYYY-MM|YYYY-MM-DD|YYYY-MM-DD..YYYY-MM-DD"
+)
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "/connect-vendor",
@@ -70,8 +75,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "/fees",
         "Fee summary per vendor",
-        "[today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",
-        ("/fees [today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",),
+        f"[{_PERIODS}] [@vendor]",
+        (
+            f"/fees [{_PERIODS}] [@vendor]",
+            "/fees yesterday · /fees last-week @vendor · /fees 2025-03 · /fees 2025-03-14",
+        ),
     ),
 )
 
