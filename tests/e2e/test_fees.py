@@ -47,7 +47,12 @@ async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
 
     _, summary = await fees(cb, "today")
     assert summary is not None
-    vera_line, victor_line = summary.splitlines()[1:]
+    all_line, vera_line, victor_line = summary.splitlines()[1:]
+    # Totals across all vendors come first: 3 charges, $170 gross, $13 fees, $40 refunded.
+    assert all_line == (
+        "All vendors, USD: 3 charges from 2 vendors, gross $170.00, platform fees $13.00, "
+        "refunds $40.00, net to vendors $117.00"
+    )
     # Vera: $150 gross, fees $15 - $4 refunded = $11, refunds $40, net 150 - 40 - 11 = $99.
     assert vera_line == (
         f"<@{VERA}>: 2 charges, gross $150.00, platform fees $11.00, refunds $40.00, "

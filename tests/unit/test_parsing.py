@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import (
     AddCustomerArgs,
     ChargeArgs,
@@ -35,7 +36,6 @@ from bot.commands.parsing import (
     split_args,
     unescape_slack,
 )
-from bot.commands.catalog import BY_NAME
 from bot.money import FeePolicy, Money, Refusal
 
 TODAY = date(2025, 3, 5)  # a Wednesday

@@ -1,0 +1,59 @@
+"""/fees, the digest and App Home with thousands of vendors: totals first, the top vendors,
+how to get the rest, and always inside Slack's block limits (pure views, no server)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.views.fees import LISTED, fee_summary_message, top_per_currency
+from storage.repos.reports import CurrencyTotals, VendorTotals
+
+
+def vendor(i: int, currency: str = "usd", gross: int = 100_00) -> VendorTotals:
+    return VendorTotals(f"U{i:05d}", f"acct_{i}", currency, 1, gross, gross // 10, 0)
+
+
+def test_fees_with_thousands_of_vendors_leads_with_totals_and_says_how_to_get_the_rest() -> None:
+    per = top_per_currency(1)
+    listed = [vendor(i, gross=(1000 - i) * 100) for i in range(per)]
+    totals = [CurrencyTotals("usd", 4_000, 4_321, 123_456_78, 12_345_67, 1_000_00)]
+    msg = fee_summary_message("today (2026-03-02)", totals, listed)
+    lines = msg["text"].splitlines()
+    assert lines[0] == "Fees for today (2026-03-02):"
+    assert lines[1] == (
+        "All vendors, USD: 4,321 charges from 4,000 vendors, gross $123,456.78, "
+        "platform fees $12,345.67, refunds $1,000.00, net to vendors $110,111.11"
+    )
+    assert lines[2].startswith("<@U00000>: 1 charge, gross $1,000.00")
+    assert len(lines) == 2 + per + 1
+    assert lines[-1] == (
+        f"Listed: USD: the {per} vendors with the most gross of 4,000. "
+        "For any other vendor, name them: `/fees <period> @vendor`."
+    )
+    assert "CSV" not in msg["text"]
+    assert len(msg["blocks"]) <= 50
+    assert msg["blocks"][1]["text"]["text"] == "*All vendors · USD* · 4,000 vendors"
+
+
+def test_one_named_vendor_gets_no_all_vendor_line() -> None:
+    totals = [CurrencyTotals("usd", 1, 1, 100_00, 10_00, 0)]
+    msg = fee_summary_message("today", totals, [vendor(1)], one_vendor=True)
+    assert msg["text"].splitlines()[1:] == [
+        "<@U00001>: 1 charge, gross $100.00, platform fees $10.00, refunds $0.00, "
+        "net to vendor $90.00"
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(currencies=st.integers(1, 30), vendors=st.integers(1, 5000))
+def test_fees_message_fits_slack_whatever_the_counts(currencies: int, vendors: int) -> None:
+    codes = ["".join(chr(97 + (i // 26**k) % 26) for k in (2, 1, 0)) for i in range(currencies)]
+    per = top_per_currency(currencies)
+    totals = [CurrencyTotals(c, vendors, vendors, vendors * 100, vendors * 10, 0) for c in codes]
+    listed = [vendor(i, c) for c in codes for i in range(min(per, vendors))]
+    assert per * currencies <= max(LISTED, 3 * currencies)
+    msg = fee_summary_message("today", totals, listed)
+    assert len(msg["blocks"]) <= 50
+    assert len(msg["text"]) <= 40_000
+    assert ("Listed:" in msg["text"]) == (vendors > per)
