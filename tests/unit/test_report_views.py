@@ -57,3 +57,24 @@ def test_fees_message_fits_slack_whatever_the_counts(currencies: int, vendors: i
     assert len(msg["blocks"]) <= 50
     assert len(msg["text"]) <= 40_000
     assert ("Listed:" in msg["text"]) == (vendors > per)
+
+
+def test_app_home_with_thousands_of_vendors_fits_and_says_how_to_see_the_rest() -> None:
+    from bot.views.home import MAX_VENDORS, TOP_TODAY, HomeVendor, operator_home
+
+    listed = [HomeVendor(f"U{i:05d}", f"acct_{i}", "connected", True) for i in range(MAX_VENDORS)]
+    totals = [CurrencyTotals(c, 3_000, 9_000, 1_000_00, 100_00, 50_00) for c in ("eur", "usd")]
+    top = [vendor(i, c) for c in ("eur", "usd") for i in range(TOP_TODAY)]
+    view = operator_home(
+        vendors=listed,
+        vendor_count=3_000,
+        day_label="Mon 2 Mar 2026",
+        today=totals,
+        top=top,
+        charges=[],
+    )
+    assert len(view["blocks"]) <= 100
+    text = str(view)
+    assert "*Net to vendors*\\n$850.00" in text and "*Refunds*\\n$50.00" in text
+    assert "USD: the 5 vendors with the most gross of 3,000" in text
+    assert "`/fees today @vendor` shows any other vendor." in text
