@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.notifications.digest_schedule import day_bounds, latest_due_digest_day
+from bot.notifications.digest_schedule import (
+    day_bounds,
+    latest_due_digest_day,
+    summarizes_only_days_since,
+)
 from bot.notifications.routing import tell_ops
 from bot.services import Services
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from storage.models import Vendor
-from storage.repos import audit, digests, outbox, reports
+from storage.repos import audit, digests, milestones, outbox, reports
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +47,22 @@ async def digest_pass(services: Services, now: datetime | None = None) -> date |
     async with services.sessions() as session:
         if await digests.has_run(session, day):  # the usual case: a cheap read, no write lock
             return None
+    first_start = await record_first_start(services)
+    if not summarizes_only_days_since(day, first_start, tz):
+        return None  # a day before connectbot first ran: it knows nothing about it
     async with services.sessions.begin() as session:
         if not await digests.claim_day(session, day):
             return None
         await _queue_digest(session, services, day, tz)
     log.info("daily digest for %s queued", day)
     return day
+
+
+async def record_first_start(services: Services) -> datetime:
+    """When connectbot first started on this database: recorded by the first process to ask
+    (each process asks as it starts its digest loop), read back by every later one."""
+    async with services.sessions.begin() as session:
+        return await milestones.record_once(session, milestones.FIRST_START)
 
 
 async def _queue_digest(session: AsyncSession, services: Services, day: date, tz: ZoneInfo) -> None:
@@ -101,7 +115,12 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
 
 async def run_digests(services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
     """Forever: sleep `poll_seconds`, then run a pass. Sleeping first keeps a freshly started
-    process quiet for a minute; a failed pass is logged and retried at the next wake."""
+    process quiet for a minute; a failed pass is logged and retried at the next wake. The
+    first start is recorded before the first sleep, so it is the moment the process began."""
+    try:
+        await record_first_start(services)
+    except Exception:  # the first pass records it instead
+        log.exception("could not record the first start; the first digest pass will")
     while True:
         await asyncio.sleep(poll_seconds)
         try:

@@ -68,15 +68,15 @@ def parse_period(text: str, *, today: date) -> Period | Refusal:
     if word in ("", "today"):
         return Period(today, today, f"today ({today.isoformat()})")
     if word == "yesterday":
-        day = today - timedelta(days=1)
-        return Period(day, day, f"yesterday ({day.isoformat()})")
+        before = today - timedelta(days=1)
+        return Period(before, before, f"yesterday ({before.isoformat()})")
     if word == "last-week":
         monday = today - timedelta(days=today.weekday() + 7)
         sunday = monday + timedelta(days=6)
         return Period(monday, sunday, f"last week ({monday.isoformat()}..{sunday.isoformat()})")
     if word == "last-month":
-        last = today.replace(day=1) - timedelta(days=1)
-        return Period(last.replace(day=1), last, f"{_MONTH_NAMES[last.month - 1]} {last.year}")
+        end = today.replace(day=1) - timedelta(days=1)
+        return Period(end.replace(day=1), end, f"{_MONTH_NAMES[end.month - 1]} {end.year}")
     if word == "week":
         monday = today - timedelta(days=today.weekday())
         return Period(monday, today, f"this week ({monday.isoformat()}..{today.isoformat()})")
