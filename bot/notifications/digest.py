@@ -69,10 +69,17 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
     settings = services.settings
     start, end = day_bounds(day, tz)
     vendors = list((await session.scalars(select(Vendor).order_by(Vendor.id))).all())
+    # Aggregate queries over every team (the ops channel is the platform's): per currency, and
+    # per vendor and currency ranked by gross (one query, not one per vendor).
+    currencies = await reports.currency_totals(session, team_id=None, start=start, end=end)
     totals: dict[str, list[reports.VendorTotals]] = defaultdict(list)
-    for team in sorted({v.team_id for v in vendors}):
-        for t in await reports.fee_summary(session, team_id=team, start=start, end=end):
-            totals[t.stripe_account_id].append(t)
+    best_rank: dict[str, int] = {}
+    rank_in: dict[str, int] = defaultdict(int)
+    for t in await reports.fee_summary(session, team_id=None, start=start, end=end):
+        totals[t.stripe_account_id].append(t)
+        rank_in[t.currency] += 1
+        best_rank.setdefault(t.stripe_account_id, rank_in[t.currency])
+        best_rank[t.stripe_account_id] = min(best_rank[t.stripe_account_id], rank_in[t.currency])
     disputes = await reports.dispute_counts(session, start=start, end=end)
     active = [
         (
@@ -87,10 +94,21 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
         for vendor in vendors
         if totals[vendor.stripe_account_id] or disputes.by_account.get(vendor.stripe_account_id)
     ]
+    # Most gross first (a vendor's best rank in any currency), then the most disputes.
+    active.sort(
+        key=lambda pair: (
+            best_rank.get(pair[0].stripe_account_id, len(vendors) + 1),
+            -pair[1].disputes,
+            pair[0].id,
+        )
+    )
     key = f"digest:{day.isoformat()}"
     lines = [line for _, line in active]
     await tell_ops(
-        session, settings, message=digest_message(day, lines, disputes.unattributed), key=key
+        session,
+        settings,
+        message=digest_message(day, currencies, lines, disputes.unattributed),
+        key=key,
     )
     own_channels = 0
     for vendor, line in active:

@@ -93,6 +93,8 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
     label = f"{day:%a} {day.day} {day:%b %Y}"
     assert ops["text"].splitlines() == [
         f"Daily digest for {label}:",
+        "All vendors, USD: 3 charges from 2 vendors, gross $170.00, platform fees $13.00, "
+        "refunds $40.00, net to vendors $117.00",
         f"<@{VERA}>: 2 charges, gross $150.00, fees $11.00, refunds $40.00; 0 disputes",
         f"<@{VICTOR}>: 1 charge, gross $20.00, fees $2.00, refunds $0.00; 1 dispute",
     ]
@@ -103,7 +105,7 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
     # The same figures as Stripe's PaymentIntents, refunds, application fees and disputes.
     at_stripe = {user: stripe_totals(cb, account) for user, account in (await accounts(cb)).items()}
     assert at_stripe[VICTOR].disputes == 1 and at_stripe[VERA].refunds == 40_00
-    assert ops["text"].splitlines()[1:] == [
+    assert ops["text"].splitlines()[2:] == [
         f"<@{VERA}>: {figures(at_stripe[VERA])}",
         f"<@{VICTOR}>: {figures(at_stripe[VICTOR])}",
     ]

@@ -78,3 +78,22 @@ def test_app_home_with_thousands_of_vendors_fits_and_says_how_to_see_the_rest() 
     assert "*Net to vendors*\\n$850.00" in text and "*Refunds*\\n$50.00" in text
     assert "USD: the 5 vendors with the most gross of 3,000" in text
     assert "`/fees today @vendor` shows any other vendor." in text
+
+
+def test_the_digest_with_thousands_of_vendors_leads_with_totals_and_counts_the_rest() -> None:
+    from datetime import date
+
+    from bot.views.digest import MAX_VENDORS, VendorDay, digest_message
+
+    days = [VendorDay(f"U{i:05d}", f"acct_{i}", (vendor(i),), 0) for i in range(4_000)]
+    totals = [CurrencyTotals("usd", 4_000, 4_000, 400_000_00, 40_000_00, 0)]
+    msg = digest_message(date(2026, 3, 2), totals, days, 2)
+    lines = msg["text"].splitlines()
+    assert lines[1].startswith("All vendors, USD: 4,000 charges from 4,000 vendors")
+    assert lines[2] == "<@U00000>: 1 charge, gross $100.00, fees $10.00, refunds $0.00; 0 disputes"
+    assert len(lines) == 2 + MAX_VENDORS + 2
+    assert lines[-2] == (
+        f"and {4_000 - MAX_VENDORS:,} more vendors: `/fees 2026-03-02 @vendor` shows any of them"
+    )
+    assert lines[-1] == "2 disputes on charges not made through connectbot"
+    assert len(msg["blocks"]) <= 50
