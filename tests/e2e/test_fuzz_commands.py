@@ -443,8 +443,8 @@ def expected_refusal(w: World, command: str, text: str, user: str) -> str | None
         else:
             return "I don't know"
     elif command in ("/add-customer", "/share-customer", "/charge", "/refund"):
-        if command == "/refund" and not text:
-            return "Usage:"
+        if command == "/refund" and not text.strip():  # the picker of recent charges
+            return None if operator else "Only connectbot operators"
         if text.lower() == "help":
             return "Usage:"
         if not operator:
@@ -478,7 +478,8 @@ def check(w: World, command: str, text: str, user: str, out: Outcome) -> None:
         assert not public or command == "/fees", (where, response)
     said = "\n".join(out.texts)
     assert said.strip() or out.views_opened == 1, (where, "the caller was told nothing")
-    assert out.views_opened == 0 or command == "/charge", where
+    opens_modal = command == "/charge" or (command == "/refund" and not text.strip())
+    assert out.views_opened == 0 or opens_modal, where
     refusal = expected_refusal(w, command, text, user)
     if refusal is None:
         return
