@@ -70,7 +70,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/refund",
         "Refund a charge in full or in part",
         "<charge ref> [amount]",
-        ("/refund <cb_ch_… or pi_…> [amount]",),
+        (
+            "/refund <cb_ch_… or pi_…> [amount]",
+            "/refund — pick one of the recent charges (or press Refund… under a charge)",
+        ),
     ),
     CommandSpec(
         "/fees",
