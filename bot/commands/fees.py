@@ -32,6 +32,13 @@ def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+def typed_again(period: Period) -> str:
+    """The period as `/fees` reads it back: one date, or a range."""
+    if period.start == period.end:
+        return period.start.isoformat()
+    return f"{period.start.isoformat()}..{period.end.isoformat()}"
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/fees")
     async def fees(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
@@ -69,6 +76,10 @@ def register(app: AsyncApp, services: Services) -> None:
                 top=top_per_currency(len(currencies)),
             )
         summary = fee_summary_message(
-            args.period.label, currencies, totals, one_vendor=vendor_filter is not None
+            args.period.label,
+            currencies,
+            totals,
+            one_vendor=vendor_filter is not None,
+            period=typed_again(args.period),
         )
         await respond(**summary, response_type="in_channel")

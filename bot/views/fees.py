@@ -85,10 +85,12 @@ def fee_summary_message(
     totals: Sequence[VendorTotals],
     *,
     one_vendor: bool = False,
+    period: str = "<period>",
 ) -> dict[str, Any]:
     """Totals per currency across all vendors (count, gross, fees, refunds, net), then per
     vendor and currency, most gross first. `one_vendor`: the summary of one named vendor, so
-    the all-vendor totals (the same figures) are left out."""
+    the all-vendor totals (the same figures) are left out. `period`: how to type this period
+    again, for the hint that names a vendor."""
     if not totals:
         return message(f"Fees for {label}: no charges.")
     lines: list[str] = []
@@ -127,7 +129,7 @@ def fee_summary_message(
     if missing:
         more = (
             "Listed: " + "; ".join(missing) + ". For any other vendor, name them: "
-            "`/fees <period> @vendor`."
+            f"`/fees {period} @vendor`."
         )
         lines.append(more)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more[:3000])]))

@@ -18,7 +18,7 @@ def test_fees_with_thousands_of_vendors_leads_with_totals_and_says_how_to_get_th
     per = top_per_currency(1)
     listed = [vendor(i, gross=(1000 - i) * 100) for i in range(per)]
     totals = [CurrencyTotals("usd", 4_000, 4_321, 123_456_78, 12_345_67, 1_000_00)]
-    msg = fee_summary_message("today (2026-03-02)", totals, listed)
+    msg = fee_summary_message("today (2026-03-02)", totals, listed, period="2026-03-02")
     lines = msg["text"].splitlines()
     assert lines[0] == "Fees for today (2026-03-02):"
     assert lines[1] == (
@@ -29,7 +29,7 @@ def test_fees_with_thousands_of_vendors_leads_with_totals_and_says_how_to_get_th
     assert len(lines) == 2 + per + 1
     assert lines[-1] == (
         f"Listed: USD: the {per} vendors with the most gross of 4,000. "
-        "For any other vendor, name them: `/fees <period> @vendor`."
+        "For any other vendor, name them: `/fees 2026-03-02 @vendor`."
     )
     assert "CSV" not in msg["text"]
     assert len(msg["blocks"]) <= 50
