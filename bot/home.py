@@ -19,7 +19,14 @@ from bot.notifications.digest_schedule import day_bounds
 from bot.permissions import is_operator
 from bot.services import Services
 from bot.views.digest import day_label
-from bot.views.home import MAX_VENDORS, HomeVendor, operator_home, stranger_home, vendor_home
+from bot.views.home import (
+    MAX_VENDORS,
+    TOP_TODAY,
+    HomeVendor,
+    operator_home,
+    stranger_home,
+    vendor_home,
+)
 from storage.models import Vendor
 from storage.repos import reports, vendors
 
@@ -62,7 +69,10 @@ async def home_view(services: Services, team: str, user: str) -> dict[str, Any]:
                 vendors=[_home_vendor(v) for v in listed],
                 vendor_count=await vendors.count(session, team),
                 day_label=label,
-                today=await reports.fee_summary(session, team_id=team, start=start, end=end),
+                today=await reports.currency_totals(session, team_id=team, start=start, end=end),
+                top=await reports.fee_summary(
+                    session, team_id=team, start=start, end=end, top=TOP_TODAY
+                ),
                 charges=await reports.recent_charges(session, team_id=team, limit=RECENT),
             )
         own = await vendors.by_slack_user(session, team, user)
@@ -71,7 +81,7 @@ async def home_view(services: Services, team: str, user: str) -> dict[str, Any]:
         return vendor_home(
             vendor=_home_vendor(own),
             day_label=label,
-            today=await reports.fee_summary(
+            today=await reports.currency_totals(
                 session, team_id=team, start=start, end=end, vendor_user_id=user
             ),
             charges=await reports.recent_charges(

@@ -47,8 +47,12 @@ async def request_refund(
     ref: str,
     amount_text: str | None,
     request_key: str,
+    reason: str | None = None,
 ) -> RefundResult | Refusal:
     """Refund `amount_text` (everything that remains when None) of the charge `ref`.
+
+    `reason` (the refund modal's, free text) is kept in the audit entry only: Stripe's own
+    `reason` is an enum, and the refund row that a retry rebuilds its request from has none.
 
     Refuses an unknown charge, one that has not succeeded, one already fully refunded, and an
     amount above what remains; nothing is stored or sent then. `request_key` identifies this
@@ -83,7 +87,8 @@ async def request_refund(
                 action="refund.requested",
                 target=charge.id,
                 outcome="pending",
-                detail={"amount": amount, "currency": charge.currency},
+                detail={"amount": amount, "currency": charge.currency}
+                | ({"reason": reason} if reason else {}),
             )
     if refund.status != "pending":
         return RefundResult(f"That refund has already {refund.status}; nothing more was done.")

@@ -303,6 +303,17 @@ class DigestRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Milestone(Base):
+    """A moment recorded once and never moved, by name: `first_start` is when connectbot first
+    ran on this database (the digest never summarizes a day before it)."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ResponseUrl(Base):
     """A Slack response URL: good for 5 uses within 30 minutes ("Handling user interaction",
     https://api.slack.com/interactivity/handling#message_responses). Uses are counted here so

@@ -47,6 +47,11 @@ class CommandSpec:
         return "\n".join(lines)
 
 
+# The periods /fees accepts (bot/commands/parsing/periods.py parses exactly these).
+_PERIODS = (
+    "today|yesterday|week|last-week|month|last-month|YYYY-MM|YYYY-MM-DD|YYYY-MM-DD..YYYY-MM-DD"
+)
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "/connect-vendor",
@@ -100,16 +105,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/refund",
         "Refund a charge in full or in part",
         "<charge ref> [amount]",
-        ("/refund <cb_ch_… or pi_…> [amount]",),
-        ("operator",),
+        (
+            "/refund <cb_ch_… or pi_…> [amount]",
+            "/refund — pick one of the recent charges (or press Refund… under a charge)",
+        ),
+        ("operator", "operator"),
         "refund charges",
     ),
     CommandSpec(
         "/fees",
         "Fee summary per vendor",
-        "[today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",
-        ("/fees [today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]",),
-        ("vendor",),
+        f"[{_PERIODS}] [@vendor]",
+        (
+            f"/fees [{_PERIODS}] [@vendor]",
+            "/fees yesterday · /fees last-week @vendor · /fees 2025-03 · /fees 2025-03-14",
+        ),
+        ("vendor", "vendor"),
         "see fees",
     ),
 )

@@ -1,4 +1,4 @@
-"""`/fees [period] [@vendor]`: the fee summary per vendor, posted to the channel.
+"""`/fees [period] [@vendor]`: totals per currency, then the vendors with the most gross.
 
 Operators and admins may ask about every vendor; a vendor only about themselves (their own
 summary is what they get, whatever vendor they name); anyone else is refused. Dates are days
@@ -18,7 +18,7 @@ from bot.commands.parsing import Period, parse_fees_command
 from bot.money import Refusal
 from bot.permissions import is_operator
 from bot.services import Services
-from bot.views.fees import fee_summary_message
+from bot.views.fees import fee_summary_message, top_per_currency
 from storage.repos import reports, vendors
 
 SPEC = BY_NAME["/fees"]
@@ -30,6 +30,13 @@ def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(period.start, time.min, tz).astimezone(UTC)
     end = datetime.combine(period.end + timedelta(days=1), time.min, tz).astimezone(UTC)
     return start, end
+
+
+def typed_again(period: Period) -> str:
+    """The period as `/fees` reads it back: one date, or a range."""
+    if period.start == period.end:
+        return period.start.isoformat()
+    return f"{period.start.isoformat()}..{period.end.isoformat()}"
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -57,8 +64,22 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         start, end = period_bounds(args.period, tz)
         async with services.sessions() as session:
-            totals = await reports.fee_summary(
+            currencies = await reports.currency_totals(
                 session, team_id=team, start=start, end=end, vendor_user_id=vendor_filter
             )
-        summary = fee_summary_message(args.period.label, totals)
+            totals = await reports.fee_summary(
+                session,
+                team_id=team,
+                start=start,
+                end=end,
+                vendor_user_id=vendor_filter,
+                top=top_per_currency(len(currencies)),
+            )
+        summary = fee_summary_message(
+            args.period.label,
+            currencies,
+            totals,
+            one_vendor=vendor_filter is not None,
+            period=typed_again(args.period),
+        )
         await respond(**summary, response_type="in_channel")

@@ -1,16 +1,20 @@
-"""`/refund <charge ref> [amount]` (operators): full or partial, the fee refunded in proportion."""
+"""`/refund <charge ref> [amount]` (operators): full or partial, the fee refunded in proportion.
+`/refund` alone opens the refund modal with the recent refundable charges to pick from."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_refund_command
+from bot.interactions.refunds import open_picker
 from bot.money import Refusal
 from bot.notifications.routing import reply_privately
+from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refunding import request_refund
 from bot.services import Services
 from storage.models import utcnow
@@ -20,11 +24,24 @@ SPEC = BY_NAME["/refund"]
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/refund")
-    async def refund(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def refund(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         received = utcnow()
         settings = services.settings
-        if not (command.get("text") or "").strip():  # nothing to refund: the usage
-            await ack(SPEC.help_text())
+        if not (command.get("text") or "").strip():  # no charge named: pick one of the recent
+            if not is_operator(settings, str(command["user_id"])):
+                await ack(NOT_OPERATOR)
+                return
+            await ack()
+            problem = await open_picker(services, client, command)
+            if problem:
+                await reply_privately(
+                    services.sessions,
+                    str(command["user_id"]),
+                    message={"text": f"{problem}\n\n{SPEC.help_text()}"},
+                    key=f"refund-picker:{command.get('trigger_id')}",
+                    response_url=command.get("response_url"),
+                    received_at=received,
+                )
             return
         args = await operator_request(
             ack,

@@ -7,10 +7,10 @@ from types import ModuleType
 from slack_bolt.async_app import AsyncApp
 
 from bot import home
-from bot.interactions import approvals, charge, vendors
+from bot.interactions import approvals, charge, refunds, vendors
 from bot.services import Services
 
-MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals, home)
+MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals, refunds, home)
 
 
 def register(app: AsyncApp, services: Services) -> None:

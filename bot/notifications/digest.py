@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.notifications.digest_schedule import day_bounds, latest_due_digest_day
+from bot.notifications.digest_schedule import (
+    day_bounds,
+    latest_due_digest_day,
+    summarizes_only_days_since,
+)
 from bot.notifications.routing import tell_ops
 from bot.services import Services
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from storage.models import Vendor
-from storage.repos import audit, digests, outbox, reports
+from storage.repos import audit, digests, milestones, outbox, reports
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,9 @@ async def digest_pass(services: Services, now: datetime | None = None) -> date |
     async with services.sessions() as session:
         if await digests.has_run(session, day):  # the usual case: a cheap read, no write lock
             return None
+    first_start = await record_first_start(services)
+    if not summarizes_only_days_since(day, first_start, tz):
+        return None  # a day before connectbot first ran: it knows nothing about it
     async with services.sessions.begin() as session:
         if not await digests.claim_day(session, day):
             return None
@@ -51,14 +58,28 @@ async def digest_pass(services: Services, now: datetime | None = None) -> date |
     return day
 
 
+async def record_first_start(services: Services) -> datetime:
+    """When connectbot first started on this database: recorded by the first process to ask
+    (each process asks as it starts its digest loop), read back by every later one."""
+    async with services.sessions.begin() as session:
+        return await milestones.record_once(session, milestones.FIRST_START)
+
+
 async def _queue_digest(session: AsyncSession, services: Services, day: date, tz: ZoneInfo) -> None:
     settings = services.settings
     start, end = day_bounds(day, tz)
     vendors = list((await session.scalars(select(Vendor).order_by(Vendor.id))).all())
+    # Aggregate queries over every team (the ops channel is the platform's): per currency, and
+    # per vendor and currency ranked by gross (one query, not one per vendor).
+    currencies = await reports.currency_totals(session, team_id=None, start=start, end=end)
     totals: dict[str, list[reports.VendorTotals]] = defaultdict(list)
-    for team in sorted({v.team_id for v in vendors}):
-        for t in await reports.fee_summary(session, team_id=team, start=start, end=end):
-            totals[t.stripe_account_id].append(t)
+    best_rank: dict[str, int] = {}
+    rank_in: dict[str, int] = defaultdict(int)
+    for t in await reports.fee_summary(session, team_id=None, start=start, end=end):
+        totals[t.stripe_account_id].append(t)
+        rank_in[t.currency] += 1
+        best_rank.setdefault(t.stripe_account_id, rank_in[t.currency])
+        best_rank[t.stripe_account_id] = min(best_rank[t.stripe_account_id], rank_in[t.currency])
     disputes = await reports.dispute_counts(session, start=start, end=end)
     active = [
         (
@@ -73,10 +94,21 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
         for vendor in vendors
         if totals[vendor.stripe_account_id] or disputes.by_account.get(vendor.stripe_account_id)
     ]
+    # Most gross first (a vendor's best rank in any currency), then the most disputes.
+    active.sort(
+        key=lambda pair: (
+            best_rank.get(pair[0].stripe_account_id, len(vendors) + 1),
+            -pair[1].disputes,
+            pair[0].id,
+        )
+    )
     key = f"digest:{day.isoformat()}"
     lines = [line for _, line in active]
     await tell_ops(
-        session, settings, message=digest_message(day, lines, disputes.unattributed), key=key
+        session,
+        settings,
+        message=digest_message(day, currencies, lines, disputes.unattributed),
+        key=key,
     )
     own_channels = 0
     for vendor, line in active:
@@ -101,7 +133,12 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
 
 async def run_digests(services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
     """Forever: sleep `poll_seconds`, then run a pass. Sleeping first keeps a freshly started
-    process quiet for a minute; a failed pass is logged and retried at the next wake."""
+    process quiet for a minute; a failed pass is logged and retried at the next wake. The
+    first start is recorded before the first sleep, so it is the moment the process began."""
+    try:
+        await record_first_start(services)
+    except Exception:  # the first pass records it instead
+        log.exception("could not record the first start; the first digest pass will")
     while True:
         await asyncio.sleep(poll_seconds)
         try:

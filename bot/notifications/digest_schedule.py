@@ -38,6 +38,15 @@ def latest_due_digest_day(now: datetime, at: time, tz: ZoneInfo) -> date:
     return yesterday - timedelta(days=1)
 
 
+def summarizes_only_days_since(day: date, first_start: datetime, tz: ZoneInfo) -> bool:
+    """Whether the digest of `day` may be posted: `day` is not before the day (in `tz`) on
+    which connectbot first started. The first start's own day counts (it may have charges);
+    any earlier day is one connectbot never saw, so a "no charges" digest would be false."""
+    if first_start.tzinfo is None:
+        raise ValueError("naive datetime refused; pass an aware datetime")
+    return day >= first_start.astimezone(tz).date()
+
+
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) in UTC of the calendar day `day` in `tz` (23 or 25 hours on DST days)."""
     start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)

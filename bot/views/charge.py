@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.money import Money, currency_exponent, format_money, vendor_net
 from bot.views.message import message
+from bot.views.refund_modal import refund_button
 
 CALLBACK_ID = "charge_confirm"
 #: Input blocks of the modal; each holds one element with the same action_id.
@@ -186,6 +187,7 @@ def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
         [
             SectionBlock(text=MarkdownTextObject(text=f":white_check_mark: {text}")),
             ContextBlock(elements=[MarkdownTextObject(text=details[:3000])]),
+            refund_button(facts.charge_id),  # operators only: checked on the click
         ],
     )
 

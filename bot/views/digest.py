@@ -10,16 +10,21 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
 from bot.money import Money, format_money
+from bot.views.fees import totals_line, totals_section
 from bot.views.message import message
-from storage.repos.reports import VendorTotals
+from storage.repos.reports import CurrencyTotals, VendorTotals
 
-MAX_VENDORS = 40  # a message holds 50 blocks; more vendors are counted, not listed
+# A message holds 50 blocks: header, up to MAX_CURRENCIES totals, a divider, the vendors, two
+# notes. More vendors are counted, not listed.
+MAX_CURRENCIES = 10
+MAX_VENDORS = 30
 
 
 @dataclass(frozen=True)
@@ -56,26 +61,42 @@ def vendor_summary(v: VendorDay) -> str:
 
 
 def digest_message(
-    day: date, vendors: Sequence[VendorDay], unattributed_disputes: int
+    day: date,
+    currencies: Sequence[CurrencyTotals],
+    vendors: Sequence[VendorDay],
+    unattributed_disputes: int,
 ) -> dict[str, Any]:
-    """The ops channel's digest: every vendor with charges or disputes on `day`."""
+    """The ops channel's digest: totals per currency across all vendors first, then the vendors
+    with charges or disputes on `day` in the order given (most gross first), the first
+    MAX_VENDORS of them; the rest are counted, with how to see any one of them."""
     label = day_label(day)
-    lines = [f"<@{v.vendor_user_id}>: {vendor_summary(v)}" for v in vendors]
+    lines = [totals_line(c) for c in currencies]
+    lines += [f"<@{v.vendor_user_id}>: {vendor_summary(v)}" for v in vendors[:MAX_VENDORS]]
+    more = ""
+    if len(vendors) > MAX_VENDORS:
+        more = (
+            f"and {len(vendors) - MAX_VENDORS:,} more vendors: "
+            f"`/fees {day.isoformat()} @vendor` shows any of them"
+        )
+        lines.append(more)
+    disputes = ""
     if unattributed_disputes:
-        lines.append(
+        disputes = (
             f"{_plural(unattributed_disputes, 'dispute')} on charges not made through connectbot"
         )
+        lines.append(disputes)
     if not lines:
         return message(f"Daily digest for {label}: no charges and no disputes.")
     blocks: list[Block] = [HeaderBlock(text=f"Daily digest · {label}")]
+    blocks += [totals_section(c, "All vendors") for c in currencies[:MAX_CURRENCIES]]
+    if currencies:
+        blocks.append(DividerBlock())
     for v in vendors[:MAX_VENDORS]:
         text = f"*<@{v.vendor_user_id}>* · `{v.stripe_account_id}`\n{vendor_summary(v)}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
-    if len(vendors) > MAX_VENDORS:
-        more = f"and {len(vendors) - MAX_VENDORS} more vendors (see `/fees`)"
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
-    if unattributed_disputes:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=lines[-1])]))
+    for note in (more, disputes):
+        if note:
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     return message(f"Daily digest for {label}:\n" + "\n".join(lines), blocks)
 
 

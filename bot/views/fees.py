@@ -1,48 +1,136 @@
-"""The /fees summary (pure: totals in, Block Kit out)."""
+"""The /fees summary (pure: totals in, Block Kit out).
+
+All vendors' totals per currency come first, then the vendors with the most gross in each
+currency; the rest are counted, and named vendors are one `/fees … @vendor` away. A message
+holds 50 blocks, so however many vendors there are the message stays inside it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.money import Money, format_money
 from bot.views.message import message
-from storage.repos.reports import VendorTotals
+from storage.repos.reports import CurrencyTotals, VendorTotals
+
+MAX_BLOCKS = 50  # Slack's limit for one message
+MAX_CURRENCIES = 10  # totals sections; more currencies are summed in the text only
+LISTED = 30  # vendors listed across all currencies
 
 
-def fee_summary_message(label: str, totals: Sequence[VendorTotals]) -> dict[str, Any]:
-    """Per vendor and currency: count, gross, platform fees, refunds, net to the vendor."""
+def top_per_currency(currencies: int) -> int:
+    """How many vendors to list in each currency so that all fit in LISTED (at least 3)."""
+    return max(3, LISTED // max(1, currencies))
+
+
+def _m(amount: int, currency: str) -> str:
+    return format_money(Money(amount, currency))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def totals_line(t: CurrencyTotals) -> str:
+    """`All vendors, USD: 3 charges from 2 vendors, gross …, net to vendors …`."""
+    return (
+        f"All vendors, {t.currency.upper()}: {_plural(t.count, 'charge')} from "
+        f"{_plural(t.vendors, 'vendor')}, gross {_m(t.gross, t.currency)}, "
+        f"platform fees {_m(t.fees, t.currency)}, refunds {_m(t.refunds, t.currency)}, "
+        f"net to vendors {_m(t.net, t.currency)}"
+    )
+
+
+def totals_section(t: CurrencyTotals, title: str) -> SectionBlock:
+    """One currency's totals as Block Kit fields."""
+    c = t.currency
+    return SectionBlock(
+        text=MarkdownTextObject(text=f"*{title} · {c.upper()}* · {_plural(t.vendors, 'vendor')}"),
+        fields=[
+            MarkdownTextObject(text=f"*Charges*\n{t.count:,}"),
+            MarkdownTextObject(text=f"*Gross*\n{_m(t.gross, c)}"),
+            MarkdownTextObject(text=f"*Platform fees*\n{_m(t.fees, c)}"),
+            MarkdownTextObject(text=f"*Refunds*\n{_m(t.refunds, c)}"),
+            MarkdownTextObject(text=f"*Net to vendors*\n{_m(t.net, c)}"),
+        ],
+    )
+
+
+def not_listed(currencies: Sequence[CurrencyTotals], listed: Sequence[VendorTotals]) -> list[str]:
+    """Per currency whose vendors are not all listed: how many are shown and of how many."""
+    shown: dict[str, int] = {}
+    for v in listed:
+        shown[v.currency] = shown.get(v.currency, 0) + 1
+    return [
+        f"{c.currency.upper()}: the {shown.get(c.currency, 0):,} vendors with the most gross "
+        f"of {c.vendors:,}"
+        for c in currencies
+        if shown.get(c.currency, 0) < c.vendors
+    ]
+
+
+def fee_summary_message(
+    label: str,
+    currencies: Sequence[CurrencyTotals],
+    totals: Sequence[VendorTotals],
+    *,
+    one_vendor: bool = False,
+    period: str = "<period>",
+) -> dict[str, Any]:
+    """Totals per currency across all vendors (count, gross, fees, refunds, net), then per
+    vendor and currency, most gross first. `one_vendor`: the summary of one named vendor, so
+    the all-vendor totals (the same figures) are left out. `period`: how to type this period
+    again, for the hint that names a vendor."""
     if not totals:
         return message(f"Fees for {label}: no charges.")
-    lines = []
-    blocks: list[Any] = [HeaderBlock(text=f"Fees · {label}"[:150])]
-    for t in totals[:40]:  # a Slack message holds 50 blocks; more vendors get the first 40
-
-        def m(amount: int, currency: str = t.currency) -> str:
-            return format_money(Money(amount, currency))
-
+    lines: list[str] = []
+    blocks: list[Block] = [HeaderBlock(text=f"Fees · {label}"[:150])]
+    if not one_vendor:
+        lines += [totals_line(c) for c in currencies]
+        blocks += [totals_section(c, "All vendors") for c in currencies[:MAX_CURRENCIES]]
+        blocks.append(DividerBlock())
+    missing = [] if one_vendor else not_listed(currencies, totals)
+    room = MAX_BLOCKS - len(blocks) - (1 if missing else 0)
+    for t in totals:
         line = (
-            f"<@{t.vendor_user_id}>: {t.count} charge{'s' if t.count != 1 else ''}, "
-            f"gross {m(t.gross)}, platform fees {m(t.fees)}, refunds {m(t.refunds)}, "
-            f"net to vendor {m(t.net)}"
+            f"<@{t.vendor_user_id}>: {_plural(t.count, 'charge')}, "
+            f"gross {_m(t.gross, t.currency)}, platform fees {_m(t.fees, t.currency)}, "
+            f"refunds {_m(t.refunds, t.currency)}, "
+            f"net to vendor {_m(t.net, t.currency)}"
         )
         lines.append(line)
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=f"<@{t.vendor_user_id}> · `{t.stripe_account_id}`"),
-                fields=[
-                    MarkdownTextObject(text=f"*Charges*\n{t.count}"),
-                    MarkdownTextObject(text=f"*Gross*\n{m(t.gross)}"),
-                    MarkdownTextObject(text=f"*Platform fees*\n{m(t.fees)}"),
-                    MarkdownTextObject(text=f"*Refunds*\n{m(t.refunds)}"),
-                    MarkdownTextObject(text=f"*Net to vendor*\n{m(t.net)}"),
-                ],
+        if room > 0:
+            room -= 1
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=f"<@{t.vendor_user_id}> · `{t.stripe_account_id}` · "
+                        f"{t.currency.upper()}"
+                    ),
+                    fields=[
+                        MarkdownTextObject(text=f"*Charges*\n{t.count:,}"),
+                        MarkdownTextObject(text=f"*Gross*\n{_m(t.gross, t.currency)}"),
+                        MarkdownTextObject(text=f"*Platform fees*\n{_m(t.fees, t.currency)}"),
+                        MarkdownTextObject(text=f"*Refunds*\n{_m(t.refunds, t.currency)}"),
+                        MarkdownTextObject(text=f"*Net to vendor*\n{_m(t.net, t.currency)}"),
+                    ],
+                )
             )
+    if missing:
+        more = (
+            "Listed: " + "; ".join(missing) + ". For any other vendor, name them: "
+            f"`/fees {period} @vendor`."
         )
-    if len(totals) > 40:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f"and {len(totals) - 40} more")])
-        )
+        lines.append(more)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more[:3000])]))
     return message(f"Fees for {label}:\n" + "\n".join(lines), blocks)

@@ -1,6 +1,7 @@
 """The App Home tab (pure: what the person may see in, a `home` view out).
 
-Operators see the vendors, today's volume and fees, and the last charges; a vendor sees their
+Operators see the vendors, today's totals (volume, refunds, fees, net), the vendors with the
+most volume today and the last charges; a vendor sees their
 own account, volume and charges; anyone else how to connect. Home tabs hold 100 blocks and a
 section's text 3000 characters: lists are capped well inside both.
 """
@@ -22,9 +23,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.money import Money, format_money
-from storage.repos.reports import RecentCharge, VendorTotals
+from bot.views.fees import not_listed
+from storage.repos.reports import CurrencyTotals, RecentCharge, VendorTotals
 
 MAX_VENDORS = 30
+MAX_CURRENCIES = 10
+TOP_TODAY = 5  # vendors with the most volume today, per currency
 
 _STATUS = {
     "connected": ":large_green_circle: connected",
@@ -74,27 +78,45 @@ def _vendor_text(v: HomeVendor) -> str:
     return f"*<@{v.slack_user_id}>* · `{v.account_id}` · {status} · Charges {charges}"
 
 
-def _volume(day_label: str, totals: Sequence[VendorTotals]) -> list[Block]:
-    """Today's succeeded charges summed per currency: count, gross, platform fees."""
-    by_currency: dict[str, tuple[int, int, int]] = {}
-    for t in totals:
-        count, gross, fees = by_currency.get(t.currency, (0, 0, 0))
-        by_currency[t.currency] = (count + t.count, gross + t.gross, fees + t.fees)
+def _volume(day_label: str, totals: Sequence[CurrencyTotals]) -> list[Block]:
+    """Today's succeeded charges summed per currency: count, volume, refunds, platform fees
+    and net to vendors, so a fee is read beside what was refunded, not as a share of volume."""
     blocks: list[Block] = [HeaderBlock(text=f"Today · {day_label}"[:150])]
-    if not by_currency:
+    if not totals:
         return [*blocks, _section("No charges yet today.")]
-    for currency, (count, gross, fees) in sorted(by_currency.items()):
+    for t in totals[:MAX_CURRENCIES]:
+
+        def m(amount: int, currency: str = t.currency) -> str:
+            return format_money(Money(amount, currency))
+
         blocks.append(
             SectionBlock(
                 fields=[
-                    MarkdownTextObject(text=f"*Charges ({currency.upper()})*\n{count}"),
-                    MarkdownTextObject(text=f"*Volume*\n{format_money(Money(gross, currency))}"),
-                    MarkdownTextObject(
-                        text=f"*Platform fees*\n{format_money(Money(fees, currency))}"
-                    ),
+                    MarkdownTextObject(text=f"*Charges ({t.currency.upper()})*\n{t.count:,}"),
+                    MarkdownTextObject(text=f"*Volume*\n{m(t.gross)}"),
+                    MarkdownTextObject(text=f"*Refunds*\n{m(t.refunds)}"),
+                    MarkdownTextObject(text=f"*Platform fees*\n{m(t.fees)}"),
+                    MarkdownTextObject(text=f"*Net to vendors*\n{m(t.net)}"),
                 ]
             )
         )
+    return blocks
+
+
+def _top_vendors(top: Sequence[VendorTotals], totals: Sequence[CurrencyTotals]) -> list[Block]:
+    """Today's vendors with the most volume per currency, and how to see any other."""
+    if not top:
+        return []
+    lines = [
+        f"<@{t.vendor_user_id}> · {format_money(Money(t.gross, t.currency))} · "
+        f"{t.count:,} charge{'' if t.count == 1 else 's'}"
+        for t in top
+    ]
+    blocks: list[Block] = [_section("*Most volume today*\n" + "\n".join(lines))]
+    missing = not_listed(totals, top)
+    if missing:
+        more = "; ".join(missing) + ". `/fees today @vendor` shows any other vendor."
+        blocks.append(_context(more))
     return blocks
 
 
@@ -118,10 +140,12 @@ def operator_home(
     vendors: Sequence[HomeVendor],
     vendor_count: int,
     day_label: str,
-    today: Sequence[VendorTotals],
+    today: Sequence[CurrencyTotals],
+    top: Sequence[VendorTotals],
     charges: Sequence[RecentCharge],
 ) -> dict[str, Any]:
-    """Vendors (the first MAX_VENDORS), today's volume and fees, the last charges."""
+    """Vendors (the first MAX_VENDORS), today's totals per currency, the vendors with the most
+    volume today (TOP_TODAY per currency), the last charges."""
     blocks: list[Block] = [HeaderBlock(text=f"Vendors ({vendor_count})")]
     if not vendors:
         blocks.append(_section("No vendors yet. Send one a link with `/connect-vendor @vendor`."))
@@ -129,8 +153,8 @@ def operator_home(
     if vendor_count > min(len(vendors), MAX_VENDORS):
         shown = min(len(vendors), MAX_VENDORS)
         blocks.append(_context(f"and {vendor_count - shown} more: `/vendors` lists them all"))
-    blocks += [DividerBlock(), *_volume(day_label, today), DividerBlock()]
-    blocks += _charges("Last charges", charges, show_vendor=True)
+    blocks += [DividerBlock(), *_volume(day_label, today), *_top_vendors(top, today)]
+    blocks += [DividerBlock(), *_charges("Last charges", charges, show_vendor=True)]
     return _home(blocks)
 
 
@@ -138,7 +162,7 @@ def vendor_home(
     *,
     vendor: HomeVendor,
     day_label: str,
-    today: Sequence[VendorTotals],
+    today: Sequence[CurrencyTotals],
     charges: Sequence[RecentCharge],
 ) -> dict[str, Any]:
     """The vendor's own account, their volume today, their last charges."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,37 +33,106 @@ class VendorTotals:
         return self.gross - self.refunds - self.fees
 
 
-async def fee_summary(
+@dataclass(frozen=True)
+class CurrencyTotals:
+    """All vendors together in one currency over a period; every amount in minor units."""
+
+    currency: str
+    vendors: int
+    count: int
+    gross: int
+    fees: int
+    refunds: int
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.refunds - self.fees
+
+
+def _succeeded_in(team_id: str | None, start: datetime, end: datetime) -> list[Any]:
+    """Where-clauses: succeeded charges created in [start, end), of one team (None: all)."""
+    clauses: list[Any] = [
+        Charge.status == "succeeded",
+        Charge.created_at >= start,
+        Charge.created_at < end,
+    ]
+    if team_id is not None:
+        clauses.append(Charge.team_id == team_id)
+    return clauses
+
+
+async def currency_totals(
     session: AsyncSession,
     *,
-    team_id: str,
+    team_id: str | None,
     start: datetime,
     end: datetime,
     vendor_user_id: str | None = None,
-) -> list[VendorTotals]:
-    """Succeeded charges created in [start, end), grouped by vendor and currency."""
+) -> list[CurrencyTotals]:
+    """Succeeded charges created in [start, end) summed per currency across all vendors (one
+    aggregate query, however many vendors), by currency code; one vendor's when given."""
     query = (
         select(
-            Vendor.slack_user_id,
-            Vendor.stripe_account_id,
             Charge.currency,
+            func.count(func.distinct(Charge.vendor_id)),
             func.count(Charge.id),
             func.sum(Charge.amount),
             func.sum(Charge.application_fee_amount - Charge.fee_refunded),
             func.sum(Charge.amount_refunded),
         )
         .join(Vendor, Vendor.id == Charge.vendor_id)
-        .where(
-            Charge.team_id == team_id,
-            Charge.status == "succeeded",
-            Charge.created_at >= start,
-            Charge.created_at < end,
-        )
-        .group_by(Vendor.slack_user_id, Vendor.stripe_account_id, Charge.currency)
-        .order_by(Vendor.slack_user_id, Charge.currency)
+        .where(*_succeeded_in(team_id, start, end))
+        .group_by(Charge.currency)
+        .order_by(Charge.currency)
     )
     if vendor_user_id is not None:
         query = query.where(Vendor.slack_user_id == vendor_user_id)
+    rows = await session.execute(query)
+    return [
+        CurrencyTotals(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]))
+        for r in rows.all()
+    ]
+
+
+async def fee_summary(
+    session: AsyncSession,
+    *,
+    team_id: str | None,
+    start: datetime,
+    end: datetime,
+    vendor_user_id: str | None = None,
+    top: int | None = None,
+) -> list[VendorTotals]:
+    """Succeeded charges created in [start, end), grouped by vendor and currency; by currency,
+    then most gross first (ties by vendor). With `top`, only the `top` vendors with the most
+    gross in each currency (a window function: one query, never a loop over vendors)."""
+    gross = func.sum(Charge.amount)
+    rank = (
+        func.row_number()
+        .over(partition_by=Charge.currency, order_by=(gross.desc(), Vendor.slack_user_id))
+        .label("rank")
+    )
+    inner = (
+        select(
+            Vendor.slack_user_id.label("user"),
+            Vendor.stripe_account_id.label("account"),
+            Charge.currency.label("currency"),
+            func.count(Charge.id).label("count"),
+            gross.label("gross"),
+            func.sum(Charge.application_fee_amount - Charge.fee_refunded).label("fees"),
+            func.sum(Charge.amount_refunded).label("refunds"),
+            rank,
+        )
+        .join(Vendor, Vendor.id == Charge.vendor_id)
+        .where(*_succeeded_in(team_id, start, end))
+        .group_by(Vendor.slack_user_id, Vendor.stripe_account_id, Charge.currency)
+    )
+    if vendor_user_id is not None:
+        inner = inner.where(Vendor.slack_user_id == vendor_user_id)
+    ranked = inner.subquery()
+    query = select(ranked).order_by(ranked.c.currency, ranked.c.rank)
+    if top is not None:
+        query = query.where(ranked.c.rank <= top)
     rows = await session.execute(query)
     return [
         VendorTotals(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]))

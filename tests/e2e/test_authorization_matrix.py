@@ -17,11 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.views.approvals import APPROVE, REJECT
+from bot.views.refund_modal import REFUND_BUTTON
 from bot.views.vendors import DISCONNECT_CONFIRM_ACTION, PAGE_ACTION
+from sandbox.slack_fake.api import STATE_KEY as SLACK_STATE
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.reply import SlackReply
-from storage.models import Charge, Vendor
+from storage.models import Charge, Refund, Vendor
 from tests.e2e.scenario import (
     charge_through_modal,
     connected_vendor,
@@ -89,6 +91,9 @@ MATRIX: dict[str, set[str]] = {
     "button vendor list page": VENDORS_TOO,
     "button disconnect confirm": {A},
     "modal charge (opened by an operator)": OPERATORS,
+    "/refund (pick a recent charge)": OPERATORS,
+    "button Refund": OPERATORS,
+    "modal refund (opened by an operator)": OPERATORS,
 }
 
 
@@ -140,6 +145,7 @@ class Matrix:
         return await self.answers(reply, opened)
 
     async def button(self, role: str, action: str, value: str, *, user: str = "") -> Seen:
+        opened = len(await self.cb.slack.calls("views.open"))  # the Refund button opens a modal
         reply = await self.sender(role).block_action(
             action,
             user_id=user or USER[role],
@@ -147,7 +153,7 @@ class Matrix:
             action_type="button",
             channel_id=OPS_CHANNEL,
         )
-        return await self.answers(reply, wait=1.5 if action in (APPROVE, REJECT) else 10.0)
+        return await self.answers(reply, opened, wait=1.5 if action in (APPROVE, REJECT) else 10.0)
 
     async def awaiting_approval(self) -> str:
         """A fresh charge above the threshold, asked for by the second operator."""
@@ -178,6 +184,31 @@ class Matrix:
         assert seen.refused != ("Usage:" in shown), (command, role, shown)
         return seen
 
+    async def refund_modal(self, role: str) -> Seen:
+        """The Refund button's modal, opened by an operator, submitted by `role`: $1.00."""
+        cb = self.cb
+        before = set(cb.slack.app[SLACK_STATE].views)
+        await self.button("operator", REFUND_BUTTON, self.charge.id)
+        [view_id] = [v for v in cb.slack.app[SLACK_STATE].views if v not in before]
+        view = await cb.slack.view(view_id)
+        inputs = {**modal_inputs(view), "refund_amount": "1.00", "refund_reason": "matrix"}
+        refunds_before = await self.refund_count()
+        reply = await self.sender(role).view_submission(view, inputs, user_id=USER[role])
+        assert reply.status == 200, reply.body
+        if not reply.body:  # the modal closed: the refund is made after the ack; wait for it
+            await cb.until(
+                lambda: self._more_refunds_than(refunds_before), what="the refund to be made"
+            )
+        await calm(cb)
+        return Seen([reply.body])
+
+    async def refund_count(self) -> int:
+        async with self.cb.sessions() as session:
+            return len((await session.scalars(select(Refund.id))).all())
+
+    async def _more_refunds_than(self, count: int) -> bool:
+        return await self.refund_count() > count
+
 
 CELLS: dict[str, Callable[[Matrix, str], Awaitable[Seen]]] = {
     "/connect-vendor (own link)": lambda m, r: m.command(r, "/connect-vendor", ""),
@@ -205,6 +236,9 @@ CELLS: dict[str, Callable[[Matrix, str], Awaitable[Seen]]] = {
         r, DISCONNECT_CONFIRM_ACTION, str(m.spare.id)
     ),
     "modal charge (opened by an operator)": lambda m, r: m.modal(r),
+    "/refund (pick a recent charge)": lambda m, r: m.command(r, "/refund", ""),
+    "button Refund": lambda m, r: m.button(r, REFUND_BUTTON, m.charge.id),
+    "modal refund (opened by an operator)": lambda m, r: m.refund_modal(r),
 }
 
 

@@ -7,12 +7,12 @@ import dataclasses
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.notifications.digest import digest_pass
+from bot.notifications.digest import digest_pass, record_first_start
 from bot.services import SERVICES, Services
 from storage.db import create_engine, session_factory
-from storage.models import DigestRun, OutboxMessage, Vendor
+from storage.models import DigestRun, Milestone, OutboxMessage, Vendor
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
 from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
@@ -93,6 +93,8 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
     label = f"{day:%a} {day.day} {day:%b %Y}"
     assert ops["text"].splitlines() == [
         f"Daily digest for {label}:",
+        "All vendors, USD: 3 charges from 2 vendors, gross $170.00, platform fees $13.00, "
+        "refunds $40.00, net to vendors $117.00",
         f"<@{VERA}>: 2 charges, gross $150.00, fees $11.00, refunds $40.00; 0 disputes",
         f"<@{VICTOR}>: 1 charge, gross $20.00, fees $2.00, refunds $0.00; 1 dispute",
     ]
@@ -103,7 +105,7 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
     # The same figures as Stripe's PaymentIntents, refunds, application fees and disputes.
     at_stripe = {user: stripe_totals(cb, account) for user, account in (await accounts(cb)).items()}
     assert at_stripe[VICTOR].disputes == 1 and at_stripe[VERA].refunds == 40_00
-    assert ops["text"].splitlines()[1:] == [
+    assert ops["text"].splitlines()[2:] == [
         f"<@{VERA}>: {figures(at_stripe[VERA])}",
         f"<@{VICTOR}>: {figures(at_stripe[VICTOR])}",
     ]
@@ -137,6 +139,14 @@ async def test_before_digest_time_the_previous_day_is_due_and_a_quiet_day_says_s
     made = await a_busy_day(cb)
     day = made.astimezone(UTC).date()
     services = cb.app[SERVICES]
+    # An older installation: connectbot first ran three days before the busy day.
+    await record_first_start(services)
+    async with cb.sessions.begin() as session:
+        await session.execute(
+            update(Milestone)
+            .where(Milestone.name == "first_start")
+            .values(at=made - timedelta(days=3))
+        )
     # 08:59 the next morning: the busy day's digest is not due yet; the quiet day before is.
     early = the_morning_after(made, at=time(8, 59))
     assert await digest_pass(services, early) == day - timedelta(days=1)
@@ -154,6 +164,27 @@ async def test_before_digest_time_the_previous_day_is_due_and_a_quiet_day_says_s
     assert "gross $150.00" in own["text"]
     vera_account = (await accounts(cb))[VERA]
     assert own["text"].endswith(f"<@{VERA}>: {figures(stripe_totals(cb, vera_account))}")
+
+
+async def test_no_digest_for_a_day_before_connectbot_first_started(cb: Connectbot) -> None:
+    made = await a_busy_day(cb)
+    day = made.astimezone(UTC).date()
+    services = cb.app[SERVICES]
+    first = await record_first_start(services)  # recorded when the server started
+    assert first <= made
+    # The first morning: the day before connectbot ever ran is due, but it knew nothing of it.
+    early = the_morning_after(made, at=time(8, 59))
+    assert await digest_pass(services, early) is None
+    assert await digest_pass(services, early - timedelta(days=5)) is None
+    async with cb.sessions() as session:
+        assert (await session.scalars(select(DigestRun.day))).all() == []
+    # The first day it ran has its digest; a restart does not move the first start.
+    assert await digest_pass(services, early + timedelta(minutes=1)) == day
+    assert await record_first_start(services) == first
+    [ops] = await cb.until(lambda: digests_in(cb, OPS_CHANNEL), what="the first digest")
+    assert "no charges" not in ops["text"] and "gross $150.00" in ops["text"]
+    await cb.settled()
+    assert len(await digests_in(cb, OPS_CHANNEL)) == 1
 
 
 async def len_at_least(found: Any, n: int) -> bool:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+
+from storage.models import Charge
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
 from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, Connectbot
@@ -47,7 +53,12 @@ async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
 
     _, summary = await fees(cb, "today")
     assert summary is not None
-    vera_line, victor_line = summary.splitlines()[1:]
+    all_line, vera_line, victor_line = summary.splitlines()[1:]
+    # Totals across all vendors come first: 3 charges, $170 gross, $13 fees, $40 refunded.
+    assert all_line == (
+        "All vendors, USD: 3 charges from 2 vendors, gross $170.00, platform fees $13.00, "
+        "refunds $40.00, net to vendors $117.00"
+    )
     # Vera: $150 gross, fees $15 - $4 refunded = $11, refunds $40, net 150 - 40 - 11 = $99.
     assert vera_line == (
         f"<@{VERA}>: 2 charges, gross $150.00, platform fees $11.00, refunds $40.00, "
@@ -93,3 +104,56 @@ async def test_bad_periods_are_refused_with_usage(cb: Connectbot) -> None:
     assert "Usage" in answer
     _, empty = await fees(cb, "2020-01")
     assert empty == "Fees for January 2020: no charges."
+
+
+async def _age(cb: Connectbot, charge_id: str, to: datetime) -> None:
+    """Move a charge's creation back in time (a charge made on an earlier day)."""
+    async with cb.sessions.begin() as session:
+        await session.execute(update(Charge).where(Charge.id == charge_id).values(created_at=to))
+
+
+async def test_yesterday_last_week_and_last_month(cb: Connectbot) -> None:
+    await connected_vendor(cb, VERA)
+    await customer_with_card(cb, "jane@example.com")
+    charge = await charge_through_modal(cb, f"<@{VERA}> 10.00 jane@example.com", user=OPERATOR)
+    tz = ZoneInfo(cb.settings.digest_tz)
+    today = datetime.now(tz).date()
+    noon = time(12, tzinfo=tz)
+
+    yesterday = today - timedelta(days=1)
+    _, quiet = await fees(cb, "yesterday")
+    assert quiet == f"Fees for yesterday ({yesterday.isoformat()}): no charges."
+    await _age(cb, charge.id, datetime.combine(yesterday, noon))
+    _, summary = await fees(cb, "yesterday")
+    assert summary is not None and "gross $10.00" in summary
+    _, single_day = await fees(cb, yesterday.isoformat())  # the same day, named by date
+    assert single_day is not None and single_day.splitlines()[1:] == summary.splitlines()[1:]
+    _, nothing_today = await fees(cb, "today")
+    assert nothing_today is not None and nothing_today.endswith("no charges.")
+
+    monday = today - timedelta(days=today.weekday() + 7)
+    await _age(cb, charge.id, datetime.combine(monday + timedelta(days=6), noon))  # a Sunday
+    _, last_week = await fees(cb, "last-week")
+    assert last_week is not None
+    assert last_week.startswith(f"Fees for last week ({monday}..{monday + timedelta(days=6)}):")
+    assert "gross $10.00" in last_week
+
+    end_of_last_month = today.replace(day=1) - timedelta(days=1)
+    await _age(cb, charge.id, datetime.combine(end_of_last_month, noon))
+    _, last_month = await fees(cb, "LAST-MONTH")
+    assert last_month is not None and "gross $10.00" in last_month
+    assert last_month.startswith(f"Fees for {end_of_last_month:%B %Y}:")
+    _, this_month = await fees(cb, "month")
+    assert this_month is not None and this_month.endswith("no charges.")
+
+
+async def test_the_refusal_and_the_usage_name_every_period(cb: Connectbot) -> None:
+    answer, _ = await fees(cb, "fortnight")
+    refusal, usage = answer.split("\n\n", 1)
+    for word in ("`today`", "`yesterday`", "`week`", "`last-week`", "`month`", "`last-month`"):
+        assert word in refusal
+    assert "a day like `2025-03-14`" in refusal and "a month like `2025-03`" in refusal
+    assert (
+        "today|yesterday|week|last-week|month|last-month|YYYY-MM|YYYY-MM-DD|"
+        "YYYY-MM-DD..YYYY-MM-DD" in usage
+    )

@@ -447,8 +447,8 @@ def expected_refusal(w: World, command: str, text: str, user: str) -> str | None
                 else "Only connectbot operators, admins"
             )
     elif command in ("/add-customer", "/share-customer", "/charge", "/refund"):
-        if command == "/refund" and not text:
-            return "Usage:"
+        if command == "/refund" and not text.strip():  # the picker of recent charges
+            return None if operator else "Only connectbot operators"
         if not operator:  # even `help`: nobody is shown the usage of what they cannot run
             return "Only connectbot operators"
         if text.lower() == "help":
@@ -482,7 +482,8 @@ def check(w: World, command: str, text: str, user: str, out: Outcome) -> None:
         assert not public or command == "/fees", (where, response)
     said = "\n".join(out.texts)
     assert said.strip() or out.views_opened == 1, (where, "the caller was told nothing")
-    assert out.views_opened == 0 or command == "/charge", where
+    opens_modal = command == "/charge" or (command == "/refund" and not text.strip())
+    assert out.views_opened == 0 or opens_modal, where
     refusal = expected_refusal(w, command, text, user)
     if refusal is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
 from tests.e2e.stripe_totals import shown, stripe_totals
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
@@ -43,7 +43,7 @@ async def open_home(cb: Connectbot, user: str) -> tuple[dict[str, Any], str]:
 
 
 def today_fields(view: dict[str, Any]) -> dict[str, list[str]]:
-    """Today's figures as the App Home shows them: per currency, the three field texts."""
+    """Today's figures as the App Home shows them: per currency, the five field texts."""
     shown_today: dict[str, list[str]] = {}
     for block in view["blocks"]:
         fields = [f["text"] for f in block.get("fields") or []]
@@ -62,7 +62,9 @@ def today_at_stripe(cb: Connectbot, accounts: list[str]) -> dict[str, list[str]]
             expected[currency] = [
                 f"*Charges ({currency.upper()})*\n{count}",
                 f"*Volume*\n{shown(sum(t.gross for t in totals), currency)}",
+                f"*Refunds*\n{shown(sum(t.refunds for t in totals), currency)}",
                 f"*Platform fees*\n{shown(sum(t.fees for t in totals), currency)}",
+                f"*Net to vendors*\n{shown(sum(t.net for t in totals), currency)}",
             ]
     return expected
 
@@ -133,6 +135,44 @@ async def test_a_vendor_sees_only_their_own_account_and_charges(cb: Connectbot) 
     assert "*Volume*\n$40.00" in text and "*Platform fees*\n$4.00" in text
     assert victor.id not in text and VICTOR not in text and "$70.00" not in text
     assert "Vendors (" not in text
+
+
+async def test_refunds_and_net_stand_beside_volume_and_fees(cb: Connectbot) -> None:
+    vera = await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    big = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VICTOR}> 20.00 jane@example.com", user=OPERATOR)
+    reply = await cb.slack_sender.command("/refund", f"{big.id} 60", user_id=OPERATOR)
+    key = str(reply.response_key)
+    await cb.until(lambda: cb.slack.responses(key), what="the refund")
+    await settle(cb)
+
+    view, text = await open_home(cb, OPERATOR)
+    # $120 volume, $60 refunded with its $6 of fee: fees $12 - $6 = $6, net 120 - 60 - 6 = $54.
+    assert today_fields(view)["usd"] == [
+        "*Charges (USD)*\n2",
+        "*Volume*\n$120.00",
+        "*Refunds*\n$60.00",
+        "*Platform fees*\n$6.00",
+        "*Net to vendors*\n$54.00",
+    ]
+    accounts = [vera.stripe_account_id, victor.stripe_account_id]
+    assert today_fields(view) == today_at_stripe(cb, accounts)
+    # The vendors with the most volume today, most first.
+    top = next(t for t in texts(view["blocks"]) if t.startswith("*Most volume today*"))
+    assert top.splitlines()[1:] == [
+        f"<@{VERA}> · $100.00 · 1 charge",
+        f"<@{VICTOR}> · $20.00 · 1 charge",
+    ]
+    assert "shows any other vendor" not in text  # both are listed
+
+    view, text = await open_home(cb, VERA)
+    assert today_fields(view)["usd"][2:] == [
+        "*Refunds*\n$60.00",
+        "*Platform fees*\n$4.00",
+        "*Net to vendors*\n$36.00",
+    ]
 
 
 async def test_anyone_else_is_told_how_to_connect(cb: Connectbot) -> None:

@@ -125,7 +125,7 @@ async def test_refund_refusals(cb: Connectbot) -> None:
     assert "No connectbot charge" in await refund(cb, "pi_doesnotexist123")
     answer = await refund(cb, f"{charge.id} 10 eur")
     assert "USD" in answer
-    assert "Usage" in await refund(cb, "")
+    assert "Usage" in await refund(cb, "help")
     assert not [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
 
 

@@ -26,6 +26,7 @@ TABLES = {
     "audit_log",
     "digest_runs",
     "response_urls",
+    "milestones",
 }
 
 

@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.notifications.digest_schedule import day_bounds, digest_due_at, latest_due_digest_day
+from bot.notifications.digest_schedule import (
+    day_bounds,
+    digest_due_at,
+    latest_due_digest_day,
+    summarizes_only_days_since,
+)
 
 NY = ZoneInfo("America/New_York")  # DST 2026: spring forward Mar 8 02:00, fall back Nov 1 02:00
 BERLIN = ZoneInfo("Europe/Berlin")  # DST 2026: Mar 29 02:00 → 03:00, Oct 25 03:00 → 02:00
@@ -92,3 +97,30 @@ def test_day_bounds_follow_the_local_day_including_23_and_25_hour_days() -> None
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         latest_due_digest_day(datetime(2026, 6, 10, 9), time(9), UTC_Z)
+
+
+@pytest.mark.parametrize(
+    ("day", "first_start", "tz", "allowed"),
+    [
+        # Started at noon on Jun 10: the 10th has a digest, the 9th and before do not.
+        (date(2026, 6, 10), utc(2026, 6, 10, 12), UTC_Z, True),
+        (date(2026, 6, 11), utc(2026, 6, 10, 12), UTC_Z, True),
+        (date(2026, 6, 9), utc(2026, 6, 10, 12), UTC_Z, False),
+        (date(2026, 6, 1), utc(2026, 6, 10, 12), UTC_Z, False),
+        # 02:00 UTC on Jun 10 is still Jun 9 in New York: the 9th is connectbot's first day.
+        (date(2026, 6, 9), utc(2026, 6, 10, 2), NY, True),
+        (date(2026, 6, 8), utc(2026, 6, 10, 2), NY, False),
+        # 23:30 UTC on Jun 9 is already Jun 10 in Berlin: the 9th was before it ran.
+        (date(2026, 6, 9), utc(2026, 6, 9, 23, 30), BERLIN, False),
+        (date(2026, 6, 10), utc(2026, 6, 9, 23, 30), BERLIN, True),
+    ],
+)
+def test_no_digest_for_a_day_before_the_first_start(
+    day: date, first_start: datetime, tz: ZoneInfo, allowed: bool
+) -> None:
+    assert summarizes_only_days_since(day, first_start, tz) is allowed
+
+
+def test_a_naive_first_start_is_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        summarizes_only_days_since(date(2026, 6, 9), datetime(2026, 6, 9), UTC_Z)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.commands.catalog import BY_NAME
 from bot.commands.parsing import (
     AddCustomerArgs,
     ChargeArgs,
@@ -198,6 +199,11 @@ def test_parse_email_refuses(text: str, fragment: str) -> None:
         ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "February 2024"),
         ("2025-03", date(2025, 3, 1), date(2025, 3, 31), "March 2025"),
         ("2024-12-25", date(2024, 12, 25), date(2024, 12, 25), "2024-12-25"),
+        ("yesterday", date(2025, 3, 4), date(2025, 3, 4), "yesterday (2025-03-04)"),
+        ("Yesterday", date(2025, 3, 4), date(2025, 3, 4), "yesterday (2025-03-04)"),
+        ("last-week", date(2025, 2, 24), date(2025, 3, 2), "last week (2025-02-24..2025-03-02)"),
+        ("LAST-WEEK", date(2025, 2, 24), date(2025, 3, 2), "last week (2025-02-24..2025-03-02)"),
+        ("last-month", date(2025, 2, 1), date(2025, 2, 28), "February 2025"),
         ("2025-01-01..2025-01-31", date(2025, 1, 1), date(2025, 1, 31), "2025-01-01..2025-01-31"),
         ("2025-03-05..2025-03-05", TODAY, TODAY, "2025-03-05..2025-03-05"),
         ("2025-03-01..2025-12-31", date(2025, 3, 1), date(2025, 12, 31), "2025-03-01..2025-12-31"),
@@ -217,7 +223,9 @@ def test_week_on_a_monday_is_one_day() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("yesterday", "isn't a period"),
+        ("tomorrow", "isn't a period"),
+        ("last_week", "isn't a period"),
+        ("lastmonth", "isn't a period"),
         ("2025", "isn't a period"),
         ("2025-13", "isn't a real month"),
         ("2025-00", "isn't a real month"),
@@ -237,6 +245,39 @@ def test_week_on_a_monday_is_one_day() -> None:
 )
 def test_parse_period_refuses(text: str, fragment: str) -> None:
     refused(parse_period(text, today=TODAY), fragment)
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "start", "end"),
+    [
+        (date(2025, 1, 1), "yesterday", date(2024, 12, 31), date(2024, 12, 31)),
+        (date(2025, 1, 15), "last-month", date(2024, 12, 1), date(2024, 12, 31)),
+        (date(2024, 3, 31), "last-month", date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2025, 3, 3), "last-week", date(2025, 2, 24), date(2025, 3, 2)),  # a Monday
+        (date(2025, 3, 9), "last-week", date(2025, 2, 24), date(2025, 3, 2)),  # a Sunday
+        (date(2025, 1, 2), "last-week", date(2024, 12, 23), date(2024, 12, 29)),
+    ],
+)
+def test_relative_periods_at_boundaries(today: date, text: str, start: date, end: date) -> None:
+    period = parse_period(text, today=today)
+    assert isinstance(period, Period)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_the_refusal_and_the_usage_name_every_accepted_period() -> None:
+    """Each form the usage line lists parses, and the refusal names each keyword."""
+    usage = BY_NAME["/fees"].usage_hint
+    forms = usage.split("]")[0].lstrip("[").split("|")
+    assert {"today", "yesterday", "week", "last-week", "month", "last-month"} <= set(forms)
+    examples = {"YYYY-MM": "2025-02", "YYYY-MM-DD": "2025-02-14"}
+    examples["YYYY-MM-DD..YYYY-MM-DD"] = "2025-02-01..2025-02-14"
+    refusal = parse_period("fortnight", today=TODAY)
+    assert isinstance(refusal, Refusal)
+    for form in forms:
+        assert isinstance(parse_period(examples.get(form, form), today=TODAY), Period), form
+        if form not in examples:
+            assert f"`{form}`" in refusal.message
+    assert "2025-03-14" in refusal.message  # a single day is named too
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,6 +643,28 @@ def test_parse_period_never_crashes(text: str, today: date) -> None:
         assert result.start <= result.end
         assert result.start <= today
         assert result.label
+
+
+@FAST
+@given(today=st.dates(min_value=date(2, 1, 1)))
+def test_relative_periods_are_whole_and_before_today(today: date) -> None:
+    yesterday = parse_period("yesterday", today=today)
+    last_week = parse_period("last-week", today=today)
+    last_month = parse_period("last-month", today=today)
+    week = parse_period("week", today=today)
+    month = parse_period("month", today=today)
+    for p in (yesterday, last_week, last_month, week, month):
+        assert isinstance(p, Period)
+    assert isinstance(yesterday, Period) and isinstance(last_week, Period)
+    assert isinstance(last_month, Period) and isinstance(week, Period)
+    assert isinstance(month, Period)
+    assert yesterday.start == yesterday.end == today - timedelta(days=1)
+    # last week: Monday to Sunday, ending the day before this week starts
+    assert last_week.start.weekday() == 0 and (last_week.end - last_week.start).days == 6
+    assert last_week.end + timedelta(days=1) == week.start
+    # last month: a whole calendar month, ending the day before this month starts
+    assert last_month.start.day == 1 and (last_month.end + timedelta(days=1)).day == 1
+    assert last_month.end + timedelta(days=1) == month.start
 
 
 @FAST

@@ -135,7 +135,7 @@ class FeesArgs:
 
 
 def parse_fees_command(text: str, *, today: date) -> FeesArgs | Refusal:
-    """Parse `/fees [today|week|month|YYYY-MM|YYYY-MM-DD..YYYY-MM-DD] [@vendor]`, any order.
+    """Parse `/fees [period] [@vendor]`, any order (periods: see `parse_period`).
 
     No period means today. Refuses two periods, two vendors, and anything `parse_period` or
     `parse_user_mention` refuses.

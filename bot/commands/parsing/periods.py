@@ -1,4 +1,5 @@
-"""Reporting periods: `today`, `week`, `month`, `YYYY-MM`, `YYYY-MM-DD..YYYY-MM-DD`."""
+"""Reporting periods: `today`, `yesterday`, `week`, `last-week`, `month`, `last-month`, `YYYY-MM`,
+`YYYY-MM-DD` and `YYYY-MM-DD..YYYY-MM-DD`."""
 
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ def _not_future(period: Period, text: str, today: date) -> Period | Refusal:
 def parse_period(text: str, *, today: date) -> Period | Refusal:
     """A reporting period, both ends inclusive.
 
-    * empty or `today`: today;
-    * `week`: this ISO week, Monday to today;
-    * `month`: the first of this month to today;
+    * empty or `today`: today; `yesterday`: the day before;
+    * `week`: this ISO week, Monday to today; `last-week`: the whole ISO week before it;
+    * `month`: the first of this month to today; `last-month`: the whole month before it;
     * `YYYY-MM`: that whole calendar month;
     * `YYYY-MM-DD`: that day;
     * `YYYY-MM-DD..YYYY-MM-DD`: that range.
@@ -66,6 +67,16 @@ def parse_period(text: str, *, today: date) -> Period | Refusal:
     word = text.strip().lower()
     if word in ("", "today"):
         return Period(today, today, f"today ({today.isoformat()})")
+    if word == "yesterday":
+        before = today - timedelta(days=1)
+        return Period(before, before, f"yesterday ({before.isoformat()})")
+    if word == "last-week":
+        monday = today - timedelta(days=today.weekday() + 7)
+        sunday = monday + timedelta(days=6)
+        return Period(monday, sunday, f"last week ({monday.isoformat()}..{sunday.isoformat()})")
+    if word == "last-month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return Period(end.replace(day=1), end, f"{_MONTH_NAMES[end.month - 1]} {end.year}")
     if word == "week":
         monday = today - timedelta(days=today.weekday())
         return Period(monday, today, f"this week ({monday.isoformat()}..{today.isoformat()})")
@@ -90,8 +101,9 @@ def parse_period(text: str, *, today: date) -> Period | Refusal:
     if span:
         return _parse_range(span.group(1), span.group(2), text, today)
     return Refusal(
-        f"{quote(text)} isn't a period; use `today`, `week`, `month`, `2025-03` "
-        "or `2025-03-01..2025-03-15`."
+        f"{quote(text)} isn't a period; use `today`, `yesterday`, `week`, `last-week`, "
+        "`month`, `last-month`, a month like `2025-03`, a day like `2025-03-14` "
+        "or a range like `2025-03-01..2025-03-15`."
     )
 
 
