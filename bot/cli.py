@@ -1,4 +1,4 @@
-"""`connectbot …`: serve, run, sandbox, demo, db, manifest, check (PRODUCT.md §9).
+"""`connectbot …`: serve, run, sandbox, demo, db, manifest, check.
 
 Every failure a person can cause ends in one clear line (or, for configuration, one message
 naming every problem) and a non-zero exit code: 2 for configuration, 1 for anything else.

@@ -1,4 +1,4 @@
-"""The one place that reads connectbot's configuration (PRODUCT.md §7).
+"""The one place that reads connectbot's configuration.
 
 Settings come from the environment and from `.env` in the working directory. `load_settings()`
 either returns a complete, validated `Settings` or raises `ConfigError` whose message names every
@@ -73,7 +73,8 @@ class PublicSettings(_FromEnvironment):
 
 
 class Settings(DatabaseSettings, PublicSettings):
-    """Every setting of PRODUCT.md §7. Field names are the environment names, lowercased."""
+    """Every setting in README's configuration table; field names are the environment names,
+    lowercased."""
 
     slack_signing_secret: str = Field(min_length=1)
     slack_bot_token: str = Field(min_length=1)

@@ -1,4 +1,4 @@
-"""App Home: `app_home_opened` publishes the tab for whoever opened it (PRODUCT.md §6).
+"""App Home: `app_home_opened` publishes the tab for whoever opened it.
 
 What a person sees follows their role: operators and admins everything, a vendor their own
 account, anyone else how to connect. "Today" is the current day in `DIGEST_TZ`, as in /fees.

@@ -1,4 +1,4 @@
-"""Roles (PRODUCT.md §1): admins, operators (admins count too), vendors, everyone else."""
+"""Roles: admins, operators (admins count too), vendors, everyone else."""
 
 from __future__ import annotations
 

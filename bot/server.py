@@ -36,7 +36,7 @@ BOLT = web.AppKey("bolt", AsyncApp)
 
 
 def build_server(settings: Settings, *, tuning: WorkerTuning | None = None) -> web.Application:
-    """The whole HTTP surface of PRODUCT.md §8 as one aiohttp Application.
+    """The whole HTTP surface as one aiohttp Application.
 
     `tuning` changes the background workers' timing (tests use short backoffs).
     """

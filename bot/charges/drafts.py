@@ -1,4 +1,4 @@
-"""What a charge request must satisfy before anything is stored or sent (PRODUCT.md §4, §5)."""
+"""What a charge request must satisfy before anything is stored or sent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Approve / Reject on a charge awaiting a second operator (PRODUCT.md §2).
+"""Approve / Reject on a charge awaiting a second operator.
 
 Operators only; the requester can't approve their own charge. The first decision wins
 (`storage.repos.charges.decide` is a conditional update); a later click is told who decided.

@@ -136,7 +136,7 @@ def _selected(state: dict[str, Any]) -> str | None:
 
 
 def _modal_money(settings: Settings, values: dict[str, Any]) -> Money | Problem:
-    """The amount and currency the modal holds, under the command's rules (PRODUCT.md §5)."""
+    """The amount and currency the modal holds, under the command's rules."""
     currency = _selected(values.get(CURRENCY, {})) or settings.default_currency
     money = parse_money(
         str(values.get(AMOUNT, {}).get("value") or ""),

@@ -5,7 +5,7 @@ everywhere (cents for USD, whole yen for JPY); parsing goes through `decimal.Dec
 `float`. Anything a person typed that cannot be charged safely comes back as a `Refusal` whose
 message a Slack user can read; parsing functions never raise on user text.
 
-Currencies (PRODUCT.md §5):
+Currencies:
 
 * Exponents follow Stripe: zero-decimal currencies have no minor unit, three-decimal currencies
   (BHD, JOD, KWD, OMR, TND) are refused, everything else has two decimals.

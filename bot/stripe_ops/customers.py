@@ -1,4 +1,4 @@
-"""Platform customers on Stripe, and sharing them with vendors (PRODUCT.md §4).
+"""Platform customers on Stripe, and sharing them with vendors.
 
 Sharing clones the customer's default card onto the vendor's account and creates the customer
 there. Progress is stored after each Stripe step, and each step has an idempotency key derived

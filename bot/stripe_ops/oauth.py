@@ -1,4 +1,4 @@
-"""Connect OAuth (PRODUCT.md §3): the authorize link, the code exchange, deauthorization.
+"""Connect OAuth: the authorize link, the code exchange, deauthorization.
 
 stripe-python's OAuth calls are blocking, so they run in a thread off the event loop. No
 access or refresh token leaves this module: connectbot acts for a vendor with the platform key

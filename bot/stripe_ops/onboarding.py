@@ -1,4 +1,4 @@
-"""Account Links onboarding (PRODUCT.md §3.6): a hosted Stripe page that sets the account up."""
+"""Account Links onboarding: a hosted Stripe page that sets the account up."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def connect_link(
     )
 
 
-# Why a vendor gets a fresh link after the OAuth callback (PRODUCT.md §3.3), in mrkdwn.
+# Why a vendor gets a fresh link after the OAuth callback, in mrkdwn.
 RETRY_UNCONFIRMED = (
     "*Your Stripe connection didn't go through:* Stripe didn't confirm it, so we can't tell "
     "whether it worked. To keep your account safe, that authorization won't be used again."

@@ -185,7 +185,7 @@ async def _declined(
 
 
 def add_routes(app: web.Application) -> None:
-    """The Connect OAuth redirect and the Account Links return/refresh pages (PRODUCT.md §8)."""
+    """The Connect OAuth redirect and the Account Links return/refresh pages."""
     app.router.add_get(CALLBACK_PATH, oauth_callback)
     app.router.add_get(RETURN_PATH, onboarding.onboarding_return)
     app.router.add_get(REFRESH_PATH, onboarding.onboarding_refresh)

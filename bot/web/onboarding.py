@@ -1,4 +1,4 @@
-"""Account Links onboarding (`CONNECT_ONBOARDING=account_links`, PRODUCT.md §3.6).
+"""Account Links onboarding (`CONNECT_ONBOARDING=account_links`).
 
 `/connect-vendor` creates a Standard account, stores the vendor as `onboarding` and sends a
 hosted onboarding link (`begin_hosted_onboarding`). Stripe sends the vendor back to

@@ -1,4 +1,4 @@
-"""The non-Slack routes (PRODUCT.md §8). Each feature adds its routes here."""
+"""The non-Slack routes. Each feature adds its routes here."""
 
 from __future__ import annotations
 

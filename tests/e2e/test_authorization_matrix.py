@@ -1,4 +1,4 @@
-"""Who may do what (PRODUCT.md §1): every command, button and modal × every role.
+"""Who may do what: every command, button and modal × every role.
 
 Roles come only from settings (ADMIN_USER_IDS, OPERATOR_USER_IDS, read once at start-up) and
 from the vendor table; a role cannot change while a server runs. So "a role removed between

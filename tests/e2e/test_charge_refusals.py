@@ -1,4 +1,4 @@
-"""/charge refusals (PRODUCT.md §2, §5): private, naming the problem, with the usage; no
+"""/charge refusals: private, naming the problem, with the usage; no
 modal, no row, no Stripe call."""
 
 from __future__ import annotations

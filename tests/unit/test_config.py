@@ -1,4 +1,4 @@
-"""Configuration: every setting of PRODUCT.md §7, every problem named at once."""
+"""Configuration: every setting, every problem named at once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table tests and properties for bot.money (PRODUCT.md §5)."""
+"""Table tests and properties for bot.money."""
 
 from __future__ import annotations
 

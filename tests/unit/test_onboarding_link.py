@@ -1,4 +1,4 @@
-"""The Connect OAuth link is built exactly as PRODUCT.md §3.1 says (pure)."""
+"""The Connect OAuth link is built as Stripe's Connect OAuth reference says (pure)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table tests and properties for bot.commands.parsing (PRODUCT.md §2)."""
+"""Table tests and properties for bot.commands.parsing."""
 
 from __future__ import annotations
 
