@@ -49,6 +49,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
 		|| echo "Chromium could not be installed: browser tests will be skipped"; }
+	@# Emoji in Slack messages render as emoji in the screenshots (docs/images), not as boxes.
+	@test -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || \
+		(apt-get install -y -qq fonts-noto-color-emoji >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq fonts-noto-color-emoji) >/dev/null 2>&1 \
+		|| echo "fonts-noto-color-emoji could not be installed: emoji show as boxes")
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
