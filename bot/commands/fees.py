@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.commands.catalog import BY_NAME
+from bot.commands.catalog import BY_NAME, Role
 from bot.commands.parsing import Period, parse_fees_command
 from bot.money import Refusal
 from bot.permissions import is_operator
@@ -22,7 +22,10 @@ from bot.views.fees import fee_summary_message, top_per_currency
 from storage.repos import reports, vendors
 
 SPEC = BY_NAME["/fees"]
-NOT_ALLOWED = "Only connectbot operators, admins and vendors can see fees."
+NOT_ALLOWED = (
+    "Only connectbot operators, admins and vendors can see fees. "
+    "Ask a connectbot admin if you need to."
+)
 
 
 def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -43,24 +46,27 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.command("/fees")
     async def fees(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         text = (command.get("text") or "").strip()
-        if text.lower() == "help":
-            await ack(SPEC.help_text())
-            return
         settings = services.settings
+        user, team = str(command["user_id"]), str(command["team_id"])
+        # Who asks decides what help shows and which vendors are summed: an operator sees all,
+        # a vendor only their own (whatever vendor they name), anyone else is refused.
+        role: Role | None = "operator" if is_operator(settings, user) else None
+        if role is None:
+            async with services.sessions() as session:
+                own = await vendors.by_slack_user(session, team, user)
+            role = "vendor" if own is not None else None
+        if role is None:
+            await ack(NOT_ALLOWED)
+            return
+        if text.lower() == "help":
+            await ack(SPEC.help_text(role))
+            return
         tz = ZoneInfo(settings.digest_tz)
         args = parse_fees_command(text, today=datetime.now(tz).date())
         if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text()}")
+            await ack(f"{args.message}\n\n{SPEC.help_text(role)}")
             return
-        user, team = str(command["user_id"]), str(command["team_id"])
-        vendor_filter = args.vendor_user_id
-        if not is_operator(settings, user):
-            async with services.sessions() as session:
-                own = await vendors.by_slack_user(session, team, user)
-            if own is None:
-                await ack(NOT_ALLOWED)
-                return
-            vendor_filter = user
+        vendor_filter = user if role == "vendor" else args.vendor_user_id
         await ack()
         start, end = period_bounds(args.period, tz)
         async with services.sessions() as session:

@@ -85,7 +85,7 @@ MATRIX: dict[str, set[str]] = {
     "help /share-customer": OPERATORS,
     "help /charge": OPERATORS,
     "help /refund": OPERATORS,
-    "help /fees": EVERYONE,  # TODO(fees owner): VENDORS_TOO once /fees help goes by role
+    "help /fees": VENDORS_TOO,
     "button Approve": OPERATORS,
     "button Reject": OPERATORS,
     "button vendor list page": VENDORS_TOO,

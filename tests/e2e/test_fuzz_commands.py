@@ -462,13 +462,13 @@ def expected_refusal(w: World, command: str, text: str, user: str) -> str | None
             refusal = parse_charge_command(text, **money)
         else:
             refusal = parse_refund_command(text, **money)
-    else:  # /fees
+    else:  # /fees: the role first, so nobody is shown the usage of what they cannot run
+        if not operator and user != VENDOR:
+            return "Only connectbot operators, admins and vendors"
         if text.lower() == "help":
             return "Usage:"
         today = datetime.now(ZoneInfo(s.digest_tz)).date()
         refusal = parse_fees_command(text, today=today)
-        if not isinstance(refusal, Refusal) and not operator and user != VENDOR:
-            return "Only connectbot operators, admins and vendors"
     return refusal.message if isinstance(refusal, Refusal) else None
 
 
