@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import Money, Refusal, resolve_refund_amount
 from bot.refund_outcomes import RefundResult, announce_refund, record_refund_attempt
 from bot.services import Services
-from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR, key_stage
 from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, send_refund
 from storage.models import Charge, Refund, Vendor, utcnow
 from storage.repos import audit, refunds
@@ -132,7 +132,9 @@ async def recover_refund(services: Services, refund_id: int) -> None:
     Younger than an hour: replayed with its key. Older: looked up among the PaymentIntent's
     refunds on the vendor's account (by `connectbot_refund_id`) and adopted; with none there it
     is replayed with its key, unless 23 hours have passed, when it is recorded `failed`
-    (`not_found_after_key_expiry`) and the requester told. When Stripe can't be asked it stays
+    (`not_found_after_key_expiry`) and the requester told. A refund whose last answer was a
+    replayed error (noted `replayed_error`) is looked up at any age and never replayed: with
+    nothing found it stays `pending` (until the 23 hours). When Stripe can't be asked it stays
     `pending`.
     """
     async with services.sessions() as session:
@@ -145,7 +147,9 @@ async def recover_refund(services: Services, refund_id: int) -> None:
         assert vendor is not None
     # The refund is sent right after its row is written: its key is no older than the row.
     stage = key_stage(refund.created_at, utcnow())
-    if stage == "replay":
+    # A replayed error: the request ran, and replaying only gets that error again (keys.py).
+    replayed = refund.failure_message == REPLAYED_ERROR
+    if stage == "replay" and not replayed:
         await _send_and_record(services, refund_id, actor="reconciler")
         return
     lookup = await find_refund(
@@ -156,6 +160,8 @@ async def recover_refund(services: Services, refund_id: int) -> None:
     )
     if lookup.state == "found" and lookup.attempt is not None:
         await record_refund_attempt(services, refund_id, lookup.attempt, actor="reconciler")
+    elif lookup.state == "absent" and stage != "look_up_only" and replayed:
+        log.warning("refund %s: Stripe replays an error for it, none found yet", refund_id)
     elif lookup.state == "absent" and stage == "look_up_then_replay":
         await _send_and_record(services, refund_id, actor="reconciler")
     elif lookup.state == "absent":
