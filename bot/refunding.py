@@ -6,7 +6,8 @@ refunded in proportion (`refund_application_fee`), and a partial then the remain
 return exactly the whole fee. A refund Stripe did not answer stays `pending` and is settled
 by `reconcile_refunds`: replayed with the same key while that surely protects the replay, looked
 up on Stripe first once it is an hour old, and only looked up once 23 hours old (Stripe may prune
-a key at 24 hours: bot/stripe_ops/keys.py).
+a key at 24 hours: bot/stripe_ops/keys.py); looked up at once, and never replayed, when Stripe
+answered it with a saved error replayed under its key.
 """
 
 from __future__ import annotations
