@@ -6,8 +6,10 @@ a grace period is claimed (one process wins the claim) and settled by `recover_c
 stored request is sent again with the same idempotency key, so Stripe replays the first result
 if the request ever reached it. Because Stripe may prune a key once it is 24 hours old, a charge
 older than an hour is first looked up on Stripe (and what is there adopted), and one older than
-23 hours is only looked up, never sent again (bot/stripe_ops/keys.py). Either way the charge
-ends with at most one PaymentIntent and the right outcome.
+23 hours is only looked up, never sent again (bot/stripe_ops/keys.py). A charge whose last
+answer was an error Stripe replayed under its key is looked up at once, whatever its age: a
+replay would only get that error again. Either way the charge ends with at most one
+PaymentIntent and the right outcome.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from bot.money import Money, fee_refund_for, format_money
 from bot.notifications.routing import announce, tell_user
 from bot.services import Services
 from bot.stripe_ops.fees import FeeReading, application_fee_of
-from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR
 from bot.stripe_ops.refunds import RefundAttempt
 from bot.views.refunds import RefundFacts, refund_message, refund_not_made_message
 from storage.models import Charge, Customer, Refund, Vendor
@@ -38,10 +38,12 @@ async def record_refund_attempt(
 ) -> RefundResult:
     """Record `attempt` for a `pending` refund, with its messages; what the operator is told.
 
-    `unknown` changes nothing (the reconciler tries again). `failed` settles the refund; when
-    the reconciler (`actor`) settled it, nobody is waiting for the answer, so the requester is
-    told by DM. `succeeded` settles it, counts it on the charge and announces it once, with
-    the platform fee Stripe's application fee shows was refunded (read back first).
+    `unknown` changes nothing (the reconciler tries again), except that a replayed error is
+    noted on the row (the reconciler then looks the refund up rather than replaying it).
+    `failed` settles the refund; when the reconciler (`actor`) settled it, nobody is waiting
+    for the answer, so the requester is told by DM. `succeeded` settles it, counts it on the
+    charge and announces it once, with the platform fee Stripe's application fee shows was
+    refunded (read back first).
     """
     reading = FeeReading(known=False)
     if attempt.outcome == "succeeded":
@@ -53,6 +55,13 @@ async def record_refund_attempt(
         assert charge is not None
         money = Money(refund.amount, charge.currency)
         if attempt.outcome == "unknown":
+            if attempt.replayed:  # the reconciler looks it up instead of replaying it
+                await refunds.note_pending(session, refund.id, REPLAYED_ERROR)
+                return RefundResult(
+                    f"Stripe answered the refund of {format_money(money)} with an error it "
+                    "had saved for this request; connectbot will look it up on Stripe and "
+                    "announce the result."
+                )
             return RefundResult(
                 f"Stripe did not answer about the refund of {format_money(money)}; "
                 "connectbot will retry it with the same key and announce the result."

@@ -6,7 +6,8 @@ refunded in proportion (`refund_application_fee`), and a partial then the remain
 return exactly the whole fee. A refund Stripe did not answer stays `pending` and is settled
 by `reconcile_refunds`: replayed with the same key while that surely protects the replay, looked
 up on Stripe first once it is an hour old, and only looked up once 23 hours old (Stripe may prune
-a key at 24 hours: bot/stripe_ops/keys.py).
+a key at 24 hours: bot/stripe_ops/keys.py); looked up at once, and never replayed, when Stripe
+answered it with a saved error replayed under its key.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import Money, Refusal, resolve_refund_amount
 from bot.refund_outcomes import RefundResult, announce_refund, record_refund_attempt
 from bot.services import Services
-from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR, key_stage
 from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, send_refund
 from bot.views.refunds import not_refundable
 from storage.models import Charge, Refund, Vendor, utcnow
@@ -135,7 +136,9 @@ async def recover_refund(services: Services, refund_id: int) -> None:
     Younger than an hour: replayed with its key. Older: looked up among the PaymentIntent's
     refunds on the vendor's account (by `connectbot_refund_id`) and adopted; with none there it
     is replayed with its key, unless 23 hours have passed, when it is recorded `failed`
-    (`not_found_after_key_expiry`) and the requester told. When Stripe can't be asked it stays
+    (`not_found_after_key_expiry`) and the requester told. A refund whose last answer was a
+    replayed error (noted `replayed_error`) is looked up at any age and never replayed: with
+    nothing found it stays `pending` (until the 23 hours). When Stripe can't be asked it stays
     `pending`.
     """
     async with services.sessions() as session:
@@ -148,7 +151,9 @@ async def recover_refund(services: Services, refund_id: int) -> None:
         assert vendor is not None
     # The refund is sent right after its row is written: its key is no older than the row.
     stage = key_stage(refund.created_at, utcnow())
-    if stage == "replay":
+    # A replayed error: the request ran, and replaying only gets that error again (keys.py).
+    replayed = refund.failure_message == REPLAYED_ERROR
+    if stage == "replay" and not replayed:
         await _send_and_record(services, refund_id, actor="reconciler")
         return
     lookup = await find_refund(
@@ -159,6 +164,8 @@ async def recover_refund(services: Services, refund_id: int) -> None:
     )
     if lookup.state == "found" and lookup.attempt is not None:
         await record_refund_attempt(services, refund_id, lookup.attempt, actor="reconciler")
+    elif lookup.state == "absent" and stage != "look_up_only" and replayed:
+        log.warning("refund %s: Stripe replays an error for it, none found yet", refund_id)
     elif lookup.state == "absent" and stage == "look_up_then_replay":
         await _send_and_record(services, refund_id, actor="reconciler")
     elif lookup.state == "absent":

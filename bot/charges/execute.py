@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.stripe_ops.charge_lookup import Lookup, find_payment_intent
 from bot.stripe_ops.charges import Attempt, payment_intent_request, send_payment_intent
 from bot.stripe_ops.customers import check_vendor, share_customer
-from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, key_stage
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR, key_stage
 from storage.models import Charge, Vendor, utcnow
 from storage.repos import charges
 
@@ -60,8 +60,10 @@ async def recover_charge(services: Services, charge_id: str, *, actor: str = "re
     vendor's account and adopted (succeeded, declined, needs authentication: recorded and
     announced as if Stripe had just answered); with none there it is replayed with its key,
     unless 23 hours have passed, when it is recorded `failed` (`not_found_after_key_expiry`)
-    and the requester told: it never reached Stripe and is never sent again. When Stripe can't
-    be asked, the charge stays `pending` for a later pass.
+    and the requester told: it never reached Stripe and is never sent again. A charge whose
+    last answer was a replayed error (`failure_code` `replayed_error`) is looked up at any age
+    and never replayed: with nothing found it stays `pending` (until the 23 hours). When Stripe
+    can't be asked, the charge stays `pending` for a later pass.
     """
     async with services.sessions() as session:
         charge = await charges.by_id(session, charge_id)
@@ -72,13 +74,18 @@ async def recover_charge(services: Services, charge_id: str, *, actor: str = "re
     # needed approval): ages count from then, which can only make them larger (safer).
     first_sent = approval.decided_at if approval and approval.decided_at else charge.created_at
     stage = key_stage(first_sent, utcnow())
-    if stage == "replay":
+    # Stripe replays a saved error for the key: the request ran, and a replay can only get
+    # that error again until the key is pruned (stripe_ops.keys). Only a lookup can tell.
+    replayed = charge.failure_code == REPLAYED_ERROR
+    if stage == "replay" and not replayed:
         return await execute_charge(services, charge_id, actor=actor)
     lookup = await _look_up(services, charge, first_sent)
     if lookup.state == "found" and lookup.attempt is not None:
         return await _record(services, charge_id, lookup.attempt, actor=actor)
     if lookup.state == "unknown":
         attempt = Attempt("unknown", message=lookup.message)
+    elif stage != "look_up_only" and replayed:  # nothing there yet (search lag?): wait
+        attempt = Attempt("unknown", message="Stripe replays an error for it; none found yet.")
     elif stage == "look_up_then_replay":  # nothing there, and the key still guards a replay
         return await execute_charge(services, charge_id, actor=actor)
     else:

@@ -16,7 +16,7 @@ from bot.charges.drafts import load_facts
 from bot.config import Settings
 from bot.notifications.routing import announce, tell_privately, tell_user
 from bot.stripe_ops.charges import Attempt
-from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY
+from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR
 from bot.views.charge import (
     abandoned_message,
     authentication_message,
@@ -119,7 +119,12 @@ async def _no_answer(
     charge = await charges.by_id(session, charge_id)
     if charge is None or charge.status != "pending":
         return False
-    await charges.note_attempt(session, charge_id, attempt.message or "no answer from Stripe")
+    await charges.note_attempt(
+        session,
+        charge_id,
+        attempt.message or "no answer from Stripe",
+        code=REPLAYED_ERROR if attempt.replayed else None,
+    )
     await audit.record(
         session,
         team_id=charge.team_id,
@@ -127,7 +132,11 @@ async def _no_answer(
         action="charge.attempt",
         target=charge.id,
         outcome="no_answer",
-        detail={"error": attempt.message, "attempts": charge.attempts + 1},
+        detail={
+            "error": attempt.message,
+            "attempts": charge.attempts + 1,
+            "replayed": attempt.replayed,
+        },
     )
     _, facts = await load_facts(session, charge)
     await tell_requester(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import stripe
 
 from bot.services import Services
+from bot.stripe_ops.keys import answer_was_replayed
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,9 @@ class Attempt:
 
     `unknown`: Stripe gave no final answer (5xx, 429, 409, network) even after the client's own
     retries; the request may or may not have been executed, so only replaying the same request
-    with the same key can tell.
+    with the same key can tell. `replayed`: that answer was a saved error Stripe replayed under
+    the key, so the request did run and replaying cannot tell more: look it up instead
+    (`bot.stripe_ops.keys`).
     """
 
     outcome: Outcome
@@ -36,6 +39,7 @@ class Attempt:
     decline_code: str | None = None
     message: str | None = None
     card_error: bool = False  # a decline by the card's bank, as opposed to a refused request
+    replayed: bool = False  # an `unknown` answer replayed from what Stripe saved under the key
 
 
 def payment_intent_request(
@@ -86,14 +90,14 @@ async def send_payment_intent(
         return _card_error(exc)
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
         log.warning("payment intent %s: no answer from Stripe: %r", idempotency_key, exc)
-        return Attempt("unknown", message=_describe(exc))
+        return _no_answer(exc)
     except stripe.IdempotencyError as exc:
         # The key was used with other params: a bug, never a reason to guess an outcome.
         log.error("payment intent %s: idempotency error: %r", idempotency_key, exc)
         return Attempt("unknown", message=_describe(exc))
     except stripe.StripeError as exc:
         if exc.http_status == 409 or (exc.http_status or 0) >= 500:
-            return Attempt("unknown", message=_describe(exc))
+            return _no_answer(exc)
         # Stripe refused the request (4xx): nothing was charged.
         error = _error_body(exc)
         return Attempt(
@@ -102,6 +106,13 @@ async def send_payment_intent(
             message=str(error.get("message") or _describe(exc)),
         )
     return _from_intent(intent)
+
+
+def _no_answer(exc: stripe.StripeError) -> Attempt:
+    """No final answer; `replayed` when it was a saved error Stripe replayed under the key."""
+    if answer_was_replayed(exc):
+        return Attempt("unknown", message=f"{_describe(exc)}, replayed", replayed=True)
+    return Attempt("unknown", message=_describe(exc))
 
 
 def _from_intent(intent: stripe.PaymentIntent) -> Attempt:

@@ -16,6 +16,7 @@ import stripe
 from stripe.params import RefundListParams
 
 from bot.services import Services
+from bot.stripe_ops.keys import answer_was_replayed
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,15 @@ MAX_LIST_PAGES = 20
 
 @dataclass(frozen=True)
 class RefundAttempt:
-    """`unknown`: no final answer from Stripe; replaying the same key will tell."""
+    """`unknown`: no final answer from Stripe; replaying the same key will tell, unless
+    `replayed`: the answer was a saved error Stripe replayed under the key, so the request ran
+    and only a lookup can tell (`bot.stripe_ops.keys`)."""
 
     outcome: Literal["succeeded", "failed", "unknown"]
     refund_id: str | None = None
     message: str | None = None
     failure_code: str | None = None
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,14 @@ async def send_refund(
         )
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
         log.warning("refund %s: no answer from Stripe: %r", idempotency_key, exc)
-        return RefundAttempt("unknown", message=type(exc).__name__)
+        return RefundAttempt(
+            "unknown", message=type(exc).__name__, replayed=answer_was_replayed(exc)
+        )
     except stripe.StripeError as exc:
         if exc.http_status == 409 or (exc.http_status or 0) >= 500:
-            return RefundAttempt("unknown", message=type(exc).__name__)
+            return RefundAttempt(
+                "unknown", message=type(exc).__name__, replayed=answer_was_replayed(exc)
+            )
         body = exc.json_body if isinstance(exc.json_body, dict) else {}
         error = body.get("error")
         message = error.get("message") if isinstance(error, dict) else None

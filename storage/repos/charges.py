@@ -129,12 +129,24 @@ async def awaiting_answer(session: AsyncSession, vendor_id: int) -> int:
     return int(count or 0)
 
 
-async def note_attempt(session: AsyncSession, charge_id: str, error: str) -> None:
-    """Count a try that ended without an answer from Stripe; the row stays `pending`."""
+async def note_attempt(
+    session: AsyncSession, charge_id: str, error: str, *, code: str | None = None
+) -> None:
+    """Count a try that ended without an answer from Stripe; the row stays `pending`.
+
+    `code`, when given, is kept in `failure_code` (what the try taught, e.g. that Stripe
+    replays a saved error for the key); a later try without one leaves it as it is.
+    """
+    values: dict[str, Any] = {"failure_code": code[:64]} if code else {}
     await session.execute(
         update(Charge)
         .where(Charge.id == charge_id, Charge.status == "pending")
-        .values(attempts=Charge.attempts + 1, failure_message=error[:2000], updated_at=utcnow())
+        .values(
+            attempts=Charge.attempts + 1,
+            failure_message=error[:2000],
+            updated_at=utcnow(),
+            **values,
+        )
     )
 
 

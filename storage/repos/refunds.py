@@ -84,6 +84,16 @@ async def settle(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def note_pending(session: AsyncSession, refund_id: int, note: str) -> None:
+    """Keep `note` in a still-`pending` refund's `failure_message` (what a try without an answer
+    taught, e.g. that Stripe replays a saved error for its key); settling overwrites it."""
+    await session.execute(
+        update(Refund)
+        .where(Refund.id == refund_id, Refund.status == "pending")
+        .values(failure_message=note, updated_at=utcnow())
+    )
+
+
 async def add_to_charge(session: AsyncSession, charge_id: str, *, amount: int) -> None:
     """Count a settled refund's amount on its charge (call once, after `settle` said True).
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import stripe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.stripe_ops.keys import LOOK_UP_AFTER, REPLAY_UNTIL, key_stage
+from bot.stripe_ops.keys import LOOK_UP_AFTER, REPLAY_UNTIL, answer_was_replayed, key_stage
 
 SENT = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ORDER = ["replay", "look_up_then_replay", "look_up_only"]
@@ -47,3 +48,19 @@ def test_stages_only_move_forward_and_never_replay_late(age: timedelta, later: t
     assert ORDER.index(first) <= ORDER.index(second)
     if age >= REPLAY_UNTIL:
         assert first == "look_up_only"
+
+
+@pytest.mark.parametrize(
+    ("error", "replayed"),
+    [
+        (stripe.APIError("boom", http_status=500, headers={"Idempotent-Replayed": "true"}), True),
+        (stripe.APIError("boom", http_status=500, headers={"idempotent-replayed": "true"}), True),
+        (stripe.APIError("boom", http_status=500, headers={"IDEMPOTENT-REPLAYED": "True"}), True),
+        (stripe.APIError("boom", http_status=500, headers={"Idempotent-Replayed": "false"}), False),
+        (stripe.APIError("boom", http_status=500, headers={"Request-Id": "req_1"}), False),
+        (stripe.APIError("boom", http_status=500), False),
+        (stripe.APIConnectionError("no response"), False),
+    ],
+)
+def test_a_replayed_answer_is_told_by_its_header(error: stripe.StripeError, replayed: bool) -> None:
+    assert answer_was_replayed(error) is replayed
