@@ -95,7 +95,10 @@ class WriteTurns:
                 "for itself on SQLite; finish the first transaction before starting the next"
             )
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._timeout)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the lock is granted, and a cancelled worker would then never stop.
+            async with asyncio.timeout(self._timeout):
+                await self._lock.acquire()
         except TimeoutError:
             raise DatabaseBusy(
                 f"the database stayed busy for {self._timeout:g} s; try again"

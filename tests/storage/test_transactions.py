@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage import migrate
 from storage.db import DatabaseBusy, create_engine, session_factory
 from storage.models import StripeEvent
+from storage.sqlite import WriteTurns
 
 
 def event(event_id: str) -> StripeEvent:
@@ -177,3 +178,17 @@ async def test_sqlite_a_writer_waits_for_its_turn_up_to_the_busy_timeout(tmp_pat
         await late_writer()  # the turn is free again
     finally:
         await engine.dispose()
+
+
+async def test_a_writer_cancelled_as_its_turn_comes_stops_and_passes_the_turn_on() -> None:
+    """The cancellation wins (a worker being stopped stops) and the turn is not kept."""
+    turns = WriteTurns(timeout=5)
+    release = await turns.take()
+    waiting = asyncio.create_task(turns.take())
+    await asyncio.sleep(0)  # queued behind the holder
+    release()  # its turn comes…
+    waiting.cancel()  # …as it is cancelled
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    next_release = await asyncio.wait_for(turns.take(), timeout=1)
+    next_release()
