@@ -26,19 +26,19 @@ def event(event_id: str) -> StripeEvent:
 
 
 async def test_concurrent_read_modify_writes_lose_no_update(engine: AsyncEngine) -> None:
-    sessions = session_factory(engine)
-    async with sessions.begin() as session:
+    """Five writers, each with its own session factory as if in its own process."""
+    async with session_factory(engine).begin() as session:
         session.add(event("evt_1"))
 
     async def bump() -> None:
-        async with sessions.begin() as session:
+        async with session_factory(engine).begin() as session:
             row = await session.get(StripeEvent, "evt_1", with_for_update=True)
             assert row is not None
             await asyncio.sleep(0.05)  # every other writer gets the chance to read the same value
             row.attempts += 1
 
     await asyncio.gather(*(bump() for _ in range(5)))
-    async with sessions() as session:
+    async with session_factory(engine)() as session:
         row = await session.get(StripeEvent, "evt_1")
     assert row is not None and row.attempts == 5
 
