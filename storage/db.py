@@ -1,7 +1,8 @@
 """The async database engine and session factory.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout, so the server and a CLI command
-can share the file. PostgreSQL is the choice for several server processes.
+SQLite (the default) serves one process: write transactions take the write lock up front and
+take turns (storage/sqlite.py). PostgreSQL, the choice for several server processes, is left
+to its own transactions.
 """
 
 from __future__ import annotations
@@ -19,8 +20,25 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage import sqlite
+from storage.sqlite import DatabaseBusy
+
+__all__ = [
+    "OUTBOX_WRITTEN",
+    "READ_ONLY",
+    "DatabaseBusy",
+    "create_engine",
+    "is_sqlite",
+    "ping",
+    "session_factory",
+]
+
 #: Session.info key set by outbox.enqueue: this transaction queued a Slack message.
 OUTBOX_WRITTEN = "connectbot.outbox_written"
+
+#: Execution options for an engine connection that only reads (`await conn.execution_options(
+#: **READ_ONLY)` before its first statement): on SQLite it never waits for the write lock.
+READ_ONLY: dict[str, Any] = {sqlite.SQLITE_BEGIN: "DEFERRED"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -28,20 +46,16 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
-    if is_sqlite(url):
-        engine = create_async_engine(url, **kwargs)
+    """An async engine for `url`.
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
-        return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    SQLite: WAL, foreign keys, a busy timeout, and every transaction begun on the engine itself
+    (migrations) is `BEGIN IMMEDIATE` unless the connection is READ_ONLY. PostgreSQL: pre-ping.
+    """
+    if not is_sqlite(url):
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    sqlite.configure_engine(engine, url)
+    return engine
 
 
 def session_factory(
@@ -49,7 +63,12 @@ def session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions on `engine`; `on_outbox_commit` runs after each commit that queued a message.
 
-    (`storage.repos.outbox.enqueue` marks its session; the mark is dropped on rollback.)
+    Write inside `sessions.begin()`; a session used without it only reads. On SQLite,
+    `sessions.begin()` waits (at most the busy timeout, else `DatabaseBusy`) for its turn among
+    this factory's writers and then holds the write lock (`BEGIN IMMEDIATE`) until it ends; a
+    reading session begins deferred and never waits. It refuses a write opened inside another
+    by the same task. (`storage.repos.outbox.enqueue` marks its session; the mark is dropped
+    on rollback.)
     """
 
     class _Session(Session):
@@ -67,10 +86,13 @@ def session_factory(
         def _rolled_back(session: Session) -> None:
             session.info.pop(OUTBOX_WRITTEN, None)
 
+    if engine.dialect.name == "sqlite":
+        return sqlite.write_turn_sessions(engine, _Session)
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_Session)
 
 
 async def ping(engine: AsyncEngine) -> None:
     """Raise if the database does not answer a trivial query."""
     async with engine.connect() as conn:
+        await conn.execution_options(**READ_ONLY)
         await conn.execute(text("SELECT 1"))

@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import READ_ONLY
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -33,6 +35,7 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
     async with engine.connect() as conn:
+        await conn.execution_options(**READ_ONLY)
         return await conn.run_sync(_current)
 
 
@@ -41,7 +44,8 @@ async def is_current(engine: AsyncEngine) -> bool:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` in one transaction."""
+    """Bring the schema up to `revision` in one transaction (on SQLite, `BEGIN IMMEDIATE`:
+    the schema and its data change together or not at all)."""
     await _run(engine, lambda cfg: command.upgrade(cfg, revision))
 
 
