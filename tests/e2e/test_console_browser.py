@@ -67,7 +67,9 @@ async def test_help_reply_is_private_and_only_for_its_caller(
     reply = message(page, "/connect-vendor")
     await reply.wait_for(timeout=WAIT)
     assert "Only visible to you" in await reply.inner_text()
-    assert await reply.locator("code", has_text="/connect-vendor @vendor").count() == 1
+    # Help lists only the forms the caller may run: Vera's own link, not sending one to others.
+    assert await reply.locator("code", has_text="get your own Connect").count() == 1
+    assert await reply.locator("code", has_text="/connect-vendor @vendor").count() == 0
     await shot(page, "help-reply")
 
     await be(page, "Otto")
