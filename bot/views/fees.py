@@ -72,11 +72,18 @@ def not_listed(currencies: Sequence[CurrencyTotals], listed: Sequence[VendorTota
     for v in listed:
         shown[v.currency] = shown.get(v.currency, 0) + 1
     return [
-        f"{c.currency.upper()}: the {shown.get(c.currency, 0):,} vendors with the most gross "
-        f"of {c.vendors:,}"
+        _top(shown.get(c.currency, 0), c.currency.upper()) + f" (of {c.vendors:,})"
         for c in currencies
         if shown.get(c.currency, 0) < c.vendors
     ]
+
+
+def _top(n: int, currency: str) -> str:
+    return (
+        f"the {currency} vendor with the most gross"
+        if n == 1
+        else f"the {n:,} {currency} vendors with the most gross"
+    )
 
 
 def fee_summary_message(
@@ -128,7 +135,7 @@ def fee_summary_message(
             )
     if missing:
         more = (
-            "Listed: " + "; ".join(missing) + ". For any other vendor, name them: "
+            "Listed here: " + "; ".join(missing) + ". For any other vendor, name them: "
             f"`/fees {period} @vendor`."
         )
         lines.append(more)

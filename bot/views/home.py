@@ -115,7 +115,7 @@ def _top_vendors(top: Sequence[VendorTotals], totals: Sequence[CurrencyTotals]) 
     blocks: list[Block] = [_section("*Most volume today*\n" + "\n".join(lines))]
     missing = not_listed(totals, top)
     if missing:
-        more = "; ".join(missing) + ". `/fees today @vendor` shows any other vendor."
+        more = "Listed: " + "; ".join(missing) + ". `/fees today @vendor` shows any other vendor."
         blocks.append(_context(more))
     return blocks
 

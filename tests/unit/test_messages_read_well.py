@@ -10,6 +10,7 @@ The sentences issue 16 named are checked word for word.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,8 +21,14 @@ from bot.money import Money, Refusal, parse_money
 from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
 from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
 from bot.views.charge import ChargeFacts, CustomerChoice
+from bot.views.digest import VendorDay, digest_message, vendor_digest_message
+from bot.views.fees import fee_summary_message
+from bot.views.home import HomeVendor, operator_home, stranger_home, vendor_home
+from bot.views.refund_modal import refund_modal
 from bot.views.refunds import RefundFacts
 from bot.web.pages import onboarding as pages
+from storage.repos.refundable import RefundableCharge
+from storage.repos.reports import CurrencyTotals, RecentCharge, VendorTotals
 
 MONEY = Money(123456, "usd")  # $1,234.56: "123456" anywhere means raw cents
 FACTS = ChargeFacts(
@@ -48,6 +55,22 @@ REFUND = RefundFacts(
 )
 LAST_REFUND = RefundFacts(**{**REFUND.__dict__, "remaining": Money(0, "usd")})
 WHOLE_REFUND = RefundFacts(**{**REFUND.__dict__, "refunded": MONEY, "remaining": Money(0, "usd")})
+TOTALS = [CurrencyTotals("usd", 2, 3, 123456, 12346, 23456)]
+TOP = [VendorTotals("U0VENDOR", "acct_1Vendor", "usd", 3, 123456, 12346, 23456)]
+DAY = VendorDay("U0VENDOR", "acct_1Vendor", tuple(TOP), 1)
+HOME_VENDOR = HomeVendor("U0VENDOR", "acct_1Vendor", "connected", True)
+RECENT = [
+    RecentCharge(
+        "cb_ch_abcdefghijkl",
+        123456,
+        "usd",
+        "succeeded",
+        "U0VENDOR",
+        "carol@example.com",
+        datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+    )
+]
+REFUNDABLE = RefundableCharge("cb_ch_abcdefghijkl", 123456, 23456, "usd", "U0VENDOR", None)
 LINE = vendors.VendorLine("U0VENDOR", "acct_1Vendor", "connected", True, False, "10%", None)
 
 
@@ -155,6 +178,28 @@ MESSAGES: dict[str, Any] = {
         failure="The bank account was closed.",
     ),
     "vendor list": vendors.vendor_list([LINE], offset=0, total=1),
+    "fees": fee_summary_message("this month", TOTALS, TOP, period="2026-03"),
+    "fees, one vendor": fee_summary_message("today", TOTALS, TOP, one_vendor=True),
+    "fees, nothing": fee_summary_message("today", [], []),
+    "digest": digest_message(date(2026, 3, 2), TOTALS, [DAY], 1),
+    "digest, quiet day": digest_message(date(2026, 3, 2), [], [], 0),
+    "digest, a vendor's": vendor_digest_message(date(2026, 3, 2), DAY),
+    "home, operator": operator_home(
+        vendors=[HOME_VENDOR],
+        vendor_count=1,
+        day_label="Mon 2 Mar 2026",
+        today=TOTALS,
+        top=TOP,
+        charges=RECENT,
+    ),
+    "home, vendor": vendor_home(
+        vendor=HOME_VENDOR, day_label="Mon 2 Mar 2026", today=TOTALS, charges=RECENT
+    ),
+    "home, stranger": stranger_home(),
+    "refund modal, one charge": refund_modal(charge=REFUNDABLE, private_metadata="{}"),
+    "refund modal, pick one": refund_modal(
+        charge=None, choices=[REFUNDABLE], private_metadata="{}"
+    ),
     "vendor list, empty": vendors.vendor_list([], offset=0, total=0, own_only=True),
     "disconnect question": vendors.disconnect_confirmation(1, "U0V", "acct_1V"),
     "not operator": NOT_OPERATOR,

@@ -28,7 +28,7 @@ def test_fees_with_thousands_of_vendors_leads_with_totals_and_says_how_to_get_th
     assert lines[2].startswith("<@U00000>: 1 charge, gross $1,000.00")
     assert len(lines) == 2 + per + 1
     assert lines[-1] == (
-        f"Listed: USD: the {per} vendors with the most gross of 4,000. "
+        f"Listed here: the {per} USD vendors with the most gross (of 4,000). "
         "For any other vendor, name them: `/fees 2026-03-02 @vendor`."
     )
     assert "CSV" not in msg["text"]
@@ -56,7 +56,7 @@ def test_fees_message_fits_slack_whatever_the_counts(currencies: int, vendors: i
     msg = fee_summary_message("today", totals, listed)
     assert len(msg["blocks"]) <= 50
     assert len(msg["text"]) <= 40_000
-    assert ("Listed:" in msg["text"]) == (vendors > per)
+    assert ("Listed here:" in msg["text"]) == (vendors > per)
 
 
 def test_app_home_with_thousands_of_vendors_fits_and_says_how_to_see_the_rest() -> None:
@@ -76,7 +76,7 @@ def test_app_home_with_thousands_of_vendors_fits_and_says_how_to_see_the_rest() 
     assert len(view["blocks"]) <= 100
     text = str(view)
     assert "*Net to vendors*\\n$850.00" in text and "*Refunds*\\n$50.00" in text
-    assert "USD: the 5 vendors with the most gross of 3,000" in text
+    assert "the 5 USD vendors with the most gross (of 3,000)" in text
     assert "`/fees today @vendor` shows any other vendor." in text
 
 
