@@ -8,6 +8,7 @@ customer's one default, on Stripe and in our table.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import Refusal
 from bot.services import Services
 from bot.stripe_ops.customers import stripe_refusal
+from bot.stripe_ops.keys import answer_was_replayed
 from storage.models import Customer
 from storage.repos import audit
 from storage.repos import customers as repo
@@ -92,11 +94,23 @@ async def save_card(
         if previous.created > method.created:
             log.info("card %s is older than the default %s; kept", method.id, current)
             return None
-    await api.customers.update_async(
-        customer.stripe_customer_id,
-        params={"invoice_settings": {"default_payment_method": method.id}},
-        options={"idempotency_key": f"connectbot-default-card:{event_id}"},
-    )
+    params: Any = {"invoice_settings": {"default_payment_method": method.id}}
+    key = f"connectbot-default-card:{event_id}"
+    try:
+        await api.customers.update_async(
+            customer.stripe_customer_id, params=params, options={"idempotency_key": key}
+        )
+    except stripe.StripeError as exc:
+        if not answer_was_replayed(exc):
+            raise
+        # Stripe saved an error under this key and replays it for 24 hours, so the event would
+        # never get past it. Setting a default card is the same however often it is done, so
+        # ask once more under a key of its own.
+        await api.customers.update_async(
+            customer.stripe_customer_id,
+            params=params,
+            options={"idempotency_key": f"{key}:{secrets.token_hex(8)}"},
+        )
     card = method.card
     customer.default_payment_method_id = method.id
     customer.card_brand = card.brand if card else None

@@ -5,9 +5,9 @@ PostgreSQL database, the fakes, the crowd, faults and kills), then reads its las
 PostgreSQL; without TEST_DATABASE_URL it is skipped and says so. It takes a few minutes, most of
 them settling (docs/reliability.md says why).
 
-Stripe's faults are all five kinds the fake has (500, 429, timeout, executed then the answer
-lost, and a 500 saved under the idempotency key, which connectbot looks up at the next
-reconciler pass: bot/stripe_ops/keys.py), as in a full `make chaos`.
+Stripe's faults are the four kinds a `make chaos` injects by default (500, 429, timeout,
+executed then the answer lost); bench/chaos/faults.py says why the fifth kind the fake has, a
+500 saved under the idempotency key, is opt-in.
 """
 
 from __future__ import annotations

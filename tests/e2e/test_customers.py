@@ -280,3 +280,28 @@ async def test_a_late_event_for_an_older_card_does_not_replace_the_newer_one(
     row = await customer_row(cb, "jane@example.com")
     assert row is not None and (row.card_brand, row.card_last4) == ("mastercard", "4444")
     assert len(await _card_notes(cb, 0) or []) == 2
+
+
+async def test_a_saved_error_from_stripe_does_not_block_the_card_for_a_day(cb: Connectbot) -> None:
+    # Stripe saves a 500 under the idempotency key when the update had begun executing, and
+    # replays it to every retry with that key for 24 hours (bot/stripe_ops/keys.py). Setting a
+    # default card is the same however often it is done: connectbot asks again under a new key.
+    await cb.stripe.fault("POST", "/v1/customers/{customer}", "500_after_commit")
+    await add_and_pay(cb, "dora@example.com")
+    await cb.stripe.deliver()
+    saved = await cb.until(
+        lambda: _with_card(cb, "dora@example.com"), what="the card to be recorded"
+    )
+    updates = [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == f"/v1/customers/{saved.stripe_customer_id}"
+    ]
+    assert [u.get("replayed", False) for u in updates][-1] is False
+    keys = {u["idempotency_key"] for u in updates}
+    assert len(keys) == 2  # the saved key (replayed by stripe-python's retries) and a new one
+    fake = cb.stripe.app[STATE_KEY]
+    customer = fake.objects[saved.stripe_customer_id]
+    assert customer["invoice_settings"]["default_payment_method"] == saved.default_payment_method_id
+    notes = await cb.until(lambda: _card_notes(cb, 1), what="the ops note")
+    assert len(notes) == 1
