@@ -25,7 +25,7 @@ from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, s
 from bot.views.refunds import not_refundable
 from storage.models import Charge, Refund, Vendor, utcnow
 from storage.repos import audit, refunds
-from storage.repos.charges import by_id, by_payment_intent
+from storage.repos.charges import by_id, by_payment_intent, charge_account
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
         vendor = await session.get(Vendor, charge.vendor_id)
         assert vendor is not None
     request = refund_request(
-        stripe_account=vendor.stripe_account_id,
+        stripe_account=charge_account(charge, vendor),
         payment_intent=charge.payment_intent_id,
         amount=refund.amount,
         metadata={
@@ -158,7 +158,7 @@ async def recover_refund(services: Services, refund_id: int) -> None:
         return
     lookup = await find_refund(
         services,
-        stripe_account=vendor.stripe_account_id,
+        stripe_account=charge_account(charge, vendor),
         payment_intent=charge.payment_intent_id,
         refund_id=str(refund.id),
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox.stripe_fake.store import State
 from storage.models import ApplicationFee, Charge, Refund, Vendor
+from storage.repos.charges import charge_account
 
 Json = dict[str, Any]
 
@@ -38,7 +39,7 @@ def ledger_problems(stripe: State, ledger: Ledger) -> list[str]:
     problems: list[str] = []
     for charge in ledger.charges:
         vendor = ledger.vendors.get(charge.vendor_id)
-        account = vendor.stripe_account_id if vendor else None
+        account = charge_account(charge, vendor) if vendor else None
         if charge.status == "succeeded":
             problems += _succeeded(stripe, charge, account, lagging, charge.id in in_flight)
     problems += _money_taken(stripe, ledger.charges, lagging)
@@ -142,7 +143,7 @@ def _money_taken(stripe: State, charges: Iterable[Charge], lagging: set[str]) ->
 
 
 def _refund(stripe: State, refund: Refund, charge: Charge, vendor: Vendor | None) -> list[str]:
-    account = vendor.stripe_account_id if vendor else None
+    account = charge_account(charge, vendor) if vendor else None
     found = _owned(stripe, refund.stripe_refund_id, "refund", account)
     name = f"refund {refund.id} of {charge.id}"
     if found is None:

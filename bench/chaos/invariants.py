@@ -25,6 +25,7 @@ from storage.models import (
     StripeEvent,
     Vendor,
 )
+from storage.repos.charges import charge_account
 from tests.fidelity import assert_stripe_requests_faithful
 from tests.ledger import Ledger, ledger_problems
 
@@ -136,7 +137,8 @@ async def charges_confirmed_once(
         mine = intents.get(charge.id, [])
         if len(mine) > 1 or (charge.status == "succeeded" and len(mine) != 1):
             found.append(f"{name} ({charge.status}) has {len(mine)} PaymentIntents")
-        account = vendors[charge.vendor_id].stripe_account_id
+        # The account the charge was made on (a vendor connected again may have another now).
+        account = charge_account(charge, vendors[charge.vendor_id])
         for intent in mine:
             if intent["_account"] != account:
                 found.append(f"{name}: {intent['id']} is on {intent['_account']}, not {account}")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Approval, Charge, Customer, utcnow
+from storage.models import Approval, Charge, Customer, Vendor, utcnow
 from storage.repos.dialect import insert_ignoring_duplicates
 from storage.repos.fees import catch_up_charge
 
@@ -250,3 +250,13 @@ async def approval_of(session: AsyncSession, charge_id: str) -> Approval | None:
 
 def lease_cutoff(grace: timedelta) -> datetime:
     return utcnow() - grace
+
+
+def charge_account(charge: Charge, vendor: Vendor) -> str:
+    """The Stripe account a charge was made on: the one its stored request went to.
+
+    A vendor who was disconnected and connected again may have a different account now; a
+    charge (and its refunds, disputes, lookups) stays on the account it was made on.
+    """
+    request = charge.request_params or {}
+    return str(request.get("stripe_account") or vendor.stripe_account_id)
