@@ -27,7 +27,7 @@ from bot.views.onboarding import (
     vendor_welcome,
 )
 from storage.models import Vendor
-from storage.repos import audit, vendors
+from storage.repos import audit, customers, vendors
 from storage.repos.oauth_states import StateOwner
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,9 @@ async def _connect(
         if mine.stripe_account_id != account_id:
             return Conflict(account_id, mine.stripe_account_id)
         return Connected(account_id, already=True)
+    if mine is not None and mine.stripe_account_id != account_id:
+        # Connected again with another account: customers shared with the old one live there.
+        await customers.forget_shares(session, mine.id)
     state = connection.account
     charges = state.charges_enabled if state else False
     payouts = state.payouts_enabled if state else False

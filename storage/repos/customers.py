@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,3 +104,9 @@ def is_complete(share: SharedCustomer, source_payment_method_id: str | None) -> 
         and share.vendor_payment_method_id is not None
         and share.source_payment_method_id == source_payment_method_id
     )
+
+
+async def forget_shares(session: AsyncSession, vendor_id: int) -> None:
+    """Drop every customer shared with a vendor: their clones live on an account the vendor
+    no longer uses (connected again with another one), so the next charge shares afresh."""
+    await session.execute(delete(SharedCustomer).where(SharedCustomer.vendor_id == vendor_id))
