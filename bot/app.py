@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
@@ -31,8 +33,13 @@ def build_bolt_app(services: Services) -> AsyncApp:
     @app.error
     async def _on_error(error: Exception, context: AsyncBoltContext) -> None:
         # The person still gets an answer; the details stay in the log, never in Slack. Not
-        # through the outbox: the database may be what failed.
-        log.exception("listener failed", exc_info=error)
+        # through the outbox: the database may be what failed. A network failure (Slack or
+        # Stripe unreachable, e.g. Bolt's first `auth.test` during a Slack outage) is expected
+        # weather, logged in one line; anything else is a bug and keeps its traceback.
+        if _is_network(error):
+            log.warning("listener failed: network: %r", error)
+        else:
+            log.exception("listener failed", exc_info=error)
         await _tell_about_error(services, context)
 
     commands.register(app, services)
@@ -49,7 +56,8 @@ INTERNAL_ERROR = (
 async def _tell_about_error(services: Services, context: AsyncBoltContext) -> None:
     """Through the request's response URL, else by DM (never into the conversation)."""
     try:
-        if context.respond is not None:
+        # Events carry no response URL; Bolt's `respond` then raises instead of being None.
+        if context.respond is not None and context.response_url:
             sent = await context.respond(text=INTERNAL_ERROR, response_type="ephemeral")
             if 200 <= sent.status_code < 300:
                 return
@@ -58,8 +66,15 @@ async def _tell_about_error(services: Services, context: AsyncBoltContext) -> No
             await services.slack.chat_postMessage(
                 channel=opened["channel"]["id"], text=INTERNAL_ERROR
             )
-    except Exception:
-        log.exception("could not tell the user about the error")
+    except Exception as exc:
+        if _is_network(exc):
+            log.warning("could not tell the user about the error: network: %r", exc)
+        else:
+            log.exception("could not tell the user about the error")
+
+
+def _is_network(error: BaseException) -> bool:
+    return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError)
 
 
 def _only_team(

@@ -10,17 +10,17 @@ logged as a wait, not as a failure, until that bound.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.backoff import RetryPolicy, nap
+from bot.backoff import RetryPolicy
 from bot.early_events import NotYetKnown, TryAgainLater
 from bot.services import Services
 from bot.stripe_ops.transient import is_transient
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from bot.worker import Worker
 from storage.models import utcnow
 from storage.repos import events
 
@@ -37,7 +37,9 @@ class ProcessorTuning:
     )
 
 
-class EventProcessor:
+class EventProcessor(Worker):
+    name = "event processor"
+
     def __init__(
         self,
         services: Services,
@@ -46,24 +48,14 @@ class EventProcessor:
         on_handled: Callable[[], None] = lambda: None,
         tuning: ProcessorTuning = ProcessorTuning(),
     ) -> None:
+        super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
         self._services = services
         self._handlers = handlers
         self._on_handled = on_handled
         self._tuning = tuning
-        self._wake = asyncio.Event()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.process_due()
-            except Exception:
-                log.exception("event processor pass failed; retrying")
-                handled = 0
-            if handled == 0:
-                await nap(self._wake, self._tuning.poll_seconds)
+    async def one_pass(self) -> int:
+        return await self.process_due()
 
     async def process_due(self) -> int:
         """One pass over due events; returns how many were attempted."""
@@ -75,8 +67,11 @@ class EventProcessor:
                 lease=self._tuning.lease,
                 max_attempts=self._tuning.retry.max_attempts,
             )
-        for event_id, attempts in claimed:
-            await self._process(event_id, attempts)
+
+        async def process(claim: tuple[str, int]) -> None:
+            await self._process(*claim)
+
+        await self.work_through(claimed, process, events.release)
         return len(claimed)
 
     async def _process(self, event_id: str, attempts: int) -> None:

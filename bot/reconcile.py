@@ -1,4 +1,4 @@
-"""Settling `pending` charges that nobody is working on (PRODUCT.md §4, Reconciliation).
+"""Settling `pending` charges that nobody is working on.
 
 A charge stays `pending` when Stripe gave no answer, or when the process died between writing
 the row and recording the outcome. On start-up and then periodically, each such row older than

@@ -21,6 +21,8 @@ from bot.services import Services
 class WorkerTuning:
     relay: RelayTuning = field(default_factory=RelayTuning)
     events: ProcessorTuning = field(default_factory=ProcessorTuning)
+    # How long a stopping server lets the relay and the processor finish what is in hand.
+    stop_grace_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ WORKERS = web.AppKey("workers", Workers)
 
 @contextlib.asynccontextmanager
 async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIterator[Workers]:
-    """Start both loops; cancel them on exit (a half-done pass is safe to redo)."""
+    """Start the loops; on exit stop them, cancelling what is still running after a grace
+    (a half-done pass is safe to redo)."""
     relay = Relay(services.sessions, services.slack, tuning.relay, wake=services.outbox_ready)
     processor = EventProcessor(
         services, build_event_handlers(), on_handled=relay.wake, tuning=tuning.events
@@ -49,6 +52,11 @@ async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIter
     try:
         yield Workers(relay=relay, events=processor)
     finally:
+        # The claim in hand is finished and the rest handed back (bot/worker.py), for a moment;
+        # whatever is still running then is cancelled.
+        relay.stop()
+        processor.stop()
+        await asyncio.wait(tasks[:2], timeout=tuning.stop_grace_seconds)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

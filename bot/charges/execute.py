@@ -1,6 +1,6 @@
 """Running a stored `pending` charge against Stripe, from the listener or the reconciler.
 
-Order (PRODUCT.md §4): the row exists; the customer is shared with the vendor if needed; the
+Order: the row exists; the customer is shared with the vendor if needed; the
 complete PaymentIntent request is stored; only then is it sent, under the row's idempotency
 key. Each step commits on its own (no transaction is held across a Stripe call), so a crash
 anywhere leaves a `pending` row that the reconciler finishes with `recover_charge`: the same

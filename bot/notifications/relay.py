@@ -22,9 +22,10 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.backoff import RetryPolicy, nap
+from bot.backoff import RetryPolicy
 from bot.notifications.failures import NotYet, Undeliverable, after_failure
 from bot.notifications.private import send_dm, send_private
+from bot.worker import Worker
 from storage.models import utcnow
 from storage.repos import outbox
 
@@ -45,11 +46,13 @@ class RelayTuning:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-class Relay:
+class Relay(Worker):
     """Run `run()` as a task; call `wake()` after committing new messages to skip the poll wait.
 
     `clock` is the relay's notion of now for due times, leases and backoff (tests move it).
     """
+
+    name = "outbox relay"
 
     def __init__(
         self,
@@ -59,24 +62,13 @@ class Relay:
         wake: asyncio.Event | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._sessions = sessions
+        super().__init__(sessions, poll_seconds=tuning.poll_seconds, wake=wake)
         self._slack = slack
         self._tuning = tuning
-        self._wake = wake or asyncio.Event()
         self._clock = clock
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                sent = await self.deliver_due()
-            except Exception:
-                log.exception("outbox relay pass failed; retrying")
-                sent = 0
-            if sent == 0:
-                await nap(self._wake, self._tuning.poll_seconds)
+    async def one_pass(self) -> int:
+        return await self.deliver_due()
 
     async def deliver_due(self) -> int:
         """One pass: claim due messages and try each once. Returns how many were handled."""
@@ -85,8 +77,11 @@ class Relay:
                 session, limit=self._tuning.batch, lease=self._tuning.lease, now=self._clock()
             )
         claimed_at = asyncio.get_running_loop().time()
-        for message in claimed:
+
+        async def deliver(message: outbox.Claimed) -> None:
             await self._deliver(message, claimed_at)
+
+        await self.work_through(claimed, deliver, outbox.release)
         return len(claimed)
 
     async def _deliver(self, message: outbox.Claimed, claimed_at: float) -> None:

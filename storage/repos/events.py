@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,6 +69,23 @@ def mark_processed(event: StripeEvent) -> None:
     event.processed_at = utcnow()
     event.attempts += 1
     event.locked_until = None
+
+
+async def release(session: AsyncSession, claims: Sequence[tuple[str, int]]) -> None:
+    """Hand back claims never used (a stopping processor's unhandled ones): due again at once.
+
+    Safe even if another process took one over meanwhile: handling locks the row
+    (`lock_unprocessed`) and skips an event already processed.
+    """
+    if claims:
+        await session.execute(
+            update(StripeEvent)
+            .where(
+                StripeEvent.id.in_([event_id for event_id, _ in claims]),
+                StripeEvent.processed_at.is_(None),
+            )
+            .values(locked_until=None)
+        )
 
 
 async def mark_failed(

@@ -10,6 +10,7 @@ The holder renews the lease while a send is in flight; a crashed holder's lease 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,6 +124,25 @@ async def renew(
         update(OutboxMessage).where(_held(message)).values(locked_until=(now or utcnow()) + lease)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release(session: AsyncSession, messages: Sequence[Claimed]) -> None:
+    """Hand back leases never used (a stopping relay's unsent claims): due again at once.
+
+    Only leases still held under the claim's token are released; one taken over meanwhile by
+    another process stays with it.
+    """
+    for token in {m.token for m in messages}:
+        ids = [m.id for m in messages if m.token == token]
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == "pending",
+                OutboxMessage.claim_token == token,
+            )
+            .values(locked_until=None, claim_token=None)
+        )
 
 
 async def mark_sent(session: AsyncSession, message: Claimed, *, ts: str | None) -> bool:

@@ -81,6 +81,19 @@ def test_nothing_points_at_documents_outside_the_repository(document: Path) -> N
     assert OUTSIDE.findall(document.read_text()) == []
 
 
+def test_no_code_points_at_documents_outside_the_repository() -> None:
+    """A clone has only its own documents: code and its comments cite those, or nothing."""
+    sources = [
+        p
+        for top in ("bot", "storage", "sandbox", "bench")
+        for p in sorted((ROOT / top).rglob("*"))
+        if p.suffix in {".py", ".html", ".j2", ".md", ".css", ".js"}
+    ]
+    sources += [ROOT / "Makefile", ROOT / "app.yaml", ROOT / "pyproject.toml", ROOT / ".ci/run"]
+    found = {str(p.relative_to(ROOT)) for p in sources if OUTSIDE.search(p.read_text())}
+    assert found == set()
+
+
 def test_readme_links_every_document() -> None:
     targets = set(links((ROOT / "README.md").read_text()))
     for name in ("guide", "architecture", "operations", "reliability", "benchmarks"):
