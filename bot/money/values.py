@@ -1,4 +1,4 @@
-"""`Money` (minor units + currency), `Refusal` (a message for a person), and formatting."""
+"""`Money` (minor units + currency) and formatting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.money.currencies import SYMBOLS, currency_exponent
+from bot.refusal import Refusal
+
+__all__ = ["Money", "Refusal", "format_money", "quote"]  # Refusal: see bot/refusal.py
 
 _CODE_RE: Final = re.compile(r"[a-z]{3}")
 
@@ -27,13 +30,6 @@ class Money:
             raise ValueError(f"Money.amount must be an int, got {self.amount!r}")
         if not isinstance(self.currency, str) or not _CODE_RE.fullmatch(self.currency):
             raise ValueError(f"Money.currency must be a lowercase ISO code, got {self.currency!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why some input was refused: one sentence for the Slack user (callers append usage)."""
-
-    message: str
 
 
 def format_money(money: Money) -> str:
