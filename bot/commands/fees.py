@@ -8,24 +8,20 @@ in `DIGEST_TZ`, so "today" is the platform's business day.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp
 
-from bot.commands.catalog import BY_NAME, Role
-from bot.commands.parsing import Period, parse_fees_command
-from bot.money import Refusal
-from bot.permissions import is_operator
+from bot.commands.catalog import BY_NAME
+from bot.commands.parsing import FeesArgs, Period, parse_fees_command
+from bot.commands.template import Command, CommandCall, register_command
+from bot.config import Settings
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.fees import fee_summary_message, top_per_currency
-from storage.repos import reports, vendors
+from storage.repos import reports
 
 SPEC = BY_NAME["/fees"]
-NOT_ALLOWED = (
-    "Only connectbot operators, admins and vendors can see fees. "
-    "Ask a connectbot admin if you need to."
-)
 
 
 def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -42,50 +38,41 @@ def typed_again(period: Period) -> str:
     return f"{period.start.isoformat()}..{period.end.isoformat()}"
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.command("/fees")
-    async def fees(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
-        text = (command.get("text") or "").strip()
-        settings = services.settings
-        user, team = str(command["user_id"]), str(command["team_id"])
-        # Who asks decides what help shows and which vendors are summed: an operator sees all,
-        # a vendor only their own (whatever vendor they name), anyone else is refused.
-        role: Role | None = "operator" if is_operator(settings, user) else None
-        if role is None:
-            async with services.sessions() as session:
-                own = await vendors.by_slack_user(session, team, user)
-            role = "vendor" if own is not None else None
-        if role is None:
-            await ack(NOT_ALLOWED)
-            return
-        if text.lower() == "help":
-            await ack(SPEC.help_text(role))
-            return
-        tz = ZoneInfo(settings.digest_tz)
-        args = parse_fees_command(text, today=datetime.now(tz).date())
-        if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{SPEC.help_text(role)}")
-            return
-        vendor_filter = user if role == "vendor" else args.vendor_user_id
-        await ack()
-        start, end = period_bounds(args.period, tz)
-        async with services.sessions() as session:
-            currencies = await reports.currency_totals(
-                session, team_id=team, start=start, end=end, vendor_user_id=vendor_filter
-            )
-            totals = await reports.fee_summary(
-                session,
-                team_id=team,
-                start=start,
-                end=end,
-                vendor_user_id=vendor_filter,
-                top=top_per_currency(len(currencies)),
-            )
-        summary = fee_summary_message(
-            args.period.label,
-            currencies,
-            totals,
-            one_vendor=vendor_filter is not None,
-            period=typed_again(args.period),
+def parse(text: str, settings: Settings) -> FeesArgs | Refusal:
+    return parse_fees_command(text, today=datetime.now(ZoneInfo(settings.digest_tz)).date())
+
+
+async def run(call: CommandCall[FeesArgs]) -> Refusal | None:
+    """The summary, posted in the conversation; a vendor's own whatever vendor they name."""
+    args = call.args
+    vendor_filter = call.user_id if call.role == "vendor" else args.vendor_user_id
+    await call.ack()
+    start, end = period_bounds(args.period, ZoneInfo(call.settings.digest_tz))
+    async with call.services.sessions() as session:
+        currencies = await reports.currency_totals(
+            session, team_id=call.team_id, start=start, end=end, vendor_user_id=vendor_filter
         )
-        await respond(**summary, response_type="in_channel")
+        totals = await reports.fee_summary(
+            session,
+            team_id=call.team_id,
+            start=start,
+            end=end,
+            vendor_user_id=vendor_filter,
+            top=top_per_currency(len(currencies)),
+        )
+    summary = fee_summary_message(
+        args.period.label,
+        currencies,
+        totals,
+        one_vendor=vendor_filter is not None,
+        period=typed_again(args.period),
+    )
+    await call.answer_in_channel(summary)
+    return None
+
+
+COMMAND = Command(SPEC, parse, run)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    register_command(app, services, COMMAND)
