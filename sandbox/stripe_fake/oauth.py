@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -29,21 +28,8 @@ from .api import json_response
 from .errors import OAuthError
 from .forms import decode
 from .oauth_grants import deauthorize_account, exchange_code, issue_code, refresh
+from .pages import html_page
 from .store import STATE_KEY, Fault, new_id
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Connect with the platform</title>
-<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;display:flex;justify-content:center}}
-main{{background:#fff;margin-top:4em;padding:2em 2.5em;border-radius:8px;
-box-shadow:0 2px 8px #0002;width:24em}}
-button{{padding:.6em 1.4em;margin-right:.6em;border-radius:4px;border:1px solid #635bff}}
-.approve{{background:#635bff;color:#fff}}</style></head>
-<body><main><h1>Connect your Stripe account</h1>
-<p><strong>{client}</strong> asks for <code>{scope}</code> access to the Stripe account of
-<strong>{email}</strong>.</p>
-<form method="get" action="/oauth/authorize">{hidden}
-<button class="approve" name="sandbox_decision" value="approve">Approve</button>
-<button name="sandbox_decision" value="deny">Deny</button></form></main></body></html>"""
 
 
 def _redirect(uri: str, params: dict[str, str]) -> web.HTTPFound:
@@ -82,18 +68,13 @@ async def authorize(request: web.Request) -> web.StreamResponse:
             livemode=q.get("sandbox_livemode") == "true",
         )
         raise _redirect(redirect_uri, {"code": code, "scope": scope, **extra})
-    hidden = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in q.items()
-        if k != "sandbox_decision"
+    return html_page(
+        "authorize.html.j2",
+        client=q["client_id"],
+        scope=q.get("scope", "read_write"),
+        email=email or "a new user",
+        hidden=[(k, v) for k, v in q.items() if k != "sandbox_decision"],
     )
-    page = _PAGE.format(
-        client=html.escape(q["client_id"]),
-        scope=html.escape(q.get("scope", "read_write")),
-        email=html.escape(email or "a new user"),
-        hidden=hidden,
-    )
-    return web.Response(text=page, content_type="text/html")
 
 
 async def _params(request: web.Request) -> dict[str, str]:
