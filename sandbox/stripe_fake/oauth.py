@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -29,7 +30,7 @@ from .errors import OAuthError
 from .forms import decode
 from .oauth_grants import deauthorize_account, exchange_code, issue_code, refresh
 from .pages import html_page
-from .store import STATE_KEY, Fault, new_id
+from .store import STATE_KEY, Fault, State, new_id
 
 
 def _redirect(uri: str, params: dict[str, str]) -> web.HTTPFound:
@@ -167,55 +168,61 @@ class _Call:
         return resp
 
 
-async def token(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE_KEY]
-    params = await _params(request)
-    call = _Call(request, params)
-    faulted = await call.before()
-    if faulted is not None:
-        return faulted
-    try:
-        live = _secret(request, params).startswith("sk_live_")
-        grant = params.get("grant_type")
-        if grant == "authorization_code":
-            body = exchange_code(state, params.get("code", ""), key_live=live)
-        elif grant == "refresh_token":
-            body = refresh(
-                state, params.get("refresh_token", ""), params.get("scope"), key_live=live
-            )
-        elif not grant:
-            raise OAuthError(400, "invalid_request", "No grant type provided")
-        else:
-            raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
-    except OAuthError as exc:
-        return call.answer(exc.body(), exc.status)
-    return call.answer(body, 200)
+OAuthWork = Callable[[State, dict[str, str], bool], dict[str, Any]]
 
 
-async def deauthorize(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE_KEY]
-    params = await _params(request)
-    call = _Call(request, params)
-    faulted = await call.before()
-    if faulted is not None:
-        return faulted
-    try:
-        live = _secret(request, params).startswith("sk_live_")
-        account = params.get("stripe_user_id", "")
-        obj = state.objects.get(account)
-        if not params.get("client_id"):
-            raise OAuthError(400, "invalid_request", "No client_id provided.")
-        if obj is None or obj.get("object") != "account" or account in state.deauthorized:
-            raise OAuthError(
-                401,
-                "invalid_client",
-                "This application is not connected to "
-                f"stripe account {account}, or that account does not exist.",
-            )
-        deauthorize_account(state, account, client_id=params["client_id"], livemode=live)
-    except OAuthError as exc:
-        return call.answer(exc.body(), exc.status)
-    return call.answer({"stripe_user_id": account}, 200)
+def _endpoint(work: OAuthWork) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A POST endpoint: logged, its fault applied, the key checked, then `work` carried out.
+
+    `work(state, params, live)` returns the answer's body or raises `OAuthError`, which is
+    answered in OAuth's shape.
+    """
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        params = await _params(request)
+        call = _Call(request, params)
+        faulted = await call.before()
+        if faulted is not None:
+            return faulted
+        try:
+            live = _secret(request, params).startswith("sk_live_")
+            body = work(call.state, params, live)
+        except OAuthError as exc:
+            return call.answer(exc.body(), exc.status)
+        return call.answer(body, 200)
+
+    return handler
+
+
+def _token(state: State, params: dict[str, str], live: bool) -> dict[str, Any]:
+    grant = params.get("grant_type")
+    if grant == "authorization_code":
+        return exchange_code(state, params.get("code", ""), key_live=live)
+    if grant == "refresh_token":
+        return refresh(state, params.get("refresh_token", ""), params.get("scope"), key_live=live)
+    if not grant:
+        raise OAuthError(400, "invalid_request", "No grant type provided")
+    raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
+
+
+def _deauthorize(state: State, params: dict[str, str], live: bool) -> dict[str, Any]:
+    account = params.get("stripe_user_id", "")
+    obj = state.objects.get(account)
+    if not params.get("client_id"):
+        raise OAuthError(400, "invalid_request", "No client_id provided.")
+    if obj is None or obj.get("object") != "account" or account in state.deauthorized:
+        raise OAuthError(
+            401,
+            "invalid_client",
+            "This application is not connected to "
+            f"stripe account {account}, or that account does not exist.",
+        )
+    deauthorize_account(state, account, client_id=params["client_id"], livemode=live)
+    return {"stripe_user_id": account}
+
+
+token = _endpoint(_token)
+deauthorize = _endpoint(_deauthorize)
 
 
 def add_routes(app: web.Application) -> None:

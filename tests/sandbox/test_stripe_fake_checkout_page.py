@@ -12,16 +12,18 @@ import stripe
 from sandbox.stripe_fake.checkout import parse_expiry
 
 
-async def _session_url(client: stripe.StripeClient) -> tuple[str, str]:
-    cus = await client.v1.customers.create_async(params={})
-    session = await client.v1.checkout.sessions.create_async(
-        params={
-            "mode": "setup",
-            "customer": cus.id,
-            "currency": "usd",
-            "success_url": "https://shop.example/ok",
-        }
-    )
+async def _session_url(client: stripe.StripeClient, **extra: str) -> tuple[str, str]:
+    """A Checkout Session's page and id; `extra` holds the customer's email or a cancel_url."""
+    email = {"email": extra.pop("email")} if "email" in extra else {}
+    cus = await client.v1.customers.create_async(params=email)  # type: ignore[arg-type]
+    params = {
+        "mode": "setup",
+        "customer": cus.id,
+        "currency": "usd",
+        "success_url": "https://shop.example/ok",
+        **extra,
+    }
+    session = await client.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
     assert session.url is not None
     return session.url, session.id
 
@@ -90,22 +92,14 @@ def assert_escaped(page: str) -> None:
 async def test_checkout_escapes_the_customer_the_cancel_link_and_what_was_typed(
     client: stripe.StripeClient,
 ) -> None:
-    cus = await client.v1.customers.create_async(params={"email": HOSTILE})
-    session = await client.v1.checkout.sessions.create_async(
-        params={
-            "mode": "setup",
-            "customer": cus.id,
-            "currency": "usd",
-            "success_url": "https://shop.example/ok",
-            "cancel_url": "https://shop.example/cancel?x=" + HOSTILE,
-        }
+    url, _ = await _session_url(
+        client, email=HOSTILE, cancel_url="https://shop.example/cancel?x=" + HOSTILE
     )
-    assert session.url is not None
     async with aiohttp.ClientSession() as http:
-        async with http.get(session.url) as resp:
+        async with http.get(url) as resp:
             assert resp.status == 200
             assert_escaped(await resp.text())
-    status, page = await _post(session.url, card_number=HOSTILE, exp=HOSTILE, cvc=HOSTILE)
+    status, page = await _post(url, card_number=HOSTILE, exp=HOSTILE, cvc=HOSTILE)
     assert status == 402 and "Your card number is incorrect." in page
     assert_escaped(page)
     assert page.count(ESCAPED) >= 4  # the customer, and the three fields as typed
