@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from bot.stripe_ops.accounts import AccountState
 from bot.web import pages
-from bot.web.pages import onboarding
+from bot.web.pages import checkout, onboarding
 from sandbox.stripe_fake import pages as fake_pages
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
@@ -110,14 +110,15 @@ def hostile_arguments(function: Any) -> dict[str, Any]:
 
 PAGE_FUNCTIONS = [
     function
-    for name, function in inspect.getmembers(onboarding, inspect.isfunction)
-    if name.endswith("_page") and function.__module__ == onboarding.__name__
+    for module in (onboarding, checkout)
+    for name, function in inspect.getmembers(module, inspect.isfunction)
+    if name.endswith("_page") and function.__module__ == module.__name__
 ]
 
 
 @pytest.mark.parametrize("function", PAGE_FUNCTIONS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("flag", [False, True])
-def test_every_onboarding_page_escapes_its_arguments(function: Any, flag: bool) -> None:
+def test_every_page_function_escapes_its_arguments(function: Any, flag: bool) -> None:
     arguments = hostile_arguments(function)
     arguments.update({name: flag for name, value in arguments.items() if value is False})
     response = function(**arguments)
