@@ -9,22 +9,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.pages import render_page
+from bot.web.pages.checkout import card_not_saved_page, card_saved_page
 
 
 async def checkout_done(request: web.Request) -> web.Response:
     if "cancelled" in request.query:
-        return render_page(
-            "No card was saved",
-            "<p>You left the card page before saving a card. Open the link you were sent "
-            "again whenever you are ready.</p>",
-            tone="info",
-        )
-    return render_page(
-        "Thank you, your card is saved",
-        "<p>Your card was saved securely with Stripe. You can close this page now.</p>",
-        tone="success",
-    )
+        return card_not_saved_page()
+    return card_saved_page()
 
 
 def add_routes(app: web.Application) -> None:

@@ -9,7 +9,6 @@ SetupIntent ``succeeded``, the session ``complete``, events ``setup_intent.succe
 from __future__ import annotations
 
 import datetime
-import html
 
 from aiohttp import web
 
@@ -17,6 +16,7 @@ from .api import Ctx, Json, api, base_url, require
 from .cards import CARDS, DECLINES_ON_SETUP, card_method
 from .errors import StripeError, invalid
 from .events import emit
+from .pages import html_page
 from .payment_methods import attach
 from .store import STATE_KEY, new_id, render, skeleton
 
@@ -122,25 +122,6 @@ def complete(ctx: Ctx, session: Json, number: str, expiry: tuple[int, int] | Non
     emit(ctx, "checkout.session.completed", session)
 
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Fake Stripe Checkout</title>
-<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;display:flex;justify-content:center}}
-main{{background:#fff;margin-top:4em;padding:2em 2.5em;border-radius:8px;
-box-shadow:0 2px 8px #0002;width:22em}}
-label{{display:block;margin:.8em 0 .2em;color:#555}}
-input{{width:100%;padding:.5em;box-sizing:border-box}}
-button{{margin-top:1.4em;width:100%;padding:.7em;background:#635bff;color:#fff;border:0;border-radius:4px}}
-.error{{color:#c00}}.hint{{color:#888;font-size:.85em}}</style></head>
-<body><main><h1>Save a card</h1><p>{customer}</p>{error}
-<form method="post"><label for="card">Card number</label>
-<input id="card" name="card_number" value="{number}" autocomplete="off">
-<label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" value="{exp}">
-<label for="cvc">CVC</label><input id="cvc" name="cvc" value="{cvc}">
-<button type="submit">Save card</button></form>
-<p class="hint">Test cards: 4242 4242 4242 4242 (succeeds), 4000 0000 0000 0002 (declined).</p>
-<p><a href="{cancel}">Cancel</a></p></main></body></html>"""
-
-
 #: What the form shows before anyone types; after a refusal it shows what was typed instead.
 _DEFAULTS = {"card_number": "4242 4242 4242 4242", "exp": "12 / 34", "cvc": "123"}
 
@@ -171,15 +152,16 @@ def _page(
     session: Json, customer: Json, error: str = "", typed: dict[str, str] | None = None
 ) -> web.Response:
     shown = {**_DEFAULTS, **(typed or {})}
-    body = _PAGE.format(
-        number=html.escape(shown["card_number"]),
-        exp=html.escape(shown["exp"]),
-        cvc=html.escape(shown["cvc"]),
-        customer=html.escape(customer.get("email") or customer["id"]),
-        error=f'<p class="error">{html.escape(error)}</p>' if error else "",
-        cancel=html.escape(session.get("cancel_url") or "#"),
+    return html_page(
+        "checkout.html.j2",
+        402 if error else 200,
+        number=shown["card_number"],
+        exp=shown["exp"],
+        cvc=shown["cvc"],
+        customer=customer.get("email") or customer["id"],
+        error=error,
+        cancel=session.get("cancel_url") or "#",
     )
-    return web.Response(text=body, content_type="text/html", status=402 if error else 200)
 
 
 async def pay_page(request: web.Request) -> web.StreamResponse:

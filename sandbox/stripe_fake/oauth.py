@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -29,21 +29,8 @@ from .api import json_response
 from .errors import OAuthError
 from .forms import decode
 from .oauth_grants import deauthorize_account, exchange_code, issue_code, refresh
-from .store import STATE_KEY, Fault, new_id
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Connect with the platform</title>
-<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;display:flex;justify-content:center}}
-main{{background:#fff;margin-top:4em;padding:2em 2.5em;border-radius:8px;
-box-shadow:0 2px 8px #0002;width:24em}}
-button{{padding:.6em 1.4em;margin-right:.6em;border-radius:4px;border:1px solid #635bff}}
-.approve{{background:#635bff;color:#fff}}</style></head>
-<body><main><h1>Connect your Stripe account</h1>
-<p><strong>{client}</strong> asks for <code>{scope}</code> access to the Stripe account of
-<strong>{email}</strong>.</p>
-<form method="get" action="/oauth/authorize">{hidden}
-<button class="approve" name="sandbox_decision" value="approve">Approve</button>
-<button name="sandbox_decision" value="deny">Deny</button></form></main></body></html>"""
+from .pages import html_page
+from .store import STATE_KEY, Fault, State, new_id
 
 
 def _redirect(uri: str, params: dict[str, str]) -> web.HTTPFound:
@@ -82,18 +69,13 @@ async def authorize(request: web.Request) -> web.StreamResponse:
             livemode=q.get("sandbox_livemode") == "true",
         )
         raise _redirect(redirect_uri, {"code": code, "scope": scope, **extra})
-    hidden = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in q.items()
-        if k != "sandbox_decision"
+    return html_page(
+        "authorize.html.j2",
+        client=q["client_id"],
+        scope=q.get("scope", "read_write"),
+        email=email or "a new user",
+        hidden=[(k, v) for k, v in q.items() if k != "sandbox_decision"],
     )
-    page = _PAGE.format(
-        client=html.escape(q["client_id"]),
-        scope=html.escape(q.get("scope", "read_write")),
-        email=html.escape(email or "a new user"),
-        hidden=hidden,
-    )
-    return web.Response(text=page, content_type="text/html")
 
 
 async def _params(request: web.Request) -> dict[str, str]:
@@ -186,55 +168,61 @@ class _Call:
         return resp
 
 
-async def token(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE_KEY]
-    params = await _params(request)
-    call = _Call(request, params)
-    faulted = await call.before()
-    if faulted is not None:
-        return faulted
-    try:
-        live = _secret(request, params).startswith("sk_live_")
-        grant = params.get("grant_type")
-        if grant == "authorization_code":
-            body = exchange_code(state, params.get("code", ""), key_live=live)
-        elif grant == "refresh_token":
-            body = refresh(
-                state, params.get("refresh_token", ""), params.get("scope"), key_live=live
-            )
-        elif not grant:
-            raise OAuthError(400, "invalid_request", "No grant type provided")
-        else:
-            raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
-    except OAuthError as exc:
-        return call.answer(exc.body(), exc.status)
-    return call.answer(body, 200)
+OAuthWork = Callable[[State, dict[str, str], bool], dict[str, Any]]
 
 
-async def deauthorize(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE_KEY]
-    params = await _params(request)
-    call = _Call(request, params)
-    faulted = await call.before()
-    if faulted is not None:
-        return faulted
-    try:
-        live = _secret(request, params).startswith("sk_live_")
-        account = params.get("stripe_user_id", "")
-        obj = state.objects.get(account)
-        if not params.get("client_id"):
-            raise OAuthError(400, "invalid_request", "No client_id provided.")
-        if obj is None or obj.get("object") != "account" or account in state.deauthorized:
-            raise OAuthError(
-                401,
-                "invalid_client",
-                "This application is not connected to "
-                f"stripe account {account}, or that account does not exist.",
-            )
-        deauthorize_account(state, account, client_id=params["client_id"], livemode=live)
-    except OAuthError as exc:
-        return call.answer(exc.body(), exc.status)
-    return call.answer({"stripe_user_id": account}, 200)
+def _endpoint(work: OAuthWork) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A POST endpoint: logged, its fault applied, the key checked, then `work` carried out.
+
+    `work(state, params, live)` returns the answer's body or raises `OAuthError`, which is
+    answered in OAuth's shape.
+    """
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        params = await _params(request)
+        call = _Call(request, params)
+        faulted = await call.before()
+        if faulted is not None:
+            return faulted
+        try:
+            live = _secret(request, params).startswith("sk_live_")
+            body = work(call.state, params, live)
+        except OAuthError as exc:
+            return call.answer(exc.body(), exc.status)
+        return call.answer(body, 200)
+
+    return handler
+
+
+def _token(state: State, params: dict[str, str], live: bool) -> dict[str, Any]:
+    grant = params.get("grant_type")
+    if grant == "authorization_code":
+        return exchange_code(state, params.get("code", ""), key_live=live)
+    if grant == "refresh_token":
+        return refresh(state, params.get("refresh_token", ""), params.get("scope"), key_live=live)
+    if not grant:
+        raise OAuthError(400, "invalid_request", "No grant type provided")
+    raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
+
+
+def _deauthorize(state: State, params: dict[str, str], live: bool) -> dict[str, Any]:
+    account = params.get("stripe_user_id", "")
+    obj = state.objects.get(account)
+    if not params.get("client_id"):
+        raise OAuthError(400, "invalid_request", "No client_id provided.")
+    if obj is None or obj.get("object") != "account" or account in state.deauthorized:
+        raise OAuthError(
+            401,
+            "invalid_client",
+            "This application is not connected to "
+            f"stripe account {account}, or that account does not exist.",
+        )
+    deauthorize_account(state, account, client_id=params["client_id"], livemode=live)
+    return {"stripe_user_id": account}
+
+
+token = _endpoint(_token)
+deauthorize = _endpoint(_deauthorize)
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,7 +1,9 @@
 """The fake's hosted Checkout page keeps what the person typed: the expiry is theirs, on the
-saved card and on the form shown again after a refusal."""
+saved card and on the form shown again after a refusal. What it shows is escaped."""
 
 from __future__ import annotations
+
+import html
 
 import aiohttp
 import pytest
@@ -10,16 +12,18 @@ import stripe
 from sandbox.stripe_fake.checkout import parse_expiry
 
 
-async def _session_url(client: stripe.StripeClient) -> tuple[str, str]:
-    cus = await client.v1.customers.create_async(params={})
-    session = await client.v1.checkout.sessions.create_async(
-        params={
-            "mode": "setup",
-            "customer": cus.id,
-            "currency": "usd",
-            "success_url": "https://shop.example/ok",
-        }
-    )
+async def _session_url(client: stripe.StripeClient, **extra: str) -> tuple[str, str]:
+    """A Checkout Session's page and id; `extra` holds the customer's email or a cancel_url."""
+    email = {"email": extra.pop("email")} if "email" in extra else {}
+    cus = await client.v1.customers.create_async(params=email)  # type: ignore[arg-type]
+    params = {
+        "mode": "setup",
+        "customer": cus.id,
+        "currency": "usd",
+        "success_url": "https://shop.example/ok",
+        **extra,
+    }
+    session = await client.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
     assert session.url is not None
     return session.url, session.id
 
@@ -55,7 +59,7 @@ async def test_a_refusal_shows_the_form_as_typed(
     url, _ = await _session_url(client)
     status, page = await _post(url, card_number=card, exp=exp, cvc="987")
     assert status == 402
-    assert message.replace("'", "&#x27;") in page
+    assert message.replace("'", "&#39;") in page
     assert f'value="{card}"' in page and f'value="{exp}"' in page and 'value="987"' in page
 
 
@@ -74,3 +78,28 @@ async def test_a_refusal_shows_the_form_as_typed(
 )
 def test_parse_expiry(text: str, expected: object) -> None:
     assert parse_expiry(text, (2026, 6)) == expected
+
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
+ESCAPED = html.escape(HOSTILE).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+
+
+def assert_escaped(page: str) -> None:
+    assert HOSTILE not in page and "<script" not in page.lower() and "<img" not in page.lower()
+    assert ESCAPED in page
+
+
+async def test_checkout_escapes_the_customer_the_cancel_link_and_what_was_typed(
+    client: stripe.StripeClient,
+) -> None:
+    url, _ = await _session_url(
+        client, email=HOSTILE, cancel_url="https://shop.example/cancel?x=" + HOSTILE
+    )
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as resp:
+            assert resp.status == 200
+            assert_escaped(await resp.text())
+    status, page = await _post(url, card_number=HOSTILE, exp=HOSTILE, cvc=HOSTILE)
+    assert status == 402 and "Your card number is incorrect." in page
+    assert_escaped(page)
+    assert page.count(ESCAPED) >= 4  # the customer, and the three fields as typed

@@ -7,6 +7,7 @@ Requests go through stripe-python's own OAuth client (blocking, so in a thread),
 from __future__ import annotations
 
 import asyncio
+import html
 from typing import Any
 
 import aiohttp
@@ -253,3 +254,27 @@ async def test_deauthorize_takes_faults_too(stripe_fake: StripeFake) -> None:
     assert not await can_act_for(stripe_fake, account)  # a drop did, then lost the answer
     with pytest.raises(stripe.oauth_error.InvalidClientError):  # so a retry finds it done
         await asyncio.to_thread(sync.oauth.deauthorize, {"stripe_user_id": account})
+
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
+ESCAPED = html.escape(HOSTILE).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+
+
+async def test_the_authorize_page_escapes_every_value(stripe_fake: StripeFake) -> None:
+    query = {
+        "response_type": "code",
+        "client_id": HOSTILE,
+        "scope": HOSTILE,
+        "redirect_uri": "https://bot.example/cb",
+        "stripe_user[email]": HOSTILE,
+        "state": HOSTILE,
+        HOSTILE: HOSTILE,
+    }
+    async with aiohttp.ClientSession() as http:
+        async with http.get(stripe_fake.url + "/oauth/authorize", params=query) as resp:
+            assert resp.status == 200 and resp.content_type == "text/html"
+            page = await resp.text()
+    assert HOSTILE not in page and "<script" not in page.lower() and "<img" not in page.lower()
+    # Shown: client, scope, email; carried in hidden inputs: five values and one name.
+    assert page.count(ESCAPED) == 9
+    assert "Connect your Stripe account" in page and "Approve" in page
