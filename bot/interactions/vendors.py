@@ -14,10 +14,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands.vendors import list_page
-from bot.handlers.accounts import record_disconnected
 from bot.permissions import NOT_ADMIN, is_admin
 from bot.services import Services
 from bot.stripe_ops.oauth import StripeUnavailable, deauthorize
+from bot.vendors.connections import record_disconnected
 from bot.views.onboarding import CONNECT_LINK_ACTION
 from bot.views.vendors import DISCONNECT_CANCEL_ACTION, DISCONNECT_CONFIRM_ACTION, PAGE_ACTION
 from storage.models import Vendor

@@ -14,10 +14,10 @@ import logging
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.accounts import Conflict, NewConnection, record_connected
 from bot.services import SERVICES, Services
 from bot.stripe_ops.accounts import create_standard_account, retrieve_account
 from bot.stripe_ops.onboarding import REFRESH_PATH, onboarding_link
+from bot.vendors.connections import Conflict, NewConnection, record_connected
 from bot.web.pages.onboarding import (
     conflict_page,
     connected_page,
