@@ -18,13 +18,13 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.commands.connect_vendor import send_fresh_link
 from bot.notifications.routing import tell_user
 from bot.services import SERVICES, Services
 from bot.stripe_ops.accounts import retrieve_account
 from bot.stripe_ops.oauth import CALLBACK_PATH, ExchangeUnconfirmed, RejectedCode, exchange_code
 from bot.stripe_ops.onboarding import REFRESH_PATH, RETURN_PATH
 from bot.vendors.connections import Conflict, NewConnection, record_connected, record_disconnected
+from bot.vendors.invitations import send_fresh_link
 from bot.views.onboarding import RETRY_REJECTED, RETRY_UNCONFIRMED, vendor_declined
 from bot.web import onboarding, pages
 from bot.web.pages.onboarding import (
