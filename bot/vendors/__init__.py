@@ -3,6 +3,6 @@
 `invitations` makes and delivers Connect links, `hosted` runs Account Links onboarding,
 `authorization` finishes a Connect OAuth redirect, `connections` records a vendor connected or
 disconnected (the only places a vendor's status changes), `account_state` keeps their
-capabilities current, `disconnect` deauthorizes at an admin's request, and `directory` is the
-vendor list and the admins' fee and channel settings.
+capabilities current, `disconnect` deauthorizes at an admin's request, `directory` is the
+vendor list as each person may see it, and `vendor_settings` the admins' fee and channel.
 """
