@@ -1,8 +1,6 @@
 """Buttons of vendor onboarding and `/vendors`: list pages, disconnect confirm/cancel.
 
-Disconnecting calls Stripe's `POST /oauth/deauthorize` and records the vendor disconnected at
-once, so the status is right even if the deauthorization webhook never arrives; when it does
-arrive it finds the vendor already disconnected and adds no second message.
+Thin: `bot.vendors.directory` makes the pages and `bot.vendors.disconnect` disconnects.
 """
 
 from __future__ import annotations
@@ -13,15 +11,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.commands.vendors import list_page
-from bot.handlers.accounts import record_disconnected
 from bot.permissions import NOT_ADMIN, is_admin
+from bot.refusal import Refusal
 from bot.services import Services
-from bot.stripe_ops.oauth import StripeUnavailable, deauthorize
+from bot.vendors.directory import list_page
+from bot.vendors.disconnect import disconnect_vendor
 from bot.views.onboarding import CONNECT_LINK_ACTION
 from bot.views.vendors import DISCONNECT_CANCEL_ACTION, DISCONNECT_CONFIRM_ACTION, PAGE_ACTION
-from storage.models import Vendor
-from storage.repos import audit
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +47,8 @@ def register(app: AsyncApp, services: Services) -> None:
             offset = max(0, int(str(_action(body).get("value") or "0")))
         except ValueError:
             offset = 0
-        reply = await list_page(services, caller=caller, team=team, offset=offset)
+        page = await list_page(services, caller=caller, team=team, offset=offset)
+        reply = {"text": page.message} if isinstance(page, Refusal) else page
         await respond(replace_original=True, response_type="ephemeral", **reply)
 
     @app.action(DISCONNECT_CANCEL_ACTION)
@@ -67,48 +64,18 @@ def register(app: AsyncApp, services: Services) -> None:
             await respond(response_type="ephemeral", replace_original=False, text=NOT_ADMIN)
             return
         try:
-            text = await disconnect_vendor(services, caller, _action(body))
+            text = await _disconnect(services, caller, _action(body))
         except Exception:
             log.exception("disconnecting a vendor failed")
             text = FAILED
         await respond(replace_original=True, text=text)
 
 
-async def disconnect_vendor(services: Services, admin: str, action: dict[str, Any]) -> str:
-    """Deauthorize the vendor's account at Stripe and record it; the admin's reply text.
-
-    Refuses nothing new when the vendor is already disconnected; leaves the vendor connected
-    (and says so) when Stripe cannot be reached.
-    """
+async def _disconnect(services: Services, admin: str, action: dict[str, Any]) -> str:
+    """Disconnect the vendor whose row id the button carries; the admin's reply text."""
     raw = str(action.get("value"))
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a row id, within 64 bits
         return FAILED
-    vendor_id = int(raw)
-    async with services.sessions() as session:
-        vendor = await session.get(Vendor, vendor_id)
-    if vendor is None:
-        return "That vendor no longer exists."
-    who = f"<@{vendor.slack_user_id}> (`{vendor.stripe_account_id}`)"
-    if vendor.status == "disconnected":
-        return f"{who} is already disconnected."
-    result = await deauthorize(services.stripe, vendor.stripe_account_id)
-    if isinstance(result, StripeUnavailable):
-        async with services.sessions.begin() as session:
-            await audit.record(
-                session,
-                actor=admin,
-                action="vendor.disconnect",
-                target=vendor.stripe_account_id,
-                outcome="stripe_unavailable",
-                team_id=vendor.team_id,
-            )
-        return f"Stripe could not be reached, so {who} is still connected. Please try again."
-    async with services.sessions.begin() as session:
-        await record_disconnected(
-            session,
-            services.settings,
-            account_id=vendor.stripe_account_id,
-            actor=admin,
-            key=f"disconnect:{vendor.stripe_account_id}:{action.get('action_ts', '')}",
-        )
-    return f"{who} is disconnected. Charges to them are refused until they connect again."
+    clicked = str(action.get("action_ts", ""))
+    done = await disconnect_vendor(services, admin, int(raw), clicked=clicked)
+    return done.message if isinstance(done, Refusal) else done

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import stripe
 
-from bot.config import Settings
 from bot.stripe_ops.client import StripeConnection
 
 log = logging.getLogger(__name__)
@@ -17,20 +16,20 @@ REFRESH_PATH = "/stripe/onboarding/refresh"
 
 
 async def onboarding_link(
-    stripe_connection: StripeConnection, settings: Settings, *, account_id: str, state: str
+    stripe_connection: StripeConnection, *, public_url: str, account_id: str, state: str
 ) -> str | None:
     """A fresh single-use onboarding URL for `account_id`; None when Stripe fails (logged).
 
-    Stripe sends the person back to `/stripe/onboarding/return?state=…` when they finish or
-    leave, and to `/refresh?state=…` when the link expired or was already used.
+    Stripe sends the person back to `{public_url}/stripe/onboarding/return?state=…` when they
+    finish or leave, and to `/refresh?state=…` when the link expired or was already used.
     """
     query = urlencode({"state": state})
     try:
         link = await stripe_connection.api.v1.account_links.create_async(
             params={
                 "account": account_id,
-                "refresh_url": f"{settings.public_url}{REFRESH_PATH}?{query}",
-                "return_url": f"{settings.public_url}{RETURN_PATH}?{query}",
+                "refresh_url": f"{public_url}{REFRESH_PATH}?{query}",
+                "return_url": f"{public_url}{RETURN_PATH}?{query}",
                 "type": "account_onboarding",
             }
         )

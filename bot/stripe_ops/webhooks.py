@@ -5,6 +5,10 @@ configured secret (platform and Connect endpoints), with Stripe's 300-second tol
 Handlers are registered per event type on an `EventHandlers` and run later, after the webhook
 has been answered, each in its own transaction (see `bot/event_processor.py`), on the event's
 object at the API version connectbot is written for (`event_objects.at_api_version`).
+
+A handler that needs Stripe registers a `prepare` step: `EventHandlers.prepare` runs it before
+the transaction (no Stripe call while the database is locked) and `dispatch` hands its result
+to the handler as `ctx.prepared`.
 """
 
 from __future__ import annotations
@@ -86,11 +90,13 @@ def _looks_like_event(event: Any) -> bool:
 
 @dataclass(frozen=True)
 class EventContext:
-    """What a handler gets: its transaction, the services, and the stored event."""
+    """What a handler gets: its transaction, the services, the stored event, and what its
+    `prepare` step read before the transaction (None without one)."""
 
     session: AsyncSession
     services: Services
     event: dict[str, Any]
+    prepared: Any = None
 
     @property
     def id(self) -> str:
@@ -113,18 +119,34 @@ class EventContext:
 
 
 EventHandler = Callable[[EventContext], Awaitable[None]]
+#: Runs before the handler's transaction, on the event at connectbot's API version; may call
+#: Stripe and read the database, must not write. Its result becomes the handler's `ctx.prepared`.
+Prepare = Callable[[Services, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class PreparedEvent:
+    """An event ready to dispatch: its object at connectbot's API version and each handler's
+    `prepare` result (None for a handler without one), in registration order."""
+
+    event: dict[str, Any]
+    results: tuple[Any, ...]
 
 
 class EventHandlers:
     """Handlers by event type. A handler must be safe to re-run: effects keyed, not counted."""
 
     def __init__(self) -> None:
-        self._by_type: dict[str, list[EventHandler]] = {}
+        self._by_type: dict[str, list[tuple[EventHandler, Prepare | None]]] = {}
 
-    def on(self, *types: str) -> Callable[[EventHandler], EventHandler]:
+    def on(
+        self, *types: str, prepare: Prepare | None = None
+    ) -> Callable[[EventHandler], EventHandler]:
+        """Register a handler for `types`, with an optional `prepare` step (see `Prepare`)."""
+
         def register(handler: EventHandler) -> EventHandler:
             for event_type in types:
-                self._by_type.setdefault(event_type, []).append(handler)
+                self._by_type.setdefault(event_type, []).append((handler, prepare))
             return handler
 
         return register
@@ -132,15 +154,23 @@ class EventHandlers:
     def types(self) -> set[str]:
         return set(self._by_type)
 
-    async def dispatch(self, ctx: EventContext) -> bool:
-        """Run every handler for the event's type; False when none is registered (ignored).
+    async def prepare(self, services: Services, event: dict[str, Any]) -> PreparedEvent:
+        """Everything the event's handlers need from Stripe, read outside any transaction.
 
-        Handlers see the event's object at connectbot's API version: an event rendered at
-        another one is first read fresh from Stripe (which may raise; the event is retried).
+        An event rendered at another API version is first read fresh from Stripe; then each
+        handler's `prepare` step runs. Either may raise (the event is handled again later).
         """
+        handlers = self._by_type.get(str(event["type"]), [])
+        if not handlers:
+            return PreparedEvent(event, ())
+        event = await at_api_version(services.stripe, event)
+        results = [await prep(services, event) if prep else None for _, prep in handlers]
+        return PreparedEvent(event, tuple(results))
+
+    async def dispatch(self, ctx: EventContext, prepared: PreparedEvent) -> bool:
+        """Run every handler for the event's type in `ctx`'s transaction, each with its
+        `prepare` result; False when none is registered (the event is ignored)."""
         handlers = self._by_type.get(ctx.type, [])
-        if handlers:
-            ctx = replace(ctx, event=await at_api_version(ctx.services.stripe, ctx.event))
-        for handler in handlers:
-            await handler(ctx)
+        for (handler, _), result in zip(handlers, prepared.results, strict=True):
+            await handler(replace(ctx, event=prepared.event, prepared=result))
         return bool(handlers)

@@ -1,0 +1,73 @@
+"""The handler registry's prepare step: run before the transaction, its result in the handler."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from bot.services import Services
+from bot.stripe_ops.client import API_VERSION
+from bot.stripe_ops.webhooks import EventContext, EventHandlers
+
+SERVICES = cast(Services, SimpleNamespace(stripe=None))  # events at API_VERSION: no Stripe read
+
+
+def _event(event_type: str = "account.updated") -> dict[str, Any]:
+    return {
+        "id": "evt_1",
+        "object": "event",
+        "type": event_type,
+        "api_version": API_VERSION,
+        "account": "acct_1",
+        "data": {"object": {"object": "account", "id": "acct_1"}},
+    }
+
+
+async def test_each_handler_gets_its_own_prepare_result() -> None:
+    handlers = EventHandlers()
+    steps: list[Any] = []
+
+    async def read(services: Services, event: dict[str, Any]) -> str:
+        steps.append("prepare")
+        return f"read {event['account']}"
+
+    @handlers.on("account.updated", prepare=read)
+    async def with_prepare(ctx: EventContext) -> None:
+        steps.append(("handled", ctx.prepared))
+
+    @handlers.on("account.updated")
+    async def without(ctx: EventContext) -> None:
+        steps.append(("handled", ctx.prepared))
+
+    prepared = await handlers.prepare(SERVICES, _event())
+    assert steps == ["prepare"]  # nothing handled before the transaction
+    ctx = EventContext(session=cast(Any, None), services=SERVICES, event=_event())
+    assert await handlers.dispatch(ctx, prepared)
+    assert steps == ["prepare", ("handled", "read acct_1"), ("handled", None)]
+
+
+async def test_an_event_without_handlers_is_not_prepared_and_is_ignored() -> None:
+    handlers = EventHandlers()
+    event = _event("customer.created")
+    prepared = await handlers.prepare(SERVICES, event)
+    assert prepared.results == ()
+    ctx = EventContext(session=cast(Any, None), services=SERVICES, event=event)
+    assert not await handlers.dispatch(ctx, prepared)
+
+
+async def test_a_failing_prepare_step_raises_before_any_handler_runs() -> None:
+    handlers = EventHandlers()
+    handled: list[str] = []
+
+    async def unreachable(services: Services, event: dict[str, Any]) -> None:
+        raise RuntimeError("Stripe is away")
+
+    @handlers.on("account.updated", prepare=unreachable)
+    async def handler(ctx: EventContext) -> None:
+        handled.append(ctx.id)
+
+    with pytest.raises(RuntimeError):
+        await handlers.prepare(SERVICES, _event())
+    assert handled == []
