@@ -1,6 +1,8 @@
 """Handles stored Stripe events after the webhook has been answered.
 
-Each event runs in its own transaction together with `mark_processed`, so a crash mid-handler
+Each event is first prepared (`EventHandlers.prepare`: what its handlers need from Stripe),
+outside any transaction, so that no Stripe call holds the database's write lock. Then it runs
+in its own transaction together with `mark_processed`, so a crash mid-handler
 rolls back its effects and the event is simply handled again; handlers key their effects
 (outbox dedupe keys, unique rows) so a re-run never doubles them. Failures retry with backoff
 up to a bound, after which the event stays visible as failed in /healthz. An event that
@@ -21,7 +23,7 @@ from bot.services import Services
 from bot.stripe_ops.transient import is_transient
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.worker import Worker
-from storage.models import utcnow
+from storage.models import StripeEvent, utcnow
 from storage.repos import events
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,18 @@ class EventProcessor(Worker):
     async def _process(self, event_id: str, attempts: int) -> None:
         sessions = self._services.sessions
         try:
+            async with sessions() as session:
+                unprocessed = await session.get(StripeEvent, event_id)
+                if unprocessed is None or unprocessed.processed_at is not None:
+                    return
+                payload = unprocessed.payload
+            prepared = await self._handlers.prepare(self._services, payload)
             async with sessions.begin() as session:
                 event = await events.lock_unprocessed(session, event_id)
-                if event is None:
+                if event is None:  # handled meanwhile: what was prepared is not used
                     return
                 ctx = EventContext(session=session, services=self._services, event=event.payload)
-                if not await self._handlers.dispatch(ctx):
+                if not await self._handlers.dispatch(ctx, prepared):
                     log.info("stored and ignored %s (%s): no handler", event_id, event.type)
                 events.mark_processed(event)
         except NotYetKnown as exc:
