@@ -50,8 +50,8 @@ async def prepare_saved_card(services: Services, event: dict[str, Any]) -> CardT
 
     Nothing to record (None): a vendor's own Checkout, other modes, sessions of customers we do
     not know, SetupIntents that did not succeed, and a card older than the customer's current
-    default. The SetupIntent is read fresh; the Stripe update's key derives from the event id,
-    so preparing the same event again changes nothing.
+    default (which stays Stripe's default). The SetupIntent is read fresh; the Stripe update's
+    key derives from the event id, so preparing the same event again changes nothing.
     """
     checkout: dict[str, Any] = event["data"]["object"]
     if event.get("account") or checkout.get("mode") != "setup":
@@ -70,6 +70,10 @@ async def prepare_saved_card(services: Services, event: dict[str, Any]) -> CardT
     if current and current != card.payment_method:
         if await card_created_at(services.stripe, current) > card.created:
             log.info("card %s is older than the default %s; kept", card.payment_method, current)
+            # Set the default again on Stripe: had this event been prepared before the newer
+            # card was recorded, it made this older card Stripe's default meanwhile.
+            key = f"connectbot-default-card:{event['id']}:kept:{current}"
+            await set_default_card(services.stripe, customer.stripe_customer_id, current, key=key)
             return None
     await set_default_card(
         services.stripe,

@@ -145,10 +145,8 @@ async def set_default_card(
 ) -> None:
     """Record `payment_method_id` (and what it shows) as the customer's one default card."""
     customer.default_payment_method_id = payment_method_id
-    customer.card_brand = brand
-    customer.card_last4 = last4
-    customer.card_exp_month = exp_month
-    customer.card_exp_year = exp_year
+    customer.card_brand, customer.card_last4 = brand, last4
+    customer.card_exp_month, customer.card_exp_year = exp_month, exp_year
 
 
 def is_complete(share: SharedCustomer, source_payment_method_id: str | None) -> bool:
