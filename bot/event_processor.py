@@ -1,10 +1,10 @@
 """Handles stored Stripe events after the webhook has been answered.
 
-Each event is first prepared (`EventHandlers.prepare`: what its handlers need from Stripe),
-outside any transaction, so that no Stripe call holds the database's write lock. Then it runs
-in its own transaction together with `mark_processed`, so a crash mid-handler
-rolls back its effects and the event is simply handled again; handlers key their effects
-(outbox dedupe keys, unique rows) so a re-run never doubles them. Failures retry with backoff
+Each event is first prepared (`EventHandlers.prepare`: what its handlers need from Stripe)
+outside any transaction, so that no Stripe call holds the database's write lock. It then runs
+in its own transaction together with `mark_processed`, so a crash mid-handler rolls back its
+effects and the event is simply handled again; handlers key their effects (outbox dedupe keys,
+unique rows) so a re-run never doubles them. Failures retry with backoff
 up to a bound, after which the event stays visible as failed in /healthz. An event that
 arrived before what it refers to (`bot.early_events.NotYetKnown`) is retried the same way but
 logged as a wait, not as a failure, until that bound.
