@@ -1,9 +1,10 @@
 """Handles stored Stripe events after the webhook has been answered.
 
-Each event's Stripe reads (`EventHandlers.prepare`) come first, outside any transaction; then
-its handlers run in their own transaction together with `mark_processed`, so a crash mid-handler
-rolls back its effects and the event is simply handled again; handlers key their effects
-(outbox dedupe keys, unique rows) so a re-run never doubles them. Failures retry with backoff
+Each event is first prepared (`EventHandlers.prepare`: what its handlers need from Stripe)
+outside any transaction, so that no Stripe call holds the database's write lock. It then runs
+in its own transaction together with `mark_processed`, so a crash mid-handler rolls back its
+effects and the event is simply handled again; handlers key their effects (outbox dedupe keys,
+unique rows) so a re-run never doubles them. Failures retry with backoff
 up to a bound, after which the event stays visible as failed in /healthz. An event that
 arrived before what it refers to (`bot.early_events.NotYetKnown`) is retried the same way but
 logged as a wait, not as a failure, until that bound.
@@ -79,15 +80,14 @@ class EventProcessor(Worker):
         sessions = self._services.sessions
         try:
             async with sessions() as session:
-                stored = await session.get(StripeEvent, event_id)
-            if stored is None or stored.processed_at is not None:
-                return
-            # Stripe is read before the transaction: SQLite's one write lock is not held while
-            # Stripe answers.
-            prepared = await self._handlers.prepare(self._services, stored.payload)
+                unprocessed = await session.get(StripeEvent, event_id)
+                if unprocessed is None or unprocessed.processed_at is not None:
+                    return
+                payload = unprocessed.payload
+            prepared = await self._handlers.prepare(self._services, payload)
             async with sessions.begin() as session:
                 event = await events.lock_unprocessed(session, event_id)
-                if event is None:
+                if event is None:  # handled meanwhile: what was prepared is not used
                     return
                 ctx = EventContext(session=session, services=self._services, event=event.payload)
                 if not await self._handlers.dispatch(ctx, prepared):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.customers.checks import check_customer, check_vendor
 from bot.money import (
     FeePolicy,
     Money,
@@ -18,7 +19,6 @@ from bot.money import (
     format_money,
     make_fee_policy,
 )
-from bot.stripe_ops.customers import check_customer, check_vendor
 from bot.views.charge import ChargeFacts, card_label
 from storage.models import Charge, Customer, Vendor
 

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.charges.outcomes import apply_attempt
+from bot.customers.checks import check_vendor
+from bot.customers.sharing import share_customer
 from bot.money import Refusal
 from bot.services import Services
 from bot.stripe_ops.charge_lookup import Lookup, find_payment_intent
 from bot.stripe_ops.charges import Attempt, payment_intent_request, send_payment_intent
-from bot.stripe_ops.customers import check_vendor, share_customer
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR, key_stage
 from storage.models import Charge, Vendor, utcnow
 from storage.repos import charges

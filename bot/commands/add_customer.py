@@ -11,14 +11,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
 from bot.commands.parsing import parse_add_customer
-from bot.money import Refusal
+from bot.customers.adding import card_link
 from bot.notifications.routing import reply_privately
+from bot.refusal import Refusal
 from bot.services import Services
-from bot.stripe_ops.checkout import card_setup_link
-from bot.stripe_ops.customers import find_or_create_customer
-from bot.views.customers import checkout_link_message, describe_card
+from bot.views.customers import checkout_link_message
 from storage.models import utcnow
-from storage.repos import audit
 
 log = logging.getLogger(__name__)
 
@@ -62,33 +60,7 @@ def register(app: AsyncApp, services: Services) -> None:
 async def _card_link(
     services: Services, *, team: str, user: str, email: str, name: str | None
 ) -> dict[str, Any]:
-    found = await find_or_create_customer(
-        services, team_id=team, email=email, name=name, actor=user
-    )
-    if isinstance(found, Refusal):
-        return {"text": found.message}
-    customer, _created = found
-    url = await card_setup_link(services, customer, requested_by=user)
-    if isinstance(url, Refusal):
-        return {"text": url.message}
-    async with services.sessions.begin() as session:
-        await audit.record(
-            session,
-            team_id=team,
-            actor=user,
-            action="customer.card_link",
-            target=customer.email,
-            outcome="sent",
-            detail={"stripe_customer": customer.stripe_customer_id},
-        )
-    current = (
-        describe_card(
-            customer.card_brand,
-            customer.card_last4,
-            customer.card_exp_month,
-            customer.card_exp_year,
-        )
-        if customer.default_payment_method_id
-        else None
-    )
-    return checkout_link_message(email=customer.email, url=url, current_card=current)
+    link = await card_link(services, team_id=team, email=email, name=name, requested_by=user)
+    if isinstance(link, Refusal):
+        return {"text": link.message}
+    return checkout_link_message(email=link.email, url=link.url, current_card=link.current_card)

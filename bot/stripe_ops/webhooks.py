@@ -6,9 +6,11 @@ Handlers are registered per event type on an `EventHandlers` and run later, afte
 has been answered, each in its own transaction (see `bot/event_processor.py`), on the event's
 object at the API version connectbot is written for (`event_objects.at_api_version`).
 
-A handler that needs Stripe registers a `prepare` step: `EventHandlers.prepare` runs it before
-the transaction (no Stripe call while the database is locked) and `dispatch` hands its result
-to the handler as `ctx.prepared`.
+A handler that needs Stripe registers a `prepare` hook: it runs before the transaction opens
+(no Stripe call may hold the database's write lock) and its result reaches the handler as
+`ctx.prepared`. The event may be prepared again on a retry, or prepared and then skipped
+(another process handled it meanwhile), so a hook only reads, or makes Stripe changes that are
+idempotent (keyed by the event id); everything the database keeps is written by the handler.
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ def _looks_like_event(event: Any) -> bool:
 
 @dataclass(frozen=True)
 class EventContext:
-    """What a handler gets: its transaction, the services, the stored event, and what its
-    `prepare` step read before the transaction (None without one)."""
+    """What a handler gets: its transaction, the services, the stored event, and what the
+    handler's `prepare` hook returned before the transaction (None without a hook)."""
 
     session: AsyncSession
     services: Services
@@ -119,15 +121,13 @@ class EventContext:
 
 
 EventHandler = Callable[[EventContext], Awaitable[None]]
-#: Runs before the handler's transaction, on the event at connectbot's API version; may call
-#: Stripe and read the database, must not write. Its result becomes the handler's `ctx.prepared`.
+#: Runs outside any transaction with the services and the event (at connectbot's API version).
 Prepare = Callable[[Services, dict[str, Any]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
 class PreparedEvent:
-    """An event ready to dispatch: its object at connectbot's API version and each handler's
-    `prepare` result (None for a handler without one), in registration order."""
+    """An event read at connectbot's API version, and each handler's `prepare` result."""
 
     event: dict[str, Any]
     results: tuple[Any, ...]
@@ -142,7 +142,8 @@ class EventHandlers:
     def on(
         self, *types: str, prepare: Prepare | None = None
     ) -> Callable[[EventHandler], EventHandler]:
-        """Register a handler for `types`, with an optional `prepare` step (see `Prepare`)."""
+        """Register a handler for `types`; `prepare`, when given, runs before the handler's
+        transaction and its result is the handler's `ctx.prepared`."""
 
         def register(handler: EventHandler) -> EventHandler:
             for event_type in types:
@@ -155,21 +156,22 @@ class EventHandlers:
         return set(self._by_type)
 
     async def prepare(self, services: Services, event: dict[str, Any]) -> PreparedEvent:
-        """Everything the event's handlers need from Stripe, read outside any transaction.
+        """Everything the event's handlers need from Stripe; call it outside any transaction.
 
-        An event rendered at another API version is first read fresh from Stripe; then each
-        handler's `prepare` step runs. Either may raise (the event is handled again later).
+        The event's object is read at connectbot's API version (an event rendered at another
+        one is read fresh from Stripe), then each handler's `prepare` hook runs. Raises what
+        Stripe raises (the event is retried); an event nobody handles costs no Stripe call.
         """
         handlers = self._by_type.get(str(event["type"]), [])
         if not handlers:
             return PreparedEvent(event, ())
         event = await at_api_version(services.stripe, event)
-        results = [await prep(services, event) if prep else None for _, prep in handlers]
+        results = [None if hook is None else await hook(services, event) for _, hook in handlers]
         return PreparedEvent(event, tuple(results))
 
     async def dispatch(self, ctx: EventContext, prepared: PreparedEvent) -> bool:
-        """Run every handler for the event's type in `ctx`'s transaction, each with its
-        `prepare` result; False when none is registered (the event is ignored)."""
+        """Run every handler for the event's type in `ctx`'s transaction, on `prepared` (from
+        `prepare` for this event); False when none is registered (the event is ignored)."""
         handlers = self._by_type.get(ctx.type, [])
         for (handler, _), result in zip(handlers, prepared.results, strict=True):
             await handler(replace(ctx, event=prepared.event, prepared=result))

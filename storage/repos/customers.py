@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,12 @@ async def by_email(session: AsyncSession, team_id: str, email: str) -> Customer 
 
 async def by_id(session: AsyncSession, customer_id: int) -> Customer | None:
     return await session.get(Customer, customer_id)
+
+
+async def lock(session: AsyncSession, customer_id: int) -> Customer | None:
+    """The customer read afresh and locked for this transaction (PostgreSQL; SQLite has one
+    writer anyway), for a change that depends on what the row holds now."""
+    return await session.get(Customer, customer_id, with_for_update=True, populate_existing=True)
 
 
 async def by_stripe_id(session: AsyncSession, stripe_customer_id: str) -> Customer | None:
@@ -81,7 +87,11 @@ async def share_of(
 async def start_share(
     session: AsyncSession, *, customer_id: int, vendor_id: int, source_payment_method_id: str
 ) -> SharedCustomer:
-    """The mapping for (customer, vendor), created when absent; a concurrent creator's row wins."""
+    """The mapping for (customer, vendor), created when absent; a concurrent creator's row wins.
+
+    When the mapping was made for another source card (the customer replaced theirs since), it
+    now names `source_payment_method_id` and has no clone yet: the new card is to be cloned.
+    """
     await session.execute(
         _insert_or_nothing(
             session,
@@ -94,7 +104,49 @@ async def start_share(
     )
     share = await share_of(session, customer_id, vendor_id)
     assert share is not None
+    if share.source_payment_method_id != source_payment_method_id:
+        share.source_payment_method_id = source_payment_method_id
+        share.vendor_payment_method_id = None
     return share
+
+
+async def save_share_step(
+    session: AsyncSession,
+    share: SharedCustomer,
+    *,
+    vendor_payment_method_id: str | None = None,
+    vendor_customer_id: str | None = None,
+) -> None:
+    """Store what one Stripe step of a share made (the values given), on the row and `share`."""
+    values = {
+        name: value
+        for name, value in (
+            ("vendor_payment_method_id", vendor_payment_method_id),
+            ("vendor_customer_id", vendor_customer_id),
+        )
+        if value is not None
+    }
+    await session.execute(
+        update(SharedCustomer).where(SharedCustomer.id == share.id).values(**values)
+    )
+    for name, value in values.items():
+        setattr(share, name, value)
+
+
+async def set_default_card(
+    session: AsyncSession,
+    customer: Customer,
+    *,
+    payment_method_id: str,
+    brand: str | None,
+    last4: str | None,
+    exp_month: int | None,
+    exp_year: int | None,
+) -> None:
+    """Record `payment_method_id` (and what it shows) as the customer's one default card."""
+    customer.default_payment_method_id = payment_method_id
+    customer.card_brand, customer.card_last4 = brand, last4
+    customer.card_exp_month, customer.card_exp_year = exp_month, exp_year
 
 
 def is_complete(share: SharedCustomer, source_payment_method_id: str | None) -> bool:

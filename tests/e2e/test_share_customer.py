@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.customers.sharing import share_customer
 from bot.money import Refusal
 from bot.services import SERVICES
-from bot.stripe_ops.customers import share_customer
 from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import SharedCustomer, Vendor
 from tests.e2e.scenario import connected_vendor, customer_with_card

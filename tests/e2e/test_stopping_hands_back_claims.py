@@ -116,7 +116,10 @@ class _Handlers:
         self.started: list[str] = []
         self.gate = asyncio.Event()
 
-    async def dispatch(self, ctx: Any) -> bool:
+    async def prepare(self, services: Any, event: dict[str, Any]) -> Any:
+        return None
+
+    async def dispatch(self, ctx: Any, prepared: Any) -> bool:
         self.started.append(ctx.event["id"])
         await self.gate.wait()
         return True
