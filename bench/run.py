@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -43,7 +44,7 @@ from tests.databases import POSTGRES_URL, fresh_database
 from tests.harness import Connectbot, running_connectbot
 
 MONEY_INPUTS = ["100", "1,000.50", "€100", "100 eur", "EUR 100", "0.49 usd", "1e3", "١٠٠", "abc"]
-LOG = Path(tempfile.gettempdir()) / "connectbot-bench.log"
+LOG = Path(os.environ.get("BENCH_LOG") or Path(tempfile.gettempdir()) / "connectbot-bench.log")
 
 
 def bench_money(calls: int) -> Figure:
