@@ -1,5 +1,8 @@
 """Stripe requests per operation, counted in the fake Stripe's request log.
 
+Onboarding is the onboarding tests' own happy path (`/connect-vendor`, the vendor approves at
+Stripe, their browser lands on the callback).
+
 Each operation runs from a settled state to a settled state (webhooks delivered and handled),
 so work an operation causes later (an event handler calling Stripe) is counted with it.
 """
@@ -11,6 +14,7 @@ from typing import Any
 
 from bench.figures import Figure
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.test_onboarding import connect
 from tests.harness import OPERATOR, Connectbot
 
 NEW_VENDOR = "U0BENCHNEW"
@@ -36,25 +40,6 @@ async def reply(cb: Connectbot, command: str, text: str, *, user: str) -> dict[s
     return dict(first)
 
 
-def link_in(message: dict[str, Any]) -> str:
-    """The first link button's URL in a message."""
-    for block in message.get("blocks") or []:
-        for element in block.get("elements") or []:
-            if element.get("type") == "button" and element.get("url"):
-                return str(element["url"])
-    raise RuntimeError(f"no link button in {message!r}")
-
-
-async def onboard(cb: Connectbot, user: str) -> None:
-    """`/connect-vendor`, the vendor approves at Stripe, their browser lands on the callback."""
-    link = link_in(await reply(cb, "/connect-vendor", "", user=user))
-    async with cb.http.get(f"{link}&sandbox_decision=approve", allow_redirects=False) as resp:
-        callback = resp.headers["Location"]
-    async with cb.http.get(callback, allow_redirects=False) as resp:
-        if resp.status != 200:
-            raise RuntimeError(f"the onboarding callback answered {resp.status}")
-
-
 async def stripe_counts(cb: Connectbot) -> list[Figure]:
     """Onboarding, a first charge (sharing the customer), a charge to a shared customer,
     `/share-customer` with another vendor, and `/fees month`."""
@@ -62,7 +47,7 @@ async def stripe_counts(cb: Connectbot) -> list[Figure]:
     await connected_vendor(cb, OTHER_VENDOR)
     charge = f"<@{NEW_VENDOR}> 10.00 {EMAIL}"
     operations: list[tuple[str, str, Callable[[], Awaitable[Any]]]] = [
-        ("onboarding", "onboarding (OAuth)", lambda: onboard(cb, NEW_VENDOR)),
+        ("onboarding", "onboarding (OAuth)", lambda: connect(cb, NEW_VENDOR)),
         (
             "first_charge",
             "first charge, sharing the customer",
