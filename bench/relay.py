@@ -33,5 +33,5 @@ async def relay_rate(cb: Connectbot, *, messages: int, channels: int, label: str
         f"outbox relay, {channels} channels ({label})",
         "messages/s",
         messages / elapsed,
-        note=f"{messages} in {elapsed:.1f} s",
+        note=f"{messages:,} in {elapsed:.1f} s",
     )
