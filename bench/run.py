@@ -153,6 +153,9 @@ def run() -> int:
     logging.basicConfig(filename=LOG, filemode="w", level=logging.WARNING, force=True)
     try:
         return asyncio.run(main())
+    except KeyboardInterrupt:
+        print("bench interrupted: no figures", file=sys.stderr)
+        return 130
     except Exception as exc:
         logging.getLogger("bench").exception("bench failed")
         print(f"bench failed: {exc!r} (details in {LOG})", file=sys.stderr)

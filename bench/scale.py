@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Table, text
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bench.figures import Figure
 from bench.rss import server_rss
@@ -25,10 +26,16 @@ SPREAD = timedelta(days=60)  # charges reach back two months: `month` reads part
 
 
 def _records(table: Table, rows: Iterator[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """Rows as tuples in `table`'s column order; a column a row does not name is NULL."""
+    """Rows as tuples in `table`'s column order. A column a row does not name gets the model's
+    constant default (so a column added later with one needs no change here), else NULL."""
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if isinstance(c.default, ScalarElementColumnDefault)
+    }
     names = [c.name for c in table.columns]
     for row in rows:
-        yield tuple(row.get(name) for name in names)
+        yield tuple(row.get(name, defaults.get(name)) for name in names)
 
 
 def vendor_rows(count: int) -> Iterator[dict[str, Any]]:
