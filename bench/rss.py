@@ -91,7 +91,7 @@ async def server_rss(
                 proc.kill()
                 proc.wait()
     return Figure(
-        f"rss_peak_mb_{label}",
+        "rss_peak_mb",
         f"server process peak RSS ({label})",
         "MiB",
         peak,

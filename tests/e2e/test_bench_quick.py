@@ -25,13 +25,13 @@ FIGURES = [
     "stripe_requests_shared_charge",
     "stripe_requests_share_customer",
     "stripe_requests_fees",
+    "rss_peak_mb",  # on PostgreSQL's scale database when there is one, else on SQLite
 ]
 POSTGRES_RATIOS = ["webhook_postgresql_rate", "webhook_postgresql_p99"]
 POSTGRES_FIGURES = [
     "relay_rate_postgresql",
     "scale_fees_month_ms",
     "scale_app_home_ms",
-    "rss_peak_mb_postgresql",
 ]
 
 
