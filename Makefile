@@ -29,9 +29,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Speed, measured not asserted: see docs/benchmarks.md.
+# Speed against bare floors, measured not asserted: see docs/benchmarks.md. Needs PostgreSQL for
+# its PostgreSQL figures (TEST_DATABASE_URL; this machine's server when unset). BENCH_QUICK=1 runs
+# tiny sizes in about a minute.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres}" \
+		$(BIN)/python -m bench.run
 
 # The whole product under faults, then its invariants: see docs/reliability.md. Needs
 # PostgreSQL (TEST_DATABASE_URL; this machine's server when unset). CHAOS_SEED replays a run.
