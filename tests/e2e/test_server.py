@@ -81,7 +81,7 @@ async def test_healthz_counts_failed_events_by_the_running_retry_bound(database_
         assert await cb.until(failed_events, what="the event counted as failed") == 1
 
 
-async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+async def test_healthz_and_metrics_are_503_when_the_database_does_not_answer() -> None:
     sock = free_socket()
     settings = make_settings(
         "postgresql+asyncpg://nobody@127.0.0.1:1/none",
@@ -97,6 +97,9 @@ async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) 
             async with http.get(f"{settings.public_url}/healthz") as resp:
                 assert resp.status == 503
                 assert (await resp.json())["database"] == "unreachable"
+            async with http.get(f"{settings.public_url}/metrics") as resp:
+                assert resp.status == 503
+                assert await resp.text() == "database unreachable\n"
     finally:
         await runner.cleanup()
 
