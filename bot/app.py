@@ -23,7 +23,10 @@ def build_bolt_app(services: Services) -> AsyncApp:
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
         client=services.slack,
-        # A listener's failure must reach the user as a message, not as Slack's generic error.
+        # Bolt's default, spelled out: a request no listener matches (an event connectbot does
+        # not subscribe to, a stale button) is answered 404 with a warning in the log. True
+        # would send it to `_on_error` below, which would tell the person about an internal
+        # error. A listener that raises reaches `_on_error` either way.
         raise_error_for_unhandled_request=False,
     )
 

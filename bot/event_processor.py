@@ -13,7 +13,6 @@ logged as a wait, not as a failure, until that bound.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,13 +46,11 @@ class EventProcessor(Worker):
         services: Services,
         handlers: EventHandlers,
         *,
-        on_handled: Callable[[], None] = lambda: None,
         tuning: ProcessorTuning = ProcessorTuning(),
     ) -> None:
         super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
         self._services = services
         self._handlers = handlers
-        self._on_handled = on_handled
         self._tuning = tuning
 
     async def one_pass(self) -> int:
@@ -108,7 +105,6 @@ class EventProcessor(Worker):
             async with sessions.begin() as session:
                 await events.mark_failed(session, event_id, error=repr(exc), retry_at=retry_at)
             return
-        self._on_handled()
 
     async def _later(self, event_id: str, attempts: int, reason: str) -> None:
         """Handle the event again after the usual backoff; past the bound it counts as failed."""

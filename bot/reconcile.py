@@ -14,7 +14,6 @@ PaymentIntent and the right outcome.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from datetime import timedelta
 from bot.charges.execute import recover_charge
 from bot.refunding import reconcile_refunds
 from bot.services import Services
+from bot.worker import Worker
 from storage.models import utcnow
 from storage.repos import charges
 
@@ -39,18 +39,25 @@ class ReconcileTuning:
 
 
 async def reconcile_pending(
-    services: Services, *, grace: timedelta, limit: int = 20
+    services: Services,
+    *,
+    grace: timedelta,
+    limit: int = 20,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> list[tuple[str, str]]:
     """One pass: settle stale `pending` charges; returns (charge id, status after) per claim.
 
     A charge another process claimed first is skipped; a charge Stripe still doesn't answer
     for (or can't be looked up) stays `pending` (its `attempts` grows) until a later pass.
+    Once `stopping()` is true no further charge is claimed (the one in hand is finished).
     """
     before = utcnow() - grace
     async with services.sessions() as session:
         stale = await charges.stale_pending(session, before=before, limit=limit)
     settled: list[tuple[str, str]] = []
     for charge_id in stale:
+        if stopping():
+            break
         async with services.sessions.begin() as session:
             won = await charges.claim_stale(session, charge_id, before=before)
         if not won:
@@ -60,39 +67,44 @@ async def reconcile_pending(
     return settled
 
 
-class Reconciler:
-    """Run `run()` as a task: a pass at once (start-up), then one every `period_seconds`."""
+class Reconciler(Worker):
+    """A pass at once (start-up), then one every `period_seconds`: stale charges, then refunds.
 
-    def __init__(
-        self,
-        services: Services,
-        *,
-        on_settled: Callable[[], None] = lambda: None,
-        tuning: ReconcileTuning = ReconcileTuning(),
-    ) -> None:
+    Each claim is taken one at a time, so a stopping server finishes the charge in hand and
+    claims no other; a cancelled one leaves that charge to its grace, as after a crash.
+    """
+
+    name = "reconciler"
+    periodic = True
+
+    def __init__(self, services: Services, *, tuning: ReconcileTuning = ReconcileTuning()) -> None:
+        super().__init__(services.sessions, poll_seconds=tuning.period_seconds)
         self._services = services
-        self._on_settled = on_settled
         self._tuning = tuning
 
-    async def run(self) -> None:
-        while True:
-            ok = True
-            try:
-                settled = await reconcile_pending(
-                    self._services, grace=self._tuning.grace, limit=self._tuning.batch
-                )
-                if settled:
-                    log.info("reconciled %d pending charge(s): %s", len(settled), settled)
-                    self._on_settled()
-            except Exception:
-                ok = False
-                log.exception("charge reconciliation pass failed; retrying")
-            try:
-                # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
-                if await reconcile_refunds(self._services, grace=self._tuning.grace):
-                    self._on_settled()
-            except Exception:
-                ok = False
-                log.exception("refund reconciliation pass failed; retrying")
-            self._services.metrics.reconciler_pass(ok=ok)
-            await asyncio.sleep(self._tuning.period_seconds)
+    async def one_pass(self) -> int:
+        """Charges, then refunds; one failing does not keep the other from its turn."""
+        ok = True
+        tried = 0
+        try:
+            settled = await reconcile_pending(
+                self._services,
+                grace=self._tuning.grace,
+                limit=self._tuning.batch,
+                stopping=lambda: self.stopping,
+            )
+            if settled:
+                log.info("reconciled %d pending charge(s): %s", len(settled), settled)
+            tried += len(settled)
+        except Exception:
+            ok = False
+            log.exception("charge reconciliation pass failed; retrying")
+        try:
+            # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
+            if not self.stopping:
+                tried += await reconcile_refunds(self._services, grace=self._tuning.grace)
+        except Exception:
+            ok = False
+            log.exception("refund reconciliation pass failed; retrying")
+        self._services.metrics.reconciler_pass(ok=ok)
+        return tried

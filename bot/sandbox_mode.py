@@ -3,8 +3,10 @@
 All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks to the fakes'
 APIs, the fake Stripe delivers signed webhooks to connectbot (from an account endpoint and a
 Connect endpoint, each with its own secret), and the console sends signed Slack requests to
-connectbot. With `bot/sandbox_seed.py` (and the demo, which drives a sandbox) it is the only
-product code that imports `sandbox`, and only `bot/cli.py` imports it, when the command runs.
+connectbot. With `bot/sandbox_seed.py` and `bot/demo/` (which drives a sandbox) it is the only
+product code that imports `sandbox`; those two import this module too. `bot/cli.py` imports it
+and the demo only when one of them runs (`connectbot` without credentials runs the sandbox), so
+the real server never loads `sandbox`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_bolt_app
 from bot.config import Settings
-from bot.event_processor import ProcessorTuning
 from bot.metrics import CONTENT_TYPE, Metrics, stripe_trace
 from bot.services import SERVICES, Services
 from bot.slack_client import create_slack_client
@@ -109,7 +108,7 @@ async def healthz(request: web.Request) -> web.Response:
         messages = await outbox.counts(session)
         oldest = await outbox.oldest_pending(session)
         failed_events = await events.failed_count(
-            session, max_attempts=ProcessorTuning().retry.max_attempts
+            session, max_attempts=_max_event_attempts(request)
         )
     return web.json_response(
         {
@@ -131,12 +130,17 @@ async def metrics_text(request: web.Request) -> web.Response:
     try:
         async with services.sessions() as session:
             body = await services.metrics.render(
-                session, max_event_attempts=ProcessorTuning().retry.max_attempts
+                session, max_event_attempts=_max_event_attempts(request)
             )
     except Exception as exc:  # a scrape never shows a traceback; /healthz says more
         log.warning("metrics: database unreachable: %s", exc)
         return web.Response(status=503, text="database unreachable\n")
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+def _max_event_attempts(request: web.Request) -> int:
+    """The running event processor's bound: past it an event counts as failed."""
+    return request.app[WORKERS].tuning.events.retry.max_attempts
 
 
 def _age_seconds(since: datetime | None) -> int:

@@ -1,7 +1,9 @@
-"""One shape for a background loop over leased work (the outbox relay, the event processor).
+"""One shape for every background loop: the outbox relay, the event processor, the reconciler
+and the daily digest (their tunings: `bot/workers.py` `WorkerTuning`).
 
-A worker runs passes: each claims a batch under a lease and works through it. It naps when a
-pass found nothing, wakes early on `wake()`, and stops in two ways:
+A worker runs passes: each claims work (a batch under a lease, or one stale row at a time) and
+works through it. It naps when a pass found nothing (a `periodic` one after every pass), wakes
+early on `wake()`, and stops in two ways:
 
 - `stop()`: the claim in hand is finished, the rest of the batch is handed back (due again at
   once, for another process or this one restarted), and `run()` returns. A server stopping
@@ -29,9 +31,13 @@ Release = Callable[[AsyncSession, Sequence[T]], Awaitable[None]]
 
 
 class Worker:
-    """Subclasses implement `one_pass()` (how many claims it handled) and call `work_through`."""
+    """Subclasses implement `one_pass()` (how many claims it handled) and call `work_through`
+    for a batch of claims, or check `stopping` between claims taken one at a time."""
 
     name = "worker"
+    #: Nap after every pass, not only after an empty one: a loop that looks for stale work on
+    #: a schedule (the reconciler, the digest) rather than draining a queue.
+    periodic = False
 
     def __init__(
         self,
@@ -58,15 +64,24 @@ class Worker:
         return self._stopping.is_set()
 
     async def run(self) -> None:
-        """Passes until `stop()`; a failed pass is logged and the next one tries again."""
+        """`starting()`, then passes until `stop()`; a failed pass is logged and the next one
+        tries again."""
+        await self.starting()
         while not self.stopping:
             try:
                 handled = await self.one_pass()
             except Exception:
                 log.exception("%s pass failed; retrying", self.name)
                 handled = 0
-            if handled == 0 and not self.stopping:
-                await nap(self._wake, self._poll_seconds)
+            if (handled == 0 or self.periodic) and not self.stopping:
+                await self.rest()
+
+    async def starting(self) -> None:
+        """Runs once before the first pass (nothing by default)."""
+
+    async def rest(self) -> None:
+        """Nap for `poll_seconds`, or until `wake()` or `stop()`."""
+        await nap(self._wake, self._poll_seconds)
 
     async def one_pass(self) -> int:
         raise NotImplementedError

@@ -1,4 +1,10 @@
-"""Background work of a server process: the outbox relay and the Stripe event processor."""
+"""Background work of a server process: four loops of one shape (`bot/worker.py`), tuned here.
+
+The outbox relay posts queued Slack messages, the event processor handles stored Stripe events,
+the reconciler settles charges and refunds Stripe left unanswered, the daily digest posts once a
+day. Nobody wakes the relay by hand: every commit that queues a message does
+(`storage.db.session_factory`'s `on_outbox_commit` sets `Services.outbox_ready`).
+"""
 
 from __future__ import annotations
 
@@ -11,17 +17,23 @@ from aiohttp import web
 
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.handlers import build_event_handlers
-from bot.notifications.digest import run_digests
+from bot.notifications.digest import DailyDigest, DigestTuning
 from bot.notifications.relay import Relay, RelayTuning
-from bot.reconcile import Reconciler
+from bot.reconcile import Reconciler, ReconcileTuning
 from bot.services import Services
+from bot.worker import Worker
 
 
 @dataclass(frozen=True)
 class WorkerTuning:
+    """Every loop's timing in one place: polls, leases, retry policies (tests and the sandbox
+    pass shorter ones; /healthz and /metrics read the running one's retry bound)."""
+
     relay: RelayTuning = field(default_factory=RelayTuning)
     events: ProcessorTuning = field(default_factory=ProcessorTuning)
-    # How long a stopping server lets the relay and the processor finish what is in hand.
+    reconciler: ReconcileTuning = field(default_factory=ReconcileTuning)
+    digest: DigestTuning = field(default_factory=DigestTuning)
+    # How long a stopping server lets the loops finish what is in hand.
     stop_grace_seconds: float = 5.0
 
 
@@ -29,6 +41,12 @@ class WorkerTuning:
 class Workers:
     relay: Relay
     events: EventProcessor
+    reconciler: Reconciler
+    digest: DailyDigest
+    tuning: WorkerTuning
+
+    def all(self) -> tuple[Worker, ...]:
+        return (self.relay, self.events, self.reconciler, self.digest)
 
 
 WORKERS = web.AppKey("workers", Workers)
@@ -36,27 +54,26 @@ WORKERS = web.AppKey("workers", Workers)
 
 @contextlib.asynccontextmanager
 async def running_workers(services: Services, tuning: WorkerTuning) -> AsyncIterator[Workers]:
-    """Start the loops; on exit stop them, cancelling what is still running after a grace
+    """Start the loops; on exit stop them all alike: the claim in hand is finished and the rest
+    handed back (bot/worker.py) for `stop_grace_seconds`, then whatever still runs is cancelled
     (a half-done pass is safe to redo)."""
-    relay = Relay(services.sessions, services.slack, tuning.relay, wake=services.outbox_ready)
-    processor = EventProcessor(
-        services, build_event_handlers(), on_handled=relay.wake, tuning=tuning.events
+    workers = Workers(
+        relay=Relay(services.sessions, services.slack, tuning.relay, wake=services.outbox_ready),
+        events=EventProcessor(services, build_event_handlers(), tuning=tuning.events),
+        reconciler=Reconciler(services, tuning=tuning.reconciler),
+        digest=DailyDigest(services, tuning=tuning.digest),
+        tuning=tuning,
     )
     tasks = [
-        asyncio.create_task(relay.run(), name="outbox-relay"),
-        asyncio.create_task(processor.run(), name="event-processor"),
-        # Pending charges: settled at start-up and periodically (bot/reconcile.py).
-        asyncio.create_task(Reconciler(services, on_settled=relay.wake).run(), name="reconciler"),
-        asyncio.create_task(run_digests(services), name="daily-digest"),  # once a day
+        asyncio.create_task(worker.run(), name=worker.name.replace(" ", "-"))
+        for worker in workers.all()
     ]
     try:
-        yield Workers(relay=relay, events=processor)
+        yield workers
     finally:
-        # The claim in hand is finished and the rest handed back (bot/worker.py), for a moment;
-        # whatever is still running then is cancelled.
-        relay.stop()
-        processor.stop()
-        await asyncio.wait(tasks[:2], timeout=tuning.stop_grace_seconds)
+        for worker in workers.all():
+            worker.stop()
+        await asyncio.wait(tasks, timeout=tuning.stop_grace_seconds)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,6 +1,6 @@
 """The daily digest: once per day, however many server processes run.
 
-Every process runs `run_digests`, which wakes every minute and calls `digest_pass`. A pass
+Every process runs a `DailyDigest` worker, which wakes every minute and calls `digest_pass`. A pass
 works out the latest day whose digest is due (`digest_schedule`), and when that day has no
 `digest_runs` row yet, inserts it and queues the digest's outbox messages in the same
 transaction. The unique `day` decides the one winner: a loser's insert does nothing (and it
@@ -10,9 +10,9 @@ the next pass, in any process, posts the digest instead. The relay posts each me
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,12 +27,17 @@ from bot.notifications.digest_schedule import (
 from bot.notifications.routing import tell_ops
 from bot.services import Services
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
+from bot.worker import Worker
 from storage.models import Vendor
 from storage.repos import audit, digests, milestones, outbox, reports
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 60.0
+
+@dataclass(frozen=True)
+class DigestTuning:
+    #: How often a process looks for a due digest (and how long a fresh one stays quiet).
+    poll_seconds: float = 60.0
 
 
 async def digest_pass(services: Services, now: datetime | None = None) -> date | None:
@@ -131,17 +136,24 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
     )
 
 
-async def run_digests(services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
-    """Forever: sleep `poll_seconds`, then run a pass. Sleeping first keeps a freshly started
-    process quiet for a minute; a failed pass is logged and retried at the next wake. The
-    first start is recorded before the first sleep, so it is the moment the process began."""
-    try:
-        await record_first_start(services)
-    except Exception:  # the first pass records it instead
-        log.exception("could not record the first start; the first digest pass will")
-    while True:
-        await asyncio.sleep(poll_seconds)
+class DailyDigest(Worker):
+    """Every `poll_seconds`: a `digest_pass`. Sleeping first keeps a freshly started process
+    quiet for a poll; the first start is recorded before that sleep, so it is the moment the
+    process began. A failed pass is logged and retried at the next wake."""
+
+    name = "daily digest"
+    periodic = True
+
+    def __init__(self, services: Services, *, tuning: DigestTuning = DigestTuning()) -> None:
+        super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
+        self._services = services
+
+    async def starting(self) -> None:
         try:
-            await digest_pass(services)
-        except Exception:
-            log.exception("daily digest pass failed; retrying in %.0f s", poll_seconds)
+            await record_first_start(self._services)
+        except Exception:  # the first pass records it instead
+            log.exception("could not record the first start; the first digest pass will")
+        await self.rest()
+
+    async def one_pass(self) -> int:
+        return 0 if await digest_pass(self._services) is None else 1

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from sqlalchemy import event
 
+from bot.backoff import RetryPolicy
 from bot.server import build_server
 from bot.services import SERVICES
-from tests.harness import OPERATOR, Connectbot, free_socket, make_settings, running_connectbot
+from tests.e2e.scenario import connected_vendor
+from tests.harness import (
+    FAST,
+    OPERATOR,
+    Connectbot,
+    free_socket,
+    make_settings,
+    running_connectbot,
+)
 
 
 async def test_wrong_signature_is_refused_with_401(cb: Connectbot) -> None:
@@ -49,7 +60,28 @@ async def test_healthz_reports_the_database(cb: Connectbot) -> None:
     assert '"database": "ok"' in body
 
 
-async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+async def test_healthz_counts_failed_events_by_the_running_retry_bound(database_url: str) -> None:
+    # One attempt per event: an event whose handling fails once has failed for good, and
+    # /healthz must say so (a default bound of 12 would still call it pending).
+    once = RetryPolicy(base_seconds=0.2, cap_seconds=1.0, max_attempts=1)
+    tuning = replace(FAST, events=replace(FAST.events, retry=once))
+    async with running_connectbot(database_url, tuning=tuning) as cb:
+        vendor = await connected_vendor(cb, "U0VENDOR", charges_enabled=False)
+        # stripe-python tries a GET three times: the one handling of account.updated fails.
+        await cb.stripe.fault("GET", "/v1/accounts/{account}", "500", count=3)
+        await cb.stripe.set_account(
+            vendor.stripe_account_id, charges_enabled=True, payouts_enabled=True
+        )
+
+        async def failed_events() -> int:
+            status, body = await cb.get("/healthz")
+            assert status == 200
+            return int(json.loads(body)["events_failed"])
+
+        assert await cb.until(failed_events, what="the event counted as failed") == 1
+
+
+async def test_healthz_and_metrics_are_503_when_the_database_does_not_answer() -> None:
     sock = free_socket()
     settings = make_settings(
         "postgresql+asyncpg://nobody@127.0.0.1:1/none",
@@ -65,6 +97,9 @@ async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) 
             async with http.get(f"{settings.public_url}/healthz") as resp:
                 assert resp.status == 503
                 assert (await resp.json())["database"] == "unreachable"
+            async with http.get(f"{settings.public_url}/metrics") as resp:
+                assert resp.status == 503
+                assert await resp.text() == "database unreachable\n"
     finally:
         await runner.cleanup()
 

@@ -1,4 +1,5 @@
-"""A stopping process hands back what it claimed and never tried, on each backend.
+"""A stopping process hands back what it claimed and never tried, on each backend, and every
+background loop returns when stopped.
 
 The outbox relay and the event processor lease a batch, then work through it one by one. A
 process stopped (Ctrl-C, a deploy) in the middle used to keep the rest of the batch leased: the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -22,11 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.notifications.relay import Relay
-from bot.services import Services
+from bot.services import SERVICES, Services
+from bot.workers import running_workers
 from sandbox.slack_fake.testing import SlackFake, running_slack_fake
 from storage.db import session_factory
 from storage.models import OutboxMessage, StripeEvent
 from storage.repos import events, outbox
+from tests.harness import FAST, Connectbot
 
 TOKEN = "xoxb-stopping-test"
 CHANNELS = ("C0ALPHA", "C0BRAVO", "C0CHARLIE")
@@ -156,3 +160,17 @@ async def test_a_stopped_processor_hands_back_the_events_it_never_tried(
             session, limit=10, lease=tuning.lease, max_attempts=tuning.retry.max_attempts
         )
     assert [event_id for event_id, _ in again] == ["evt_1", "evt_2"]
+
+
+async def test_every_worker_returns_when_stopped_without_waiting_for_its_grace(
+    cb: Connectbot,
+) -> None:
+    # All four loops (relay, events, reconciler, digest) nap between passes, the reconciler for
+    # 30 s and the digest for a minute: stop() wakes each, so none is left to be cancelled.
+    tuning = replace(FAST, stop_grace_seconds=60.0)
+    loop = asyncio.get_running_loop()
+    async with running_workers(cb.app[SERVICES], tuning) as workers:
+        assert len(workers.all()) == 4
+        await asyncio.sleep(0.5)  # past the reconciler's first pass, into every nap
+        stopping_at = loop.time()
+    assert loop.time() - stopping_at < 5.0
