@@ -37,7 +37,6 @@ from bot.web.pages.onboarding import (
     unknown_state_page,
     used_state_page,
 )
-from bot.workers import WORKERS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,6 @@ async def oauth_callback(request: web.Request) -> web.Response:
     if isinstance(owner, StateRefused):
         return _refused_page(owner)
     linked = await connect_with_code(services, owner, state=state, code=code)
-    request.app[WORKERS].relay.wake()
     if isinstance(linked, NotLinked):
         page = unconfirmed_page if linked.unconfirmed else rejected_code_page
         return page(link_sent=linked.link_sent)
@@ -76,7 +74,6 @@ async def _declined(
 ) -> web.Response:
     """The vendor said no (or Stripe refused the request): nothing stored but the audit entry."""
     await record_declined(request.app[SERVICES], state, error)
-    request.app[WORKERS].relay.wake()
     if error == "access_denied":
         return declined_page()
     log.warning("Connect OAuth returned error %s: %s", error, description)

@@ -19,7 +19,6 @@ from bot.web.pages.onboarding import (
     onboarding_incomplete_page,
     unreachable_page,
 )
-from bot.workers import WORKERS
 
 
 def _stopped_page(stopped: Stopped) -> web.Response:
@@ -36,7 +35,6 @@ async def onboarding_return(request: web.Request) -> web.Response:
     if outcome is None:
         continue_url = f"{services.settings.public_url}{REFRESH_PATH}?{request.query_string}"
         return onboarding_incomplete_page(returned.account, continue_url)
-    request.app[WORKERS].relay.wake()
     if isinstance(outcome, Conflict):
         return conflict_page(outcome.account_id, outcome.other_account)
     return connected_page(outcome.account_id, returned.account)
