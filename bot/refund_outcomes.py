@@ -119,7 +119,7 @@ async def _fee_after_refund(services: Services, refund_id: int) -> FeeReading:
         charge = await by_id(session, refund.charge_id) if refund else None
     if charge is None or not charge.stripe_charge_id:
         return FeeReading(known=False)
-    return await application_fee_of(services, charge.stripe_charge_id)
+    return await application_fee_of(services.stripe, charge.stripe_charge_id)
 
 
 async def _audit(

@@ -114,7 +114,7 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
             "requested_by": refund.requested_by,
         },
     )
-    attempt = await send_refund(services, request, idempotency_key=refund.idempotency_key)
+    attempt = await send_refund(services.stripe, request, idempotency_key=refund.idempotency_key)
     return await record_refund_attempt(services, refund_id, attempt, actor=actor)
 
 
@@ -157,7 +157,7 @@ async def recover_refund(services: Services, refund_id: int) -> None:
         await _send_and_record(services, refund_id, actor="reconciler")
         return
     lookup = await find_refund(
-        services,
+        services.stripe,
         stripe_account=charge_account(charge, vendor),
         payment_intent=charge.payment_intent_id,
         refund_id=str(refund.id),

@@ -49,7 +49,9 @@ async def execute_charge(services: Services, charge_id: str, *, actor: str) -> s
             attempt = Attempt("failed", failure_code="not_sent", message=prepared.message)
             return await _record(services, charge_id, attempt, actor=actor)
         request = prepared
-    attempt = await send_payment_intent(services, request, idempotency_key=charge.idempotency_key)
+    attempt = await send_payment_intent(
+        services.stripe, request, idempotency_key=charge.idempotency_key
+    )
     return await _record(services, charge_id, attempt, actor=actor)
 
 
@@ -103,7 +105,7 @@ async def _look_up(services: Services, charge: Charge, first_sent: datetime) -> 
     if not customer:
         return Lookup("absent")  # the complete request was never stored, so never sent
     return await find_payment_intent(
-        services,
+        services.stripe,
         stripe_account=str(request["stripe_account"]),
         charge_id=charge.id,
         customer=str(customer),

@@ -38,7 +38,7 @@ async def charge_refunded(ctx: EventContext) -> None:
         return  # an older snapshot, or refunds connectbot has already recorded
     if await refunds.pending_total(ctx.session, charge.id):
         raise NotYetKnown(f"refunds of {charge.id} are in flight; their answers come first")
-    reading = await application_fee_of(ctx.services, str(stripe_charge["id"]))
+    reading = await application_fee_of(ctx.services.stripe, str(stripe_charge["id"]))
     if not reading.known:
         raise TryAgainLater(f"could not read the application fee of {charge.id}; will retry")
     fee = await fee_returned(ctx.session, charge, reading.fee, at_most=None)

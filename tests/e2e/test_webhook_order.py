@@ -87,7 +87,7 @@ async def test_a_success_before_the_answer_settles_the_pending_charge_once(
     services = cb.app[SERVICES]
     assert row.request_params is not None
     late = await send_payment_intent(
-        services, row.request_params, idempotency_key=row.idempotency_key
+        services.stripe, row.request_params, idempotency_key=row.idempotency_key
     )
     assert late.outcome == "succeeded"
     async with services.sessions.begin() as session:
