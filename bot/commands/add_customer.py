@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import parse_add_customer
 from bot.money import Refusal
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_add_customer
 from bot.services import Services
 from bot.stripe_ops.checkout import card_setup_link
 from bot.stripe_ops.customers import find_or_create_customer

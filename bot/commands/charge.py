@@ -18,9 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.charges.drafts import Problem, check_draft, fee_preview, previewed
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import parse_charge_command
 from bot.money import SUPPORTED_CURRENCIES, Refusal
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_charge_command
 from bot.permissions import is_operator, not_operator
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal

@@ -15,9 +15,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import parse_connect_vendor_command
 from bot.money import Refusal
 from bot.notifications.routing import reply_privately, tell_user
+from bot.parsing import parse_connect_vendor_command
 from bot.permissions import is_operator, not_operator
 from bot.services import Services
 from bot.stripe_ops.oauth import authorize_url

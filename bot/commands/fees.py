@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.commands.catalog import BY_NAME, Role
-from bot.commands.parsing import Period, parse_fees_command
 from bot.money import Refusal
+from bot.parsing import Period, parse_fees_command
 from bot.permissions import is_operator
 from bot.services import Services
 from bot.views.fees import fee_summary_message, top_per_currency

@@ -10,10 +10,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import parse_refund_command
 from bot.interactions.refunds import open_picker
 from bot.money import Refusal
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_refund_command
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refunding import request_refund
 from bot.services import Services

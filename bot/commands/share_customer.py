@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import ShareCustomerArgs, parse_share_customer
 from bot.money import Refusal
 from bot.notifications.routing import announce, reply_privately
+from bot.parsing import ShareCustomerArgs, parse_share_customer
 from bot.services import Services
 from bot.stripe_ops.customers import check_customer, check_vendor, share_customer
 from bot.views.customers import describe_card, shared_message

@@ -29,9 +29,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.charges.drafts import ChargeDraft, Problem, check_draft, fee_preview, previewed
 from bot.charges.execute import execute_charge
 from bot.charges.submit import submit_charge
-from bot.commands.parsing import MAX_DESCRIPTION
 from bot.config import Settings
 from bot.money import Money, Refusal, parse_money
+from bot.parsing import MAX_DESCRIPTION
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.services import Services
 from bot.views.charge import AMOUNT, CALLBACK_ID, CURRENCY, CUSTOMER, DESCRIPTION
