@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.charges.execute import recover_charge
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import Services
 from storage.models import utcnow
 from storage.repos import charges
@@ -88,7 +88,7 @@ class Reconciler:
                 ok = False
                 log.exception("charge reconciliation pass failed; retrying")
             try:
-                # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
+                # Refunds Stripe did not answer: replayed with their own keys (bot/refunds/).
                 if await reconcile_refunds(self._services, grace=self._tuning.grace):
                     self._on_settled()
             except Exception:

@@ -9,8 +9,8 @@ than announce a connectbot charge as someone else's.
 
 from __future__ import annotations
 
+from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown
-from bot.handlers.charge_lookup import charge_for, id_of
 from bot.money import Money
 from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
 from bot.stripe_ops.disputes import charge_metadata

@@ -35,7 +35,7 @@ from bot.money.fees import (
     parse_fee_policy,
     vendor_net,
 )
-from bot.money.refunds import fee_refund, fee_refund_for, resolve_refund_amount
+from bot.money.refunds import fee_refund_for, resolve_refund_amount
 from bot.money.values import Money, Refusal, format_money
 
 __all__ = [
@@ -50,7 +50,6 @@ __all__ = [
     "currency_exponent",
     "describe_fee_policy",
     "describe_fee_split",
-    "fee_refund",
     "fee_refund_for",
     "format_money",
     "make_fee_policy",

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.charges.outcomes import apply_attempt
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from bot.stripe_ops.charges import send_payment_intent
 from storage.models import AuditEntry, Refund, StripeEvent, Vendor
