@@ -16,12 +16,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charges.drafts import Problem, check_draft, fee_preview, previewed
+from bot.charges.drafts import check_draft, check_terms, fee_preview, previewed
 from bot.commands.catalog import BY_NAME
-from bot.money import SUPPORTED_CURRENCIES, Refusal
+from bot.money import SUPPORTED_CURRENCIES
 from bot.notifications.routing import reply_privately
 from bot.parsing import parse_charge_command
 from bot.permissions import is_operator, not_operator
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal
 from storage.models import Customer, utcnow
@@ -102,21 +103,25 @@ async def confirmation_view(
         if args.customer_email:
             customer = await customer_repo.by_email(session, team_id, args.customer_email)
         choices = await charges.chargeable_customers(session, team_id)
-    checked = check_draft(
-        settings,
-        vendor=vendor,
-        customer=customer,
-        money=args.money,
-        description=args.description,
-        customer_email=args.customer_email or "",
-        customer_required=bool(args.customer_email),
+    # No email: the modal's picker chooses the customer, so only the terms are checked now.
+    checked = (
+        check_draft(
+            settings,
+            vendor=vendor,
+            customer=customer,
+            money=args.money,
+            description=args.description,
+            customer_email=args.customer_email,
+        )
+        if args.customer_email
+        else check_terms(settings, vendor=vendor, money=args.money)
     )
-    if isinstance(checked, Problem):
+    if isinstance(checked, Refusal):
         return Refusal(checked.message)
     if not choices:
         return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
     assert vendor is not None
-    fee = checked if isinstance(checked, int) else checked.fee
+    fee = checked.fee
     if customer is not None and all(c.id != customer.id for c in choices):
         choices = [customer, *choices][:100]
     return charge_modal(

@@ -29,6 +29,7 @@ from bot.money.currencies import (
 from bot.money.fees import (
     FeePolicy,
     application_fee,
+    chosen_fee_policy,
     describe_fee_policy,
     describe_fee_split,
     make_fee_policy,
@@ -47,6 +48,7 @@ __all__ = [
     "Money",
     "Refusal",
     "application_fee",
+    "chosen_fee_policy",
     "currency_exponent",
     "describe_fee_policy",
     "describe_fee_split",
