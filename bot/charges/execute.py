@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.charges.outcomes import apply_attempt
-from bot.money import Refusal
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.charge_lookup import Lookup, find_payment_intent
 from bot.stripe_ops.charges import Attempt, payment_intent_request, send_payment_intent
