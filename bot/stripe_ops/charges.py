@@ -70,6 +70,11 @@ def payment_intent_request(
     return {"stripe_account": stripe_account, "params": params}
 
 
+def stored_options(request: dict[str, Any], idempotency_key: str) -> Any:
+    """How a stored request is sent: on its vendor's account, under its idempotency key."""
+    return {"stripe_account": request["stripe_account"], "idempotency_key": idempotency_key}
+
+
 async def send_payment_intent(
     connection: StripeConnection, request: dict[str, Any], *, idempotency_key: str
 ) -> Attempt:
@@ -80,11 +85,7 @@ async def send_payment_intent(
     """
     try:
         intent = await connection.api.v1.payment_intents.create_async(
-            params=request["params"],
-            options={
-                "stripe_account": request["stripe_account"],
-                "idempotency_key": idempotency_key,
-            },
+            params=request["params"], options=stored_options(request, idempotency_key)
         )
     except stripe.CardError as exc:
         return _card_error(exc)

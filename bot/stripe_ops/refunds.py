@@ -15,6 +15,7 @@ from typing import Any, Literal
 import stripe
 from stripe.params import RefundListParams
 
+from bot.stripe_ops.charges import stored_options
 from bot.stripe_ops.client import StripeConnection
 from bot.stripe_ops.errors import triage
 
@@ -69,11 +70,7 @@ async def send_refund(
     """Create the refund; never raises a StripeError."""
     try:
         refund = await connection.api.v1.refunds.create_async(
-            params=request["params"],
-            options={
-                "stripe_account": request["stripe_account"],
-                "idempotency_key": idempotency_key,
-            },
+            params=request["params"], options=stored_options(request, idempotency_key)
         )
     except stripe.StripeError as exc:
         trouble = triage(exc)
