@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from bot.backoff import RetryPolicy
 from bot.early_events import NotYetKnown, TryAgainLater
 from bot.services import Services
-from bot.stripe_ops.transient import is_transient
+from bot.stripe_ops.errors import is_transient
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.worker import Worker
 from storage.models import StripeEvent, utcnow

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.charges.execute import recover_charge
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import Services
 from bot.worker import Worker
 from storage.models import utcnow
@@ -100,7 +100,7 @@ class Reconciler(Worker):
             ok = False
             log.exception("charge reconciliation pass failed; retrying")
         try:
-            # Refunds Stripe did not answer: replayed with their own keys (bot/refunding.py).
+            # Refunds Stripe did not answer: replayed with their own keys (bot/refunds/).
             if not self.stopping:
                 tried += await reconcile_refunds(self._services, grace=self._tuning.grace)
         except Exception:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,12 +12,13 @@ from bot.customers.checks import check_customer, check_vendor
 from bot.money import (
     FeePolicy,
     Money,
-    Refusal,
     application_fee,
+    chosen_fee_policy,
     describe_fee_split,
     format_money,
     make_fee_policy,
 )
+from bot.refusal import Refusal
 from bot.views.charge import ChargeFacts, card_label
 from storage.models import Charge, Customer, Vendor
 
@@ -35,32 +35,26 @@ class ChargeDraft:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """A refusal tied to the modal field it is about (`vendor`, `amount`, `customer`, …)."""
+class ChargeTerms:
+    """What a charge of `money` through `vendor` would cost, before a customer is chosen."""
 
-    field: str
-    message: str
+    vendor: Vendor
+    money: Money
+    fee: int
 
 
 def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
     """The vendor's own fee when an admin set one, else APPLICATION_FEE_PERCENT / _FIXED."""
-    if vendor.fee_percent is not None or vendor.fee_fixed is not None:
-        return make_fee_policy(
-            _stored_percent(vendor.fee_percent) if vendor.fee_percent is not None else 0,
-            vendor.fee_fixed or 0,
-            vendor.fee_currency or settings.default_currency,
-        )
-    return make_fee_policy(
-        settings.application_fee_percent,
-        settings.application_fee_fixed,
-        settings.default_currency,
+    return chosen_fee_policy(
+        own_percent=vendor.fee_percent,
+        own_fixed=vendor.fee_fixed,
+        own_currency=vendor.fee_currency or settings.default_currency,
+        default=make_fee_policy(
+            settings.application_fee_percent,
+            settings.application_fee_fixed,
+            settings.default_currency,
+        ),
     )
-
-
-def _stored_percent(value: Decimal) -> Decimal:
-    """The percent as the admin typed it: the column keeps three decimals (2.9 comes back as
-    2.900), and the fee policy refuses more than two, so trailing zeros are dropped."""
-    return Decimal(format(value.normalize(), "f"))
 
 
 def platform_fee(vendor: Vendor, settings: Settings, money: Money) -> int | Refusal:
@@ -91,6 +85,19 @@ def previewed(money: Money, fee: int) -> dict[str, Any]:
     return {"amount": money.amount, "currency": money.currency, "fee": fee}
 
 
+def check_terms(
+    settings: Settings, *, vendor: Vendor | None, money: Money
+) -> ChargeTerms | Refusal:
+    """The fee of `money` through `vendor`, or the first refusal: vendor not connected or
+    charges disabled (`field` vendor), a fee not below the amount, approval needed but no ops
+    channel to ask in (`field` amount)."""
+    refusal = check_vendor(vendor)
+    if refusal is not None:
+        return Refusal(refusal.message, field="vendor")
+    assert vendor is not None
+    return _terms(settings, vendor, money)
+
+
 def check_draft(
     settings: Settings,
     *,
@@ -99,37 +106,36 @@ def check_draft(
     money: Money,
     description: str | None,
     customer_email: str = "",
-    customer_required: bool = True,
-) -> ChargeDraft | Problem | int:
-    """The draft, or the first problem: vendor not connected or charges disabled, customer
-    unknown or without a card, a fee not below the amount, approval needed but no ops channel.
-
-    With `customer_required=False` and no customer (the modal's picker chooses one later) the
-    other checks still run and the fee is returned instead of a draft.
-    """
+) -> ChargeDraft | Refusal:
+    """The draft, or the first refusal, its `field` naming what it is about: `check_terms`'s,
+    and a customer unknown, without a card or of another workspace (`field` customer)."""
     refusal = check_vendor(vendor)
     if refusal is not None:
-        return Problem("vendor", refusal.message)
+        return Refusal(refusal.message, field="vendor")
     assert vendor is not None
-    if customer is not None or customer_required:
-        refusal = check_customer(customer, customer_email)
-        if refusal is not None:
-            return Problem("customer", refusal.message)
-        assert customer is not None
-        if customer.team_id != vendor.team_id:
-            return Problem("customer", "That customer belongs to another workspace.")
+    refusal = check_customer(customer, customer_email)
+    if refusal is not None:
+        return Refusal(refusal.message, field="customer")
+    assert customer is not None
+    if customer.team_id != vendor.team_id:
+        return Refusal("That customer belongs to another workspace.", field="customer")
+    terms = _terms(settings, vendor, money)
+    if isinstance(terms, Refusal):
+        return terms
+    return ChargeDraft(vendor, customer, money, terms.fee, description)
+
+
+def _terms(settings: Settings, vendor: Vendor, money: Money) -> ChargeTerms | Refusal:
     fee = platform_fee(vendor, settings, money)
     if isinstance(fee, Refusal):
-        return Problem("amount", fee.message)
+        return Refusal(fee.message, field="amount")
     if needs_approval(settings, money) and not settings.ops_channel_id:
-        return Problem(
-            "amount",
+        return Refusal(
             f"{format_money(money)} needs a second operator's approval, but no ops channel "
             "(OPS_CHANNEL_ID) is configured to ask in.",
+            field="amount",
         )
-    if customer is None:
-        return fee
-    return ChargeDraft(vendor, customer, money, fee, description)
+    return ChargeTerms(vendor, money, fee)
 
 
 def facts_of(charge: Charge, vendor: Vendor, customer: Customer | None) -> ChargeFacts:

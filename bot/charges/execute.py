@@ -16,7 +16,7 @@ from typing import Any
 from bot.charges.outcomes import apply_attempt
 from bot.customers.checks import check_vendor
 from bot.customers.sharing import share_customer
-from bot.money import Refusal
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.charge_lookup import Lookup, find_payment_intent
 from bot.stripe_ops.charges import Attempt, payment_intent_request, send_payment_intent
@@ -50,7 +50,9 @@ async def execute_charge(services: Services, charge_id: str, *, actor: str) -> s
             attempt = Attempt("failed", failure_code="not_sent", message=prepared.message)
             return await _record(services, charge_id, attempt, actor=actor)
         request = prepared
-    attempt = await send_payment_intent(services, request, idempotency_key=charge.idempotency_key)
+    attempt = await send_payment_intent(
+        services.stripe, request, idempotency_key=charge.idempotency_key
+    )
     return await _record(services, charge_id, attempt, actor=actor)
 
 
@@ -104,7 +106,7 @@ async def _look_up(services: Services, charge: Charge, first_sent: datetime) -> 
     if not customer:
         return Lookup("absent")  # the complete request was never stored, so never sent
     return await find_payment_intent(
-        services,
+        services.stripe,
         stripe_account=str(request["stripe_account"]),
         charge_id=charge.id,
         customer=str(customer),

@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import parse_add_customer
 from bot.customers.adding import card_link
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_add_customer
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.customers import checkout_link_message

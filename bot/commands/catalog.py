@@ -47,7 +47,7 @@ class CommandSpec:
         return "\n".join(lines)
 
 
-# The periods /fees accepts (bot/commands/parsing/periods.py parses exactly these).
+# The periods /fees accepts (bot/parsing/periods.py parses exactly these).
 _PERIODS = (
     "today|yesterday|week|last-week|month|last-month|YYYY-MM|YYYY-MM-DD|YYYY-MM-DD..YYYY-MM-DD"
 )

@@ -7,7 +7,6 @@ stored or charged until the modal is submitted (`bot/interactions/charge.py`).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -16,17 +15,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charges.drafts import Problem, check_draft, fee_preview, previewed
+from bot.charges.confirm import confirmation_modal
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import parse_charge_command
-from bot.money import SUPPORTED_CURRENCIES, Refusal
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_charge_command
 from bot.permissions import is_operator, not_operator
+from bot.refusal import Refusal
 from bot.services import Services
-from bot.views.charge import CustomerChoice, card_label, charge_modal
-from storage.models import Customer, utcnow
-from storage.repos import charges, vendors
-from storage.repos import customers as customer_repo
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +75,8 @@ def _not_opened(exc: Exception) -> str:
 async def confirmation_view(
     services: Services, command: dict[str, Any], *, received_at: datetime
 ) -> dict[str, Any] | Refusal:
-    """The modal for this command, or why it is refused (operators only; §5 amounts; vendor
-    connected with charges enabled; customer known with a card; fee below the amount).
-
-    Its private_metadata carries the command's response URL and when it arrived, so the
-    charge's private replies can go through it (`bot/notifications/routing.py`)."""
+    """The modal for this command, or why it is refused (operators only; §5 amounts; then
+    what `confirmation_modal` refuses)."""
     settings = services.settings
     user = str(command.get("user_id", ""))
     if not is_operator(settings, user):
@@ -95,53 +88,12 @@ async def confirmation_view(
     )
     if isinstance(args, Refusal):
         return args
-    team_id = str(command.get("team_id", ""))
-    async with services.sessions() as session:
-        vendor = await vendors.by_slack_user(session, team_id, args.vendor_user_id)
-        customer = None
-        if args.customer_email:
-            customer = await customer_repo.by_email(session, team_id, args.customer_email)
-        choices = await charges.chargeable_customers(session, team_id)
-    checked = check_draft(
-        settings,
-        vendor=vendor,
-        customer=customer,
-        money=args.money,
-        description=args.description,
-        customer_email=args.customer_email or "",
-        customer_required=bool(args.customer_email),
-    )
-    if isinstance(checked, Problem):
-        return Refusal(checked.message)
-    if not choices:
-        return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
-    assert vendor is not None
-    fee = checked if isinstance(checked, int) else checked.fee
-    if customer is not None and all(c.id != customer.id for c in choices):
-        choices = [customer, *choices][:100]
-    return charge_modal(
-        vendor_user_id=vendor.slack_user_id,
-        vendor_account=vendor.stripe_account_id,
-        money=args.money,
-        currencies=sorted(SUPPORTED_CURRENCIES),
-        customers=[_choice(c) for c in choices],
-        customer_id=customer.id if customer else None,
-        description=args.description,
-        fee_preview=fee_preview(settings, args.money, fee),
-        private_metadata=json.dumps(
-            {
-                "vendor_id": vendor.id,
-                "requested_by": user,
-                "channel": command.get("channel_id"),
-                "shown": previewed(args.money, fee),
-                "response_url": command.get("response_url"),
-                "received_at": received_at.isoformat(),
-            }
-        ),
-    )
-
-
-def _choice(customer: Customer) -> CustomerChoice:
-    return CustomerChoice(
-        customer.id, customer.email, card_label(customer.card_brand, customer.card_last4)
+    return await confirmation_modal(
+        services,
+        args,
+        team_id=str(command.get("team_id", "")),
+        requested_by=user,
+        channel=command.get("channel_id"),
+        response_url=command.get("response_url"),
+        received_at=received_at,
     )

@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import parse_connect_vendor_command
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_connect_vendor_command
 from bot.permissions import is_operator, not_operator
 from bot.refusal import Refusal
 from bot.services import Services

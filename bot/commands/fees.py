@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import FeesArgs, Period, parse_fees_command
 from bot.commands.template import Command, CommandCall, register_command
 from bot.config import Settings
+from bot.parsing import FeesArgs, Period, parse_fees_command
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.fees import fee_summary_message, top_per_currency

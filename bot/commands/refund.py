@@ -3,23 +3,27 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import parse_refund_command
-from bot.interactions.refunds import open_picker
-from bot.money import Refusal
 from bot.notifications.routing import reply_privately
+from bot.parsing import parse_refund_command
 from bot.permissions import NOT_OPERATOR, is_operator
-from bot.refunding import request_refund
+from bot.refunds.picker import not_opened, picker_view
+from bot.refunds.requests import request_refund
+from bot.refusal import Refusal
 from bot.services import Services
 from storage.models import utcnow
 
 SPEC = BY_NAME["/refund"]
+
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -32,7 +36,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 await ack(NOT_OPERATOR)
                 return
             await ack()
-            problem = await open_picker(services, client, command)
+            problem = await _open_picker(services, client, command)
             if problem:
                 await reply_privately(
                     services.sessions,
@@ -75,3 +79,22 @@ def register(app: AsyncApp, services: Services) -> None:
             response_url=command.get("response_url"),
             received_at=received,
         )
+
+
+async def _open_picker(services: Services, client: AsyncWebClient, command: dict[str, Any]) -> str:
+    """Open the refund modal listing the recent refundable charges; what to answer privately
+    instead ("" when it opened)."""
+    view = await picker_view(
+        services,
+        team_id=str(command["team_id"]),
+        response_url=command.get("response_url") or "",
+    )
+    if isinstance(view, Refusal):
+        return view.message
+    try:
+        await client.views_open(trigger_id=str(command["trigger_id"]), view=view)
+    except Exception as exc:  # expired trigger, Slack down: say so, never a traceback
+        log.warning("/refund: views.open failed: %r", exc)
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+        return not_opened(str(error or type(exc).__name__))
+    return ""

@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME
 from bot.commands.guard import operator_request
-from bot.commands.parsing import ShareCustomerArgs, parse_share_customer
 from bot.customers.sharing import share_for_operator
 from bot.notifications.routing import reply_privately
+from bot.parsing import ShareCustomerArgs, parse_share_customer
 from bot.refusal import Refusal
 from bot.services import Services
 from storage.models import utcnow

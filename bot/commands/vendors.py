@@ -13,13 +13,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands.catalog import BY_NAME, Role
-from bot.commands.parsing import (
+from bot.notifications.routing import reply_privately
+from bot.parsing import (
     parse_vendor_channel_command,
     parse_vendor_disconnect_command,
     parse_vendor_fee_command,
     split_args,
 )
-from bot.notifications.routing import reply_privately
 from bot.permissions import is_admin, is_operator, not_admin
 from bot.refusal import Refusal
 from bot.services import Services

@@ -9,8 +9,8 @@ than announce a connectbot charge as someone else's.
 
 from __future__ import annotations
 
+from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown
-from bot.handlers.charge_lookup import charge_for, id_of
 from bot.money import Money
 from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
 from bot.stripe_ops.disputes import charge_metadata
@@ -70,7 +70,7 @@ async def _disputed_charge(ctx: EventContext, vendor: Vendor | None) -> Charge |
         return known
     if not await charges.awaiting_answer(ctx.session, vendor.id):
         return None  # every charge of the vendor that reached Stripe is known by its ids
-    metadata = await charge_metadata(ctx.services, ctx.account, stripe_charge)
+    metadata = await charge_metadata(ctx.services.stripe, ctx.account, stripe_charge)
     if metadata is None:
         raise NotYetKnown(f"{stripe_charge} may be a charge on {ctx.account} awaiting its answer")
     return await charge_for(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.charges.lookup import charge_for
 from bot.charges.outcomes import apply_attempt
-from bot.handlers.charge_lookup import charge_for
 from bot.stripe_ops.charges import attempt_from_event
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge, Vendor

@@ -1,10 +1,8 @@
 """`charge.refunded`: record and announce refunds made outside connectbot, in any event order.
 
-Refunds made with /refund are written `pending` before Stripe is called and recorded by the
-command, so here they are already accounted for; only the part of Stripe's `amount_refunded`
-that connectbot does not know of (a refund made in the vendor's Dashboard) is recorded, with
-the application fee Stripe actually refunded (read from the platform's fee object; a Dashboard
-refund returns none), and announced once.
+Refunds made with /refund are already accounted for; the part of Stripe's `amount_refunded`
+connectbot does not know of (a refund made in the vendor's Dashboard) is recorded by
+`bot.refunds.outside`, with the application fee read from Stripe first.
 
 The event may come early: before connectbot recorded the charge's success, or while one of
 its own refunds of the charge is still in flight (its answer not yet recorded). Either way the
@@ -13,14 +11,13 @@ handler waits (`NotYetKnown`) rather than guess, and the event is handled again 
 
 from __future__ import annotations
 
+from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown, TryAgainLater
-from bot.fee_refunds import fee_returned
-from bot.handlers.charge_lookup import charge_for, id_of
-from bot.refunding import announce_refund
+from bot.refunds.outside import record_outside_refund, refunded_outside
 from bot.stripe_ops.fees import application_fee_of
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge
-from storage.repos import audit, charges, refunds
+from storage.repos import charges, refunds
 
 
 def register(handlers: EventHandlers) -> None:
@@ -33,46 +30,20 @@ async def charge_refunded(ctx: EventContext) -> None:
     if charge is None:
         return  # not a charge connectbot made
     stripe_refunded = int(stripe_charge.get("amount_refunded") or 0)
-    outside = stripe_refunded - charge.amount_refunded
-    if outside <= 0:
+    if refunded_outside(charge, stripe_refunded=stripe_refunded) <= 0:
         return  # an older snapshot, or refunds connectbot has already recorded
     if await refunds.pending_total(ctx.session, charge.id):
         raise NotYetKnown(f"refunds of {charge.id} are in flight; their answers come first")
-    reading = await application_fee_of(ctx.services, str(stripe_charge["id"]))
+    reading = await application_fee_of(ctx.services.stripe, str(stripe_charge["id"]))
     if not reading.known:
         raise TryAgainLater(f"could not read the application fee of {charge.id}; will retry")
-    fee = await fee_returned(ctx.session, charge, reading.fee, at_most=None)
-    refund, created = await refunds.add_pending(
-        ctx.session,
-        charge_id=charge.id,
-        amount=outside,
-        idempotency_key=f"outside:{stripe_charge['id']}:{stripe_refunded}",
-        requested_by="stripe",
-    )
-    if not created or not await refunds.settle(
-        ctx.session, refund.id, status="succeeded", fee_refunded=fee
-    ):
-        return
-    await refunds.add_to_charge(ctx.session, charge.id, amount=outside)
-    await audit.record(
-        ctx.session,
-        team_id=charge.team_id,
-        actor="stripe",
-        action="refund.outside",
-        target=charge.id,
-        outcome="succeeded",
-        detail={"amount": outside, "fee_refunded": fee, "currency": charge.currency},
-    )
-    await announce_refund(
+    await record_outside_refund(
         ctx.session,
         ctx.services.settings,
         charge,
-        amount=outside,
-        fee=fee,
-        remaining=charge.amount - stripe_refunded,
-        refund_id=None,
-        key=f"refund-outside:{stripe_charge['id']}:{stripe_refunded}",
-        outside=True,
+        stripe_charge_id=str(stripe_charge["id"]),
+        stripe_refunded=stripe_refunded,
+        fee=reading.fee,
     )
 
 

@@ -1,9 +1,8 @@
 """Approve / Reject on a charge awaiting a second operator.
 
-Operators only; the requester can't approve their own charge. The first decision wins
-(`storage.repos.charges.decide` is a conditional update); a later click is told who decided.
-Approve moves the charge to `pending` and charges it at once; Reject closes it. Both are
-audited, and the request message is updated to show who decided.
+The decision is `bot.charges.approvals.decide`'s (operators only, the requester can't approve
+their own charge, the first decision wins); a refused click is told why privately. Approve
+moves the charge to `pending` and charges it at once; Reject closes it.
 """
 
 from __future__ import annotations
@@ -12,18 +11,14 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charges.drafts import load_facts
+from bot.charges.approvals import decide
 from bot.charges.execute import execute_charge
-from bot.charges.outcomes import tell_requester
-from bot.charges.submit import approval_key
 from bot.notifications.routing import reply_privately
-from bot.permissions import NOT_OPERATOR, is_operator
+from bot.refusal import Refusal
 from bot.services import Services
-from bot.views.approvals import APPROVE, REJECT, approval_decided, rejected_note
-from storage.models import Charge, utcnow
-from storage.repos import audit, charges, outbox
+from bot.views.approvals import APPROVE, REJECT
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -35,103 +30,25 @@ def register(app: AsyncApp, services: Services) -> None:
         approve = action.get("action_id") == APPROVE
         user = str(body["user"]["id"])
         container = body.get("container") or {}
-        refusal, decided = await decide(
+        decided = await decide(
             services,
             str(action.get("value") or ""),
             approve=approve,
             user=user,
             message_ts=container.get("message_ts") or None,
         )
-        if refusal is not None:
+        if isinstance(decided, Refusal):
             await reply_privately(
                 services.sessions,
                 user,
-                message={"text": refusal},
+                message={"text": decided.message},
                 key=f"approval-refusal:{body.get('trigger_id') or action.get('action_ts')}",
                 response_url=body.get("response_url"),
                 received_at=received,
             )
             return
-        if decided is not None and approve:
+        if approve:
             await execute_charge(services, decided.id, actor=user)
 
     app.action(APPROVE)(on_decision)
     app.action(REJECT)(on_decision)
-
-
-async def decide(
-    services: Services, charge_id: str, *, approve: bool, user: str, message_ts: str | None
-) -> tuple[str | None, Charge | None]:
-    """(refusal for the clicker, None) or (None, the decided charge), in one transaction.
-
-    Refuses non-operators, the requester approving their own charge, unknown charges and
-    charges already decided (naming who decided).
-    """
-    verb = "approve" if approve else "reject"
-    async with services.sessions.begin() as session:
-        charge = await charges.by_id(session, charge_id)
-        refusal = _refusal(services, charge, user=user, approve=approve)
-        if refusal is not None:
-            await _audit(session, charge, charge_id, user, f"charge.{verb}", "refused", refusal)
-            return refusal, None
-        decided = await charges.decide(
-            session, charge_id, approve=approve, by=user, message_ts=message_ts
-        )
-        if decided is None:
-            approval = await charges.approval_of(session, charge_id)
-            by = f" by <@{approval.decided_by}>" if approval and approval.decided_by else ""
-            return (
-                f"This charge was already {approval.status if approval else 'decided'}{by}.",
-                None,
-            )
-        await _audit(session, decided, charge_id, user, f"charge.{verb}", verb + "d", None)
-        _, facts = await load_facts(session, decided)
-        approval = await charges.approval_of(session, charge_id)
-        channel = (approval.channel_id if approval else None) or services.settings.ops_channel_id
-        if channel:
-            payload = approval_decided(facts, approved=approve, by=user)
-            await outbox.enqueue(
-                session,
-                kind="update",
-                target=channel,
-                payload={**payload, "update_of": f"{approval_key(charge_id)}:ops"},
-                dedupe_key=f"charge:{charge_id}:decided",
-            )
-        if not approve:
-            await tell_requester(
-                session,
-                decided,
-                message=rejected_note(facts, by=user),
-                key=f"charge:{charge_id}:rejected",
-            )
-    return None, decided
-
-
-def _refusal(services: Services, charge: Charge | None, *, user: str, approve: bool) -> str | None:
-    if not is_operator(services.settings, user):
-        return NOT_OPERATOR
-    if charge is None:
-        return "That charge doesn't exist."
-    if approve and charge.requested_by == user:
-        return "You asked for this charge, so you can't approve it: another operator must."
-    return None
-
-
-async def _audit(
-    session: AsyncSession,
-    charge: Charge | None,
-    target: str,
-    actor: str,
-    action: str,
-    outcome: str,
-    reason: str | None,
-) -> None:
-    await audit.record(
-        session,
-        team_id=charge.team_id if charge else None,
-        actor=actor,
-        action=action,
-        target=target,
-        outcome=outcome,
-        detail={"reason": reason} if reason else None,
-    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,13 +27,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charges.drafts import ChargeDraft, Problem, check_draft, fee_preview, previewed
+from bot.charges.drafts import ChargeDraft, check_draft, check_terms, fee_preview, previewed
 from bot.charges.execute import execute_charge
 from bot.charges.submit import submit_charge
-from bot.commands.parsing import MAX_DESCRIPTION
 from bot.config import Settings
-from bot.money import Money, Refusal, parse_money
+from bot.money import Money, parse_money
+from bot.parsing import MAX_DESCRIPTION
 from bot.permissions import NOT_OPERATOR, is_operator
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.charge import AMOUNT, CALLBACK_ID, CURRENCY, CUSTOMER, DESCRIPTION
 from bot.views.charge_preview import with_fee_preview
@@ -43,21 +45,19 @@ log = logging.getLogger(__name__)
 
 #: Where a problem about each thing is shown (errors must name an input block).
 FIELD_BLOCK = {"vendor": AMOUNT, "amount": AMOUNT, "customer": CUSTOMER, "description": DESCRIPTION}
-
-
-#: Where a problem about each thing is shown (errors must name an input block).
-FIELD_BLOCK = {"vendor": AMOUNT, "amount": AMOUNT, "customer": CUSTOMER, "description": DESCRIPTION}
 STALE_NOTE = ":warning: *The fee changed since it was shown.* Check it, then press *Charge* again."
 
 
 def register(app: AsyncApp, services: Services) -> None:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = str(body["user"]["id"])
-        draft = await _draft_from_view(services, view, user)
-        if isinstance(draft, Problem):
-            await ack(response_action="errors", errors={FIELD_BLOCK[draft.field]: draft.message})
+        form = _form(view)
+        draft = await _draft_from_form(services, form, user)
+        if isinstance(draft, Refusal):
+            block = FIELD_BLOCK[draft.field or "amount"]
+            await ack(response_action="errors", errors={block: draft.message})
             return
-        meta = _metadata(view)
+        meta = form.meta
         shown = previewed(draft.money, draft.fee)
         if meta.get("shown") != shown:  # never charge a fee the operator did not see
             preview = fee_preview(services.settings, draft.money, draft.fee)
@@ -87,9 +87,10 @@ def register(app: AsyncApp, services: Services) -> None:
         view = body.get("view") or {}
         if not view.get("id"):
             return
-        preview, shown = await _preview(services, view)
+        form = _form(view)
+        preview, shown = await _preview(services, form)
         updated = with_fee_preview(
-            view, preview=preview, private_metadata=json.dumps({**_metadata(view), "shown": shown})
+            view, preview=preview, private_metadata=json.dumps({**form.meta, "shown": shown})
         )
         try:
             await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
@@ -102,6 +103,18 @@ def register(app: AsyncApp, services: Services) -> None:
     app.view(CALLBACK_ID)(on_submit)
     app.action(AMOUNT)(on_edit)
     app.action(CURRENCY)(on_edit)
+
+
+@dataclass(frozen=True)
+class _Form:
+    """The modal as submitted or edited, read once: its private metadata and its inputs."""
+
+    meta: dict[str, Any]
+    values: dict[str, Any]
+
+
+def _form(view: dict[str, Any]) -> _Form:
+    return _Form(_metadata(view), _values(view))
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +148,7 @@ def _selected(state: dict[str, Any]) -> str | None:
     return str(option["value"]) if isinstance(option, dict) and option.get("value") else None
 
 
-def _modal_money(settings: Settings, values: dict[str, Any]) -> Money | Problem:
+def _modal_money(settings: Settings, values: dict[str, Any]) -> Money | Refusal:
     """The amount and currency the modal holds, under the command's rules."""
     currency = _selected(values.get(CURRENCY, {})) or settings.default_currency
     money = parse_money(
@@ -144,72 +157,61 @@ def _modal_money(settings: Settings, values: dict[str, Any]) -> Money | Problem:
         max_amount=settings.max_charge_amount,
     )
     if isinstance(money, Refusal):
-        return Problem("amount", money.message)
+        return Refusal(money.message, field="amount")
     if money.currency != currency:
-        return Problem(
-            "amount",
+        return Refusal(
             f"The amount is in {money.currency.upper()} but the currency chosen is "
             f"{currency.upper()}; make them agree.",
+            field="amount",
         )
     return money
 
 
-async def _vendor(services: Services, view: dict[str, Any]) -> Vendor | None:
-    vendor_id = _metadata(view).get("vendor_id")
+async def _vendor(services: Services, form: _Form) -> Vendor | None:
+    vendor_id = form.meta.get("vendor_id")
     if not isinstance(vendor_id, int):
         return None  # check_draft refuses a missing vendor
     async with services.sessions() as session:
         return await session.get(Vendor, vendor_id)
 
 
-async def _draft_from_view(
-    services: Services, view: dict[str, Any], user: str
-) -> ChargeDraft | Problem:
-    """The submitted charge, checked again from scratch; or the problem, by field."""
+async def _draft_from_form(services: Services, form: _Form, user: str) -> ChargeDraft | Refusal:
+    """The submitted charge, checked again from scratch; or the refusal, by field."""
     settings = services.settings
     if not is_operator(settings, user):
-        return Problem("amount", NOT_OPERATOR)
-    values = _values(view)
+        return Refusal(NOT_OPERATOR, field="amount")
+    values = form.values
     money = _modal_money(settings, values)
-    if isinstance(money, Problem):
+    if isinstance(money, Refusal):
         return money
     customer_id = _selected(values.get(CUSTOMER, {}))
     # Only a row id as connectbot wrote it: `isdigit` alone lets "²" through to int(), and
     # a number past 64 bits overflows the database driver.
     if not customer_id or not customer_id.isascii() or not customer_id.isdigit():
-        return Problem("customer", "Choose the customer to charge.")
+        return Refusal("Choose the customer to charge.", field="customer")
     if len(customer_id) > 18:
-        return Problem("customer", "Choose the customer to charge.")
+        return Refusal("Choose the customer to charge.", field="customer")
     description = str(values.get(DESCRIPTION, {}).get("value") or "").strip() or None
     if description and len(description) > MAX_DESCRIPTION:
-        return Problem("description", f"Keep the description under {MAX_DESCRIPTION} characters.")
-    vendor = await _vendor(services, view)
+        return Refusal(
+            f"Keep the description under {MAX_DESCRIPTION} characters.", field="description"
+        )
+    vendor = await _vendor(services, form)
     async with services.sessions() as session:
         customer = await customer_repo.by_id(session, int(customer_id))
-    checked = check_draft(
+    return check_draft(
         settings, vendor=vendor, customer=customer, money=money, description=description
     )
-    if isinstance(checked, int):  # only without a customer, which was required here
-        return Problem("customer", "Choose the customer to charge.")
-    return checked
 
 
-async def _preview(services: Services, view: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+async def _preview(services: Services, form: _Form) -> tuple[str, dict[str, Any] | None]:
     """The fee split for what the modal holds now and what it shows (`previewed`), or what is
     wrong with it and None."""
     settings = services.settings
-    money = _modal_money(settings, _values(view))
-    if isinstance(money, Problem):
+    money = _modal_money(settings, form.values)
+    if isinstance(money, Refusal):
         return f":warning: {money.message}", None
-    checked = check_draft(
-        settings,
-        vendor=await _vendor(services, view),
-        customer=None,
-        money=money,
-        description=None,
-        customer_required=False,
-    )
-    if isinstance(checked, Problem):
-        return f":warning: {checked.message}", None
-    fee = checked if isinstance(checked, int) else checked.fee
-    return fee_preview(settings, money, fee), previewed(money, fee)
+    terms = check_terms(settings, vendor=await _vendor(services, form), money=money)
+    if isinstance(terms, Refusal):
+        return f":warning: {terms.message}", None
+    return fee_preview(settings, money, terms.fee), previewed(money, terms.fee)

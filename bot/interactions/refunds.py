@@ -1,5 +1,5 @@
 """Refunds from where the charge is: the Refund button on a charge confirmation, and the
-picker `/refund` opens with no argument. Both open the refund modal; its submission goes
+modal `/refund` opens with no argument (`bot.refunds.picker`). The modal's submission goes
 through `request_refund`, exactly as `/refund <charge> [amount]` does.
 
 Safety is the command's: only operators (checked on the click and again on submit, since a
@@ -11,47 +11,21 @@ found before Stripe is called (the role, the charge, the amount) are shown in th
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.money import Money, Refusal, resolve_refund_amount
 from bot.notifications.routing import reply_privately
 from bot.permissions import NOT_OPERATOR, is_operator
-from bot.refunding import request_refund
+from bot.refunds.picker import charge_view, check_submission, load_metadata, not_opened
+from bot.refunds.requests import request_refund
+from bot.refusal import Refusal
 from bot.services import Services
-from bot.views.refund_modal import (
-    AMOUNT,
-    CALLBACK_ID,
-    CHARGE,
-    PICKER_LIMIT,
-    REASON,
-    REFUND_BUTTON,
-    refund_modal,
-)
-from storage.models import utcnow
-from storage.repos import refundable
+from bot.views.refund_modal import AMOUNT, CALLBACK_ID, CHARGE, REASON, REFUND_BUTTON
 
 log = logging.getLogger(__name__)
-
-NOTHING_TO_REFUND = "There is no succeeded charge with anything left to refund in this workspace."
-NOT_OPENED = "The refund form could not open (Slack said `{error}`). Try again, or use `/refund`."
-
-
-async def open_picker(services: Services, client: AsyncWebClient, command: dict[str, Any]) -> str:
-    """`/refund` with no argument (an operator's): open the modal listing the recent charges
-    with something left to refund. Returns what to answer privately ("" when it opened)."""
-    team = str(command["team_id"])
-    async with services.sessions() as session:
-        choices = await refundable.recent(session, team_id=team, limit=PICKER_LIMIT)
-    if not choices:
-        return NOTHING_TO_REFUND
-    meta = {"response_url": command.get("response_url") or "", "received_at": utcnow()}
-    view = refund_modal(charge=None, choices=choices, private_metadata=_dump(meta))
-    return await _open(client, str(command["trigger_id"]), view)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -63,22 +37,22 @@ def register(app: AsyncApp, services: Services) -> None:
         if not is_operator(services.settings, user):
             await respond(text=NOT_OPERATOR, response_type="ephemeral", replace_original=False)
             return
-        charge_id = str((body.get("actions") or [{}])[0].get("value") or "")
-        team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
-        async with services.sessions() as session:
-            charge = await refundable.one(session, team_id=team, charge_id=charge_id)
-        problem = _problem(charge_id, charge)
-        if problem is None and charge is not None:
-            meta = {"charge": charge_id, "response_url": body.get("response_url") or ""}
-            view = refund_modal(charge=charge, private_metadata=_dump(meta))
+        view = await charge_view(
+            services,
+            team_id=_team(body),
+            charge_id=str((body.get("actions") or [{}])[0].get("value") or ""),
+            response_url=body.get("response_url") or "",
+        )
+        problem = view.message if isinstance(view, Refusal) else None
+        if not isinstance(view, Refusal):
             problem = await _open(client, str(body["trigger_id"]), view) or None
         if problem:
             await respond(text=problem, response_type="ephemeral", replace_original=False)
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = str(body["user"]["id"])
-        team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
-        meta = _load(view.get("private_metadata"))
+        team = _team(body)
+        meta = load_metadata(view.get("private_metadata"))
         values = _values(view)
         charge_id = str(meta.get("charge") or values.get(CHARGE) or "")
         field = CHARGE if not meta.get("charge") else AMOUNT
@@ -88,20 +62,12 @@ def register(app: AsyncApp, services: Services) -> None:
         if not charge_id:
             await ack(response_action="errors", errors={CHARGE: "Pick the charge to refund."})
             return
-        async with services.sessions() as session:
-            charge = await refundable.one(session, team_id=team, charge_id=charge_id)
-        problem = _problem(charge_id, charge)
         amount_text = values.get(AMOUNT)
-        if problem is None and charge is not None:
-            checked = resolve_refund_amount(
-                amount_text,
-                charged=Money(charge.amount, charge.currency),
-                already_refunded=charge.refunded,
-            )
-            problem = checked.message if isinstance(checked, Refusal) else None
-            field = AMOUNT if isinstance(checked, Refusal) else field
-        if problem:
-            await ack(response_action="errors", errors={field: problem})
+        checked = await check_submission(
+            services, team_id=team, charge_id=charge_id, amount_text=amount_text
+        )
+        if isinstance(checked, Refusal):
+            await ack(response_action="errors", errors={checked.field or field: checked.message})
             return
         await ack()  # closes the modal; Stripe comes next and the answer follows privately
         reason = (values.get(REASON) or "").strip()
@@ -127,23 +93,19 @@ def register(app: AsyncApp, services: Services) -> None:
     app.view(CALLBACK_ID)(on_submit)
 
 
-def _problem(charge_id: str, charge: refundable.RefundableCharge | None) -> str | None:
-    """Why `charge` cannot be refunded at all, or None."""
-    if charge is None:
-        return f"No succeeded connectbot charge `{charge_id}` in this workspace."
-    if charge.remaining <= 0:
-        return f"Charge `{charge_id}` has already been fully refunded."
-    return None
-
-
 async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> str:
+    """Open `view`; what to tell the operator when Slack would not ("" when it opened)."""
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except Exception as exc:  # expired trigger, Slack down: say so, never a traceback
         error = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error")
         log.warning("refund modal: views.open failed: %r", exc)
-        return NOT_OPENED.format(error=error or type(exc).__name__)
+        return not_opened(error or type(exc).__name__)
     return ""
+
+
+def _team(body: dict[str, Any]) -> str:
+    return str((body.get("team") or {}).get("id") or body.get("team_id") or "")
 
 
 def _values(view: dict[str, Any]) -> dict[str, str | None]:
@@ -157,18 +119,6 @@ def _values(view: dict[str, Any]) -> dict[str, str | None]:
         option = state.get("selected_option")
         found[block] = option.get("value") if isinstance(option, dict) else state.get("value")
     return found
-
-
-def _dump(meta: dict[str, Any]) -> str:
-    return json.dumps({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in meta.items()})
-
-
-def _load(text: Any) -> dict[str, Any]:
-    try:
-        meta = json.loads(text or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 def _text(value: Any) -> str | None:

@@ -29,13 +29,14 @@ from bot.money.currencies import (
 from bot.money.fees import (
     FeePolicy,
     application_fee,
+    chosen_fee_policy,
     describe_fee_policy,
     describe_fee_split,
     make_fee_policy,
     parse_fee_policy,
     vendor_net,
 )
-from bot.money.refunds import fee_refund, fee_refund_for, resolve_refund_amount
+from bot.money.refunds import fee_refund_for, resolve_refund_amount
 from bot.money.values import Money, Refusal, format_money
 
 __all__ = [
@@ -47,10 +48,10 @@ __all__ = [
     "Money",
     "Refusal",
     "application_fee",
+    "chosen_fee_policy",
     "currency_exponent",
     "describe_fee_policy",
     "describe_fee_split",
-    "fee_refund",
     "fee_refund_for",
     "format_money",
     "make_fee_policy",

@@ -9,7 +9,8 @@ from typing import Final
 from bot.money.amounts import non_ascii_digit, parse_fixed_amount
 from bot.money.currencies import MAX_AMOUNT_TEXT, STRIPE_CURRENCIES
 from bot.money.number_forms import PLAIN_NUMBER_RE
-from bot.money.values import Money, Refusal, format_money, quote
+from bot.money.values import Money, format_money, quote
+from bot.refusal import Refusal
 
 #: Most decimals a fee percentage may have (`2.95%`).
 PERCENT_DECIMALS: Final = 2
@@ -45,6 +46,26 @@ def make_fee_policy(
     if code not in STRIPE_CURRENCIES:
         return Refusal(f"The fee currency {quote(fixed_currency)} is not a currency.")
     return FeePolicy(value, fixed, code)
+
+
+def chosen_fee_policy(
+    *,
+    own_percent: Decimal | None,
+    own_fixed: int | None,
+    own_currency: str | None,
+    default: FeePolicy | Refusal,
+) -> FeePolicy | Refusal:
+    """A vendor's own fee when an admin set either part of it, else `default` (the configured
+    APPLICATION_FEE_PERCENT / _FIXED). An unset part of an own fee is zero; its currency falls
+    back to the default's. Refuses what `make_fee_policy` refuses.
+    """
+    if own_percent is None and own_fixed is None:
+        return default
+    # A stored percent keeps three decimals (2.9 comes back as 2.900), and a policy refuses
+    # more than two: trailing zeros go, so it reads as the admin typed it.
+    percent = Decimal(format(own_percent.normalize(), "f")) if own_percent is not None else 0
+    currency = own_currency or (default.fixed_currency if isinstance(default, FeePolicy) else "")
+    return make_fee_policy(percent, own_fixed or 0, currency)
 
 
 def _check_percent(value: Decimal, *, shown: str) -> Refusal | None:

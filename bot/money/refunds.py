@@ -6,48 +6,38 @@ from decimal import Decimal, localcontext
 
 from bot.money.amounts import parse_money
 from bot.money.fees import round_half_up
-from bot.money.values import Money, Refusal, format_money
-
-
-def fee_refund(fee: int, charged: int, refunded: int) -> int:
-    """Cumulative application fee to refund once `refunded` of `charged` has been refunded.
-
-    round-half-up(fee × refunded / charged), so a full refund returns the whole fee and the
-    result never decreases as `refunded` grows. To get the fee for one refund, take the
-    difference between two calls (or use `fee_refund_for`): the differences then always sum to
-    at most the fee, and exactly to the fee once everything is refunded.
-
-    Raises ValueError (a programming error) for charged <= 0, a negative fee, or refunded
-    outside [0, charged].
-    """
-    if charged <= 0 or fee < 0 or not 0 <= refunded <= charged:
-        raise ValueError(f"bad refund figures: fee={fee} charged={charged} refunded={refunded}")
-    with localcontext() as context:
-        context.prec = max(28, len(str(fee)) + len(str(charged)) + 10)
-        share = round_half_up(Decimal(fee) * Decimal(refunded) / Decimal(charged))
-    return min(share, fee)
+from bot.money.values import Money, format_money
+from bot.refusal import Refusal
 
 
 def fee_refund_for(
-    fee: int, charged: int, already_refunded: int, refund_amount: int, fee_already_refunded: int
+    *, fee: int, charged: int, already_refunded: int, refund_amount: int, fee_already_refunded: int
 ) -> int:
     """Application fee to refund with one refund of `refund_amount`.
 
-    The fee due after this refund (`fee_refund` on the new total) minus what was already
-    refunded of the fee, never below zero, never more than what remains of the fee, and never
-    more than this refund's own share rounded up (ceil(fee × refund_amount / charged)). Refunds
-    that all return the fee add up to exactly the fee once the charge is fully refunded; a
-    refund after one that returned no fee (the vendor's Dashboard refunds none) returns only
-    its own share. The fake Stripe's `proportional_fee` is the same rule. Raises ValueError if
-    the refund exceeds what remains of the charge or any figure is negative.
+    The fee due once `already_refunded + refund_amount` of `charged` is refunded
+    (round-half-up(fee × refunded / charged), so a full refund returns the whole fee and it
+    never decreases as refunds grow) minus what was already refunded of the fee, never below
+    zero, never more than what remains of the fee, and never more than this refund's own share
+    rounded up (ceil(fee × refund_amount / charged)). Refunds that all return the fee add up to
+    exactly the fee once the charge is fully refunded; a refund after one that returned no fee
+    (the vendor's Dashboard refunds none) returns only its own share. The fake Stripe's
+    `proportional_fee` is the same rule. Raises ValueError (a programming error) for
+    charged <= 0, a refund beyond what remains of the charge, or any figure negative or beyond
+    the fee.
     """
+    if charged <= 0 or fee < 0:
+        raise ValueError(f"bad refund figures: fee={fee} charged={charged}")
     if refund_amount < 0 or already_refunded < 0 or not 0 <= fee_already_refunded <= fee:
         raise ValueError("refund figures must be non-negative and within the fee")
     if already_refunded + refund_amount > charged:
         raise ValueError(
             f"refund {refund_amount} exceeds the {charged - already_refunded} that remains"
         )
-    due = fee_refund(fee, charged, already_refunded + refund_amount)
+    with localcontext() as context:
+        context.prec = max(28, len(str(fee)) + len(str(charged)) + 10)
+        refunded = Decimal(already_refunded + refund_amount)
+        due = min(round_half_up(Decimal(fee) * refunded / Decimal(charged)), fee)
     own_share = -(-fee * refund_amount // charged)  # ceil, in integers
     return max(0, min(due - fee_already_refunded, fee - fee_already_refunded, own_share))
 

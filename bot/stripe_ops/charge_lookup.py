@@ -6,7 +6,7 @@ searched for by that; search is eventually consistent ("data is searchable in le
 minute", more during outages: API reference, "Search PaymentIntents"), so when search finds
 nothing the vendor's PaymentIntents for the charge's customer created since the charge are
 listed (the list API is consistent) and matched by the same metadata. A found PaymentIntent is
-read again by id, so its status is current. Knows nothing of Slack or the database.
+read again by id, so its status is current. Speaks only Stripe.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 import stripe
 
-from bot.services import Services
 from bot.stripe_ops.charges import Attempt, attempt_from_event
+from bot.stripe_ops.client import StripeConnection
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,19 @@ class Lookup:
 
 
 async def find_payment_intent(
-    services: Services, *, stripe_account: str, charge_id: str, customer: str, created_from: int
+    connection: StripeConnection,
+    *,
+    stripe_account: str,
+    charge_id: str,
+    customer: str,
+    created_from: int,
 ) -> Lookup:
     """The PaymentIntent whose `metadata.connectbot_charge_id` is `charge_id`, if any.
 
     `customer` (the vendor's customer the request named) and `created_from` (a Unix time no
     later than the first send) bound the consistent listing. Never raises a StripeError.
     """
-    api = services.stripe.api.v1
+    api = connection.api.v1
     options: Any = {"stripe_account": stripe_account}
     try:
         found = await api.payment_intents.search_async(

@@ -2,7 +2,7 @@
 
 `payment_intent_request` builds the exact request that is stored before Stripe is called;
 `send_payment_intent` sends a stored request (again, when reconciling) under its idempotency
-key and sorts Stripe's answer into an `Attempt`. Knows nothing of Slack or the database.
+key and sorts Stripe's answer into an `Attempt`. Speaks only Stripe (`StripeConnection`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 import stripe
 
-from bot.services import Services
-from bot.stripe_ops.keys import answer_was_replayed
+from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import describe, error_body, triage
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,13 @@ def payment_intent_request(
     return {"stripe_account": stripe_account, "params": params}
 
 
+def stored_options(request: dict[str, Any], idempotency_key: str) -> Any:
+    """How a stored request is sent: on its vendor's account, under its idempotency key."""
+    return {"stripe_account": request["stripe_account"], "idempotency_key": idempotency_key}
+
+
 async def send_payment_intent(
-    services: Services, request: dict[str, Any], *, idempotency_key: str
+    connection: StripeConnection, request: dict[str, Any], *, idempotency_key: str
 ) -> Attempt:
     """Create and confirm the PaymentIntent of a stored `request`; never raises a StripeError.
 
@@ -79,40 +84,35 @@ async def send_payment_intent(
     first result for a key it has seen, so sending a request twice charges at most once.
     """
     try:
-        intent = await services.stripe.api.v1.payment_intents.create_async(
-            params=request["params"],
-            options={
-                "stripe_account": request["stripe_account"],
-                "idempotency_key": idempotency_key,
-            },
+        intent = await connection.api.v1.payment_intents.create_async(
+            params=request["params"], options=stored_options(request, idempotency_key)
         )
     except stripe.CardError as exc:
         return _card_error(exc)
-    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
-        log.warning("payment intent %s: no answer from Stripe: %r", idempotency_key, exc)
-        return _no_answer(exc)
-    except stripe.IdempotencyError as exc:
-        # The key was used with other params: a bug, never a reason to guess an outcome.
-        log.error("payment intent %s: idempotency error: %r", idempotency_key, exc)
-        return Attempt("unknown", message=_describe(exc))
     except stripe.StripeError as exc:
-        if exc.http_status == 409 or (exc.http_status or 0) >= 500:
-            return _no_answer(exc)
-        # Stripe refused the request (4xx): nothing was charged.
-        error = _error_body(exc)
-        return Attempt(
-            "failed",
-            failure_code=error.get("code") or type(exc).__name__,
-            message=str(error.get("message") or _describe(exc)),
-        )
+        return _not_made(exc, idempotency_key)
     return _from_intent(intent)
 
 
-def _no_answer(exc: stripe.StripeError) -> Attempt:
-    """No final answer; `replayed` when it was a saved error Stripe replayed under the key."""
-    if answer_was_replayed(exc):
-        return Attempt("unknown", message=f"{_describe(exc)}, replayed", replayed=True)
-    return Attempt("unknown", message=_describe(exc))
+def _not_made(exc: stripe.StripeError, idempotency_key: str) -> Attempt:
+    """An error other than a decline: no final answer, a bug, or a refused request."""
+    if isinstance(exc, stripe.IdempotencyError):
+        # The key was used with other params: a bug, never a reason to guess an outcome.
+        log.error("payment intent %s: idempotency error: %r", idempotency_key, exc)
+        return Attempt("unknown", message=describe(exc))
+    trouble = triage(exc)
+    if trouble.kind == "no_answer":
+        log.warning("payment intent %s: no answer from Stripe: %r", idempotency_key, exc)
+        if trouble.replayed:
+            return Attempt("unknown", message=f"{describe(exc)}, replayed", replayed=True)
+        return Attempt("unknown", message=describe(exc))
+    # Stripe refused the request (4xx): nothing was charged.
+    error = error_body(exc)
+    return Attempt(
+        "failed",
+        failure_code=error.get("code") or type(exc).__name__,
+        message=str(error.get("message") or describe(exc)),
+    )
 
 
 def _from_intent(intent: stripe.PaymentIntent) -> Attempt:
@@ -138,7 +138,7 @@ def _from_intent(intent: stripe.PaymentIntent) -> Attempt:
 
 
 def _card_error(exc: stripe.CardError) -> Attempt:
-    error = _error_body(exc)
+    error = error_body(exc)
     intent = error.get("payment_intent") or {}
     intent_id = intent.get("id") if isinstance(intent, dict) else None
     code = error.get("code") or exc.code
@@ -152,17 +152,6 @@ def _card_error(exc: stripe.CardError) -> Attempt:
         message=str(error.get("message") or exc.user_message or "The card was declined."),
         card_error=True,
     )
-
-
-def _error_body(exc: stripe.StripeError) -> dict[str, Any]:
-    body = exc.json_body if isinstance(exc.json_body, dict) else {}
-    error = body.get("error")
-    return error if isinstance(error, dict) else {}
-
-
-def _describe(exc: stripe.StripeError) -> str:
-    status = f"HTTP {exc.http_status}" if exc.http_status else "no response"
-    return f"{type(exc).__name__} ({status})"
 
 
 def attempt_from_event(intent: dict[str, Any]) -> Attempt:

@@ -6,13 +6,13 @@ import logging
 
 import stripe
 
-from bot.services import Services
+from bot.stripe_ops.client import StripeConnection
 
 log = logging.getLogger(__name__)
 
 
 async def charge_metadata(
-    services: Services, stripe_account: str, stripe_charge_id: str
+    connection: StripeConnection, stripe_account: str, stripe_charge_id: str
 ) -> dict[str, str] | None:
     """The metadata of a charge on `stripe_account`; None when Stripe cannot tell (logged).
 
@@ -22,7 +22,7 @@ async def charge_metadata(
     Fails (None) once the vendor has revoked the platform's access.
     """
     try:
-        charge = await services.stripe.api.v1.charges.retrieve_async(
+        charge = await connection.api.v1.charges.retrieve_async(
             stripe_charge_id, options={"stripe_account": stripe_account}
         )
     except stripe.StripeError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 
 import stripe
 
-from bot.services import Services
+from bot.stripe_ops.client import StripeConnection
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,14 @@ class FeeReading:
     fee: dict[str, Any] | None = None
 
 
-async def application_fee_of(services: Services, stripe_charge_id: str) -> FeeReading:
+async def application_fee_of(connection: StripeConnection, stripe_charge_id: str) -> FeeReading:
     """The application fee of a direct charge, fresh from the platform account.
 
     Application fees live on the platform, so this works even after the vendor revoked the
     platform's access. Never raises a StripeError: an unanswered read is `known=False`.
     """
     try:
-        listed = await services.stripe.api.v1.application_fees.list_async(
+        listed = await connection.api.v1.application_fees.list_async(
             params={"charge": stripe_charge_id, "limit": 1}
         )
     except stripe.StripeError as exc:

@@ -1,6 +1,6 @@
 """Refunds of direct charges on a vendor's account, with the platform fee refunded in proportion.
 
-Knows nothing of Slack or the database: `send_refund` sends one request under its idempotency
+Speaks only Stripe (`StripeConnection`): `send_refund` sends one request under its idempotency
 key and sorts Stripe's answer into a `RefundAttempt`; `find_refund` looks for the refund a
 request made (by its `connectbot_refund_id` metadata) without sending it again, for refunds
 whose key may be pruned (see `bot.stripe_ops.keys`).
@@ -15,8 +15,9 @@ from typing import Any, Literal
 import stripe
 from stripe.params import RefundListParams
 
-from bot.services import Services
-from bot.stripe_ops.keys import answer_was_replayed
+from bot.stripe_ops.charges import stored_options
+from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import triage
 
 log = logging.getLogger(__name__)
 
@@ -64,31 +65,19 @@ def refund_request(
 
 
 async def send_refund(
-    services: Services, request: dict[str, Any], *, idempotency_key: str
+    connection: StripeConnection, request: dict[str, Any], *, idempotency_key: str
 ) -> RefundAttempt:
     """Create the refund; never raises a StripeError."""
     try:
-        refund = await services.stripe.api.v1.refunds.create_async(
-            params=request["params"],
-            options={
-                "stripe_account": request["stripe_account"],
-                "idempotency_key": idempotency_key,
-            },
-        )
-    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
-        log.warning("refund %s: no answer from Stripe: %r", idempotency_key, exc)
-        return RefundAttempt(
-            "unknown", message=type(exc).__name__, replayed=answer_was_replayed(exc)
+        refund = await connection.api.v1.refunds.create_async(
+            params=request["params"], options=stored_options(request, idempotency_key)
         )
     except stripe.StripeError as exc:
-        if exc.http_status == 409 or (exc.http_status or 0) >= 500:
-            return RefundAttempt(
-                "unknown", message=type(exc).__name__, replayed=answer_was_replayed(exc)
-            )
-        body = exc.json_body if isinstance(exc.json_body, dict) else {}
-        error = body.get("error")
-        message = error.get("message") if isinstance(error, dict) else None
-        return RefundAttempt("failed", message=str(message or exc.user_message))
+        trouble = triage(exc)
+        if trouble.kind == "no_answer":
+            log.warning("refund %s: no answer from Stripe: %r", idempotency_key, exc)
+            return RefundAttempt("unknown", message=type(exc).__name__, replayed=trouble.replayed)
+        return RefundAttempt("failed", message=trouble.message)
     return _from_refund(refund)
 
 
@@ -99,7 +88,7 @@ def _from_refund(refund: stripe.Refund) -> RefundAttempt:
 
 
 async def find_refund(
-    services: Services, *, stripe_account: str, payment_intent: str, refund_id: str
+    connection: StripeConnection, *, stripe_account: str, payment_intent: str, refund_id: str
 ) -> RefundLookup:
     """The refund of `payment_intent` whose `metadata.connectbot_refund_id` is `refund_id`.
 
@@ -110,7 +99,7 @@ async def find_refund(
     options: Any = {"stripe_account": stripe_account}
     try:
         for _ in range(MAX_LIST_PAGES):
-            page = await services.stripe.api.v1.refunds.list_async(params=params, options=options)
+            page = await connection.api.v1.refunds.list_async(params=params, options=options)
             for refund in page.data:
                 metadata = refund.metadata.to_dict() if refund.metadata else {}
                 if metadata.get("connectbot_refund_id") == refund_id:

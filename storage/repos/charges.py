@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from base64 import b32encode
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -246,10 +246,6 @@ async def approval_of(session: AsyncSession, charge_id: str) -> Approval | None:
         .where(Approval.charge_id == charge_id)
         .execution_options(populate_existing=True)
     )
-
-
-def lease_cutoff(grace: timedelta) -> datetime:
-    return utcnow() - grace
 
 
 def charge_account(charge: Charge, vendor: Vendor) -> str:

@@ -4,7 +4,7 @@ The refund's idempotency key is unique, so a retried request maps to the same ro
 again under that key, to the same Stripe refund). A refund's amount is added to its charge only
 by whoever settles the row (a conditional update), so the listener and the webhook can both see
 a refund without counting it twice. Each row's `fee_refunded` is the part of Stripe's fee
-refunds attributed to it (see bot/fee_refunds.py).
+refunds attributed to it (see bot/refunds/fee_refunds.py).
 """
 
 from __future__ import annotations

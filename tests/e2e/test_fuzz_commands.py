@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import (
+from bot.money import Refusal
+from bot.parsing import (
     parse_add_customer,
     parse_charge_command,
     parse_connect_vendor_command,
@@ -40,7 +41,6 @@ from bot.commands.parsing import (
     parse_vendor_fee_command,
     split_args,
 )
-from bot.money import Refusal
 from bot.permissions import is_admin, is_operator
 from storage.models import Charge, Refund
 from tests.databases import fresh_database

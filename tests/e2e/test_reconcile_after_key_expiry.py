@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.reconcile import reconcile_pending
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from sandbox.stripe_fake.idempotency import KEY_LIFETIME_SECONDS
 from storage.models import AuditEntry, Charge, Refund, ResponseUrl, utcnow

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import ApplicationFee, Charge, Refund, StripeEvent, Vendor
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card

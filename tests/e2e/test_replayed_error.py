@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import Charge, Refund
 from tests.e2e.scenario import vendor_payment_intents

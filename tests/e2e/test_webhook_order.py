@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.charges.outcomes import apply_attempt
-from bot.refunding import reconcile_refunds
+from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from bot.stripe_ops.charges import send_payment_intent
 from storage.models import AuditEntry, Refund, StripeEvent, Vendor
@@ -87,7 +87,7 @@ async def test_a_success_before_the_answer_settles_the_pending_charge_once(
     services = cb.app[SERVICES]
     assert row.request_params is not None
     late = await send_payment_intent(
-        services, row.request_params, idempotency_key=row.idempotency_key
+        services.stripe, row.request_params, idempotency_key=row.idempotency_key
     )
     assert late.outcome == "succeeded"
     async with services.sessions.begin() as session:

@@ -454,4 +454,11 @@ def test_the_fake_and_connectbot_refund_the_same_fee(
     figures: tuple[int, int, int, int, int],
 ) -> None:
     """Stripe documents the proportion, not its rounding: both sides must use one rule."""
-    assert proportional_fee(*figures) == fee_refund_for(*figures)
+    fee, charged, already, amount, fee_already = figures
+    assert proportional_fee(*figures) == fee_refund_for(
+        fee=fee,
+        charged=charged,
+        already_refunded=already,
+        refund_amount=amount,
+        fee_already_refunded=fee_already,
+    )

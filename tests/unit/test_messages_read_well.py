@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.commands.catalog import COMMANDS, RANKS
-from bot.commands.parsing import parse_charge_command, parse_refund_command
 from bot.money import Money, Refusal, parse_money
+from bot.parsing import parse_charge_command, parse_refund_command
 from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
 from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
 from bot.views.charge import ChargeFacts, CustomerChoice

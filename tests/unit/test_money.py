@@ -19,7 +19,6 @@ from bot.money import (
     currency_exponent,
     describe_fee_policy,
     describe_fee_split,
-    fee_refund,
     fee_refund_for,
     format_money,
     make_fee_policy,
@@ -431,12 +430,12 @@ def test_vendor_net_and_split() -> None:
     ],
 )
 def test_fee_refund(fee: int, charged: int, refunded: int, expected: int) -> None:
-    assert fee_refund(fee, charged, refunded) == expected
+    assert refund_fee(fee, charged, 0, refunded, 0) == expected
 
 
 def test_fee_refund_partial_then_rest_sums_to_fee() -> None:
-    first = fee_refund_for(530, 10000, 0, 3333, 0)
-    second = fee_refund_for(530, 10000, 3333, 6667, first)
+    first = refund_fee(530, 10000, 0, 3333, 0)
+    second = refund_fee(530, 10000, 3333, 6667, first)
     assert (first, second) == (177, 353)
     assert first + second == 530
 
@@ -444,7 +443,7 @@ def test_fee_refund_partial_then_rest_sums_to_fee() -> None:
 def test_fee_refund_for_tolerates_other_rounding_before() -> None:
     # Stripe (or an older rule) refunded 180 of the fee for the first part: the rest still
     # brings the total to exactly the fee.
-    assert fee_refund_for(530, 10000, 3333, 6667, 180) == 350
+    assert refund_fee(530, 10000, 3333, 6667, 180) == 350
 
 
 @pytest.mark.parametrize(
@@ -459,7 +458,7 @@ def test_fee_refund_for_tolerates_other_rounding_before() -> None:
 )
 def test_fee_refund_for_rejects_impossible_figures(args: tuple[int, int, int, int, int]) -> None:
     with pytest.raises(ValueError):
-        fee_refund_for(*args)
+        refund_fee(*args)
 
 
 @pytest.mark.parametrize(
@@ -652,10 +651,23 @@ def test_fee_refunds_never_exceed_the_fee(case: tuple[int, int, list[int], bool]
     fee, charged, parts, complete = case
     refunded = fee_refunded = 0
     for part in parts:
-        piece = fee_refund_for(fee, charged, refunded, part, fee_refunded)
+        piece = refund_fee(fee, charged, refunded, part, fee_refunded)
         assert 0 <= piece
         refunded += part
         fee_refunded += piece
         assert fee_refunded <= fee
     if complete:
         assert fee_refunded == fee
+
+
+def refund_fee(
+    fee: int, charged: int, already_refunded: int, refund_amount: int, fee_already_refunded: int
+) -> int:
+    """`fee_refund_for` with the figures in the order the tables above list them."""
+    return fee_refund_for(
+        fee=fee,
+        charged=charged,
+        already_refunded=already_refunded,
+        refund_amount=refund_amount,
+        fee_already_refunded=fee_already_refunded,
+    )

@@ -1,4 +1,4 @@
-"""Table tests and properties for bot.commands.parsing."""
+"""Table tests and properties for bot.parsing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.parsing import (
+from bot.money import FeePolicy, Money, Refusal
+from bot.parsing import (
     AddCustomerArgs,
     ChargeArgs,
     ConnectVendorArgs,
@@ -36,7 +37,6 @@ from bot.commands.parsing import (
     split_args,
     unescape_slack,
 )
-from bot.money import FeePolicy, Money, Refusal
 
 TODAY = date(2025, 3, 5)  # a Wednesday
 VENDOR = "<@U123ABC|jane>"

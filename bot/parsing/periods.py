@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from bot.commands.parsing.tokens import quote
-from bot.money import (
-    Refusal,
-)
+from bot.parsing.tokens import quote
+from bot.refusal import Refusal
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from bot.money import (
-    Refusal,
-)
+from bot.refusal import Refusal
 
 #: Longest description a charge may carry (connectbot's limit; Stripe's is larger).
 MAX_DESCRIPTION: Final = 500

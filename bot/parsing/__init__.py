@@ -6,7 +6,7 @@ escapes `&`, `<`, `>` in the rest of the text as `&amp;`, `&lt;`, `&gt;`. Every 
 what was wrong in one sentence; callers append the command's usage text.
 """
 
-from bot.commands.parsing.admin_commands import (
+from bot.parsing.admin_commands import (
     AddCustomerArgs,
     ConnectVendorArgs,
     FeesArgs,
@@ -21,14 +21,14 @@ from bot.commands.parsing.admin_commands import (
     parse_vendor_disconnect_command,
     parse_vendor_fee_command,
 )
-from bot.commands.parsing.money_commands import (
+from bot.parsing.money_commands import (
     ChargeArgs,
     RefundArgs,
     parse_charge_command,
     parse_refund_command,
 )
-from bot.commands.parsing.periods import Period, parse_period
-from bot.commands.parsing.tokens import (
+from bot.parsing.periods import Period, parse_period
+from bot.parsing.tokens import (
     MAX_DESCRIPTION,
     MAX_EMAIL,
     MAX_NAME,

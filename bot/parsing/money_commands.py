@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.commands.parsing.tokens import (
+from bot.money import (
+    STRIPE_CURRENCIES,
+    SUPPORTED_CURRENCIES,
+    Money,
+    parse_money,
+)
+from bot.parsing.tokens import (
     MAX_DESCRIPTION,
     looks_like_email,
     parse_email,
@@ -15,13 +21,7 @@ from bot.commands.parsing.tokens import (
     split_args,
     unescape_slack,
 )
-from bot.money import (
-    STRIPE_CURRENCIES,
-    SUPPORTED_CURRENCIES,
-    Money,
-    Refusal,
-    parse_money,
-)
+from bot.refusal import Refusal
 
 #: Lowercase words that are Stripe currency codes but usually mean the English word in a
 #: description (`/charge @v 100 all day pass`). Written in capitals they are still codes.

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from bot.commands.parsing.periods import Period, parse_period
-from bot.commands.parsing.tokens import (
+from bot.money import (
+    FeePolicy,
+    parse_fee_policy,
+)
+from bot.parsing.periods import Period, parse_period
+from bot.parsing.tokens import (
     MAX_NAME,
     parse_channel_mention,
     parse_email,
@@ -16,11 +20,7 @@ from bot.commands.parsing.tokens import (
     split_args,
     unescape_slack,
 )
-from bot.money import (
-    FeePolicy,
-    Refusal,
-    parse_fee_policy,
-)
+from bot.refusal import Refusal
 
 
 def _drop_subcommand(tokens: list[str], name: str) -> list[str]:

@@ -17,8 +17,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.money import Money, Refusal, resolve_refund_amount
-from bot.refund_outcomes import RefundResult, announce_refund, record_refund_attempt
+from bot.money import Money, resolve_refund_amount
+from bot.refunds.outcomes import RefundResult, record_refund_attempt
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR, key_stage
 from bot.stripe_ops.refunds import RefundAttempt, find_refund, refund_request, send_refund
@@ -29,7 +30,7 @@ from storage.repos.charges import by_id, by_payment_intent, charge_account
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RefundResult", "announce_refund", "find_charge", "reconcile_refunds", "request_refund"]
+__all__ = ["RefundResult", "find_charge", "reconcile_refunds", "request_refund"]
 
 
 async def find_charge(session: AsyncSession, team_id: str, ref: str) -> Charge | None:
@@ -114,7 +115,7 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
             "requested_by": refund.requested_by,
         },
     )
-    attempt = await send_refund(services, request, idempotency_key=refund.idempotency_key)
+    attempt = await send_refund(services.stripe, request, idempotency_key=refund.idempotency_key)
     return await record_refund_attempt(services, refund_id, attempt, actor=actor)
 
 
@@ -157,7 +158,7 @@ async def recover_refund(services: Services, refund_id: int) -> None:
         await _send_and_record(services, refund_id, actor="reconciler")
         return
     lookup = await find_refund(
-        services,
+        services.stripe,
         stripe_account=charge_account(charge, vendor),
         payment_intent=charge.payment_intent_id,
         refund_id=str(refund.id),

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.fee_refunds import fee_returned
 from bot.money import Money, fee_refund_for, format_money
 from bot.notifications.routing import announce, tell_user
+from bot.refunds.fee_refunds import fee_returned
 from bot.services import Services
 from bot.stripe_ops.fees import FeeReading, application_fee_of
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR
@@ -76,13 +76,13 @@ async def record_refund_attempt(
             return RefundResult(
                 f"Stripe refused the refund of {format_money(money)}: {attempt.message}"
             )
-        # The share asked for; what Stripe's fee shows caps it (bot/fee_refunds.py).
+        # The share asked for; what Stripe's fee shows caps it (bot/refunds/fee_refunds.py).
         fee = fee_refund_for(
-            charge.application_fee_amount,
-            charge.amount,
-            charge.amount_refunded,
-            refund.amount,
-            await refunds.fee_attributed(session, charge.id),
+            fee=charge.application_fee_amount,
+            charged=charge.amount,
+            already_refunded=charge.amount_refunded,
+            refund_amount=refund.amount,
+            fee_already_refunded=await refunds.fee_attributed(session, charge.id),
         )
         if reading.known:
             fee = await fee_returned(session, charge, reading.fee, at_most=fee)
@@ -119,7 +119,7 @@ async def _fee_after_refund(services: Services, refund_id: int) -> FeeReading:
         charge = await by_id(session, refund.charge_id) if refund else None
     if charge is None or not charge.stripe_charge_id:
         return FeeReading(known=False)
-    return await application_fee_of(services, charge.stripe_charge_id)
+    return await application_fee_of(services.stripe, charge.stripe_charge_id)
 
 
 async def _audit(
