@@ -16,7 +16,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_bolt_app
+from bot.app import build_bolt_app, dispatch_until_acked
 from bot.config import Settings
 from bot.event_processor import ProcessorTuning
 from bot.metrics import CONTENT_TYPE, Metrics, stripe_trace
@@ -86,7 +86,7 @@ def _resources(
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
     bolt = request.app[BOLT]
-    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+    bolt_response = await dispatch_until_acked(bolt, await to_bolt_request(request))
     return await to_aiohttp_response(bolt_response)
 
 
