@@ -21,6 +21,9 @@ from storage.repos import events
 
 log = logging.getLogger(__name__)
 
+# At most this many deliveries per transaction: a burst beyond it commits in several.
+MAX_BATCH = 500
+
 
 async def receive(request: web.Request) -> web.Response:
     """400 for anything unverified (nothing stored); 200 for a new or duplicate event, once
@@ -76,7 +79,7 @@ class GroupCommit:
         batch: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting, []
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 try:
                     async with self._sessions.begin() as session:
                         stored = await events.store_many(session, [e for e, _ in batch])
