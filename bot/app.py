@@ -10,6 +10,8 @@ from typing import Any
 import aiohttp
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import commands, interactions
 from bot.services import Services
@@ -48,6 +50,58 @@ def build_bolt_app(services: Services) -> AsyncApp:
     commands.register(app, services)
     interactions.register(app, services)
     return app
+
+
+class _SignallingAck(AsyncAck):
+    """Bolt's `ack`, which also says when it has been called."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.called = asyncio.Event()
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = await super().__call__(*args, **kwargs)
+        self.called.set()
+        return response
+
+
+# Dispatches still finishing after their answer went out: held so they are not collected.
+_finishing: set[asyncio.Future[BoltResponse]] = set()
+
+
+async def dispatch_until_acked(app: AsyncApp, request: AsyncBoltRequest) -> BoltResponse:
+    """Bolt's answer to `request`, given as soon as the listener acks.
+
+    Bolt's runner starts the listener and checks for its ack every 10 ms, which holds every
+    answer to about 10 ms. Here the request's `ack` (which Bolt creates lazily in the context,
+    so one put there first is the one listeners get) also sets an event, and the answer goes
+    out when either the ack is called or Bolt's dispatch ends by itself (no listener, a
+    middleware's refusal, an error before the ack, Slack's 3-second limit). The dispatch then
+    finishes in the background exactly as before; it would return the same acked response:
+    Bolt's global middleware leave no response of their own once they call `next()`.
+    """
+    ack = _SignallingAck()
+    request.context["ack"] = ack
+    dispatch = asyncio.ensure_future(app.async_dispatch(request))
+    acked = asyncio.ensure_future(ack.called.wait())
+    try:
+        await asyncio.wait({dispatch, acked}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:  # the HTTP request went away: as if awaited directly
+        dispatch.cancel()
+        raise
+    finally:
+        acked.cancel()
+    if dispatch.done() or ack.response is None:
+        return await dispatch
+    _finishing.add(dispatch)
+    dispatch.add_done_callback(_finished)
+    return ack.response
+
+
+def _finished(dispatch: asyncio.Future[BoltResponse]) -> None:
+    _finishing.discard(dispatch)
+    if not dispatch.cancelled() and dispatch.exception() is not None:
+        log.error("slack dispatch failed after its ack", exc_info=dispatch.exception())
 
 
 INTERNAL_ERROR = (

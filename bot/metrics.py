@@ -6,8 +6,10 @@ Two kinds of figures, kept apart on purpose:
   the scrape, survive restarts, and cost a few indexed `count(*)` queries per scrape rather than
   a counter call beside every status change.
 - Counted in this process (`connectbot_stripe_request_errors_total`,
-  `connectbot_reconciler_passes_total`): things no table records. Each process counts its own;
-  sum them across processes.
+  `connectbot_reconciler_passes_total`, and the latency histograms
+  `connectbot_http_request_duration_seconds`, `connectbot_slack_command_duration_seconds`,
+  `connectbot_stripe_request_duration_seconds`): things no table records. Each process counts
+  its own; sum them across processes.
 
 Every server app has its own `Metrics` with its own registry (never prometheus-client's global
 one), so several servers in one process (the tests) never share or collide.
@@ -15,11 +17,12 @@ one), so several servers in one process (the tests) never share or collide.
 
 from __future__ import annotations
 
-import asyncio
+import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,11 +57,16 @@ STRIPE_ERROR_KINDS = (
     "network",  # no answer: connection refused, dropped, timed out
 )
 
+# Seconds; from a cached lookup (1 ms) to Slack's 3-second limit and Stripe's slow answers.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20)
+
 
 class Metrics:
     """The metric objects of one server app, on their own registry."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, slash_commands: Iterable[str] = ()) -> None:
+        """`slash_commands`: the names counted by name; any other command counts as `other`."""
+        self._slash_commands = frozenset(slash_commands)
         self.registry = r = CollectorRegistry(auto_describe=True)
         self.events = Gauge(
             "connectbot_events",
@@ -108,6 +116,30 @@ class Metrics:
             ["outcome"],
             registry=r,
         )
+        self.http_latency = Histogram(
+            "connectbot_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route (the route's path template, e.g. "
+            "/slack/events; `unmatched` for unknown paths), method and status class (2xx...).",
+            ["route", "method", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.command_latency = Histogram(
+            "connectbot_slack_command_duration_seconds",
+            "Time from a slash command's arrival to Slack's answer (its ack), by command.",
+            ["command"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.stripe_latency = Histogram(
+            "connectbot_stripe_request_duration_seconds",
+            "Stripe API requests from this process (each retry counts), by method, endpoint "
+            "(path with ids replaced by {id}) and outcome (ok, or the error kind as in "
+            "connectbot_stripe_request_errors_total).",
+            ["method", "endpoint", "outcome"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         for state in EVENT_STATES:
             self.events.labels(state=state)
         for status in OUTBOX_STATUSES:
@@ -128,6 +160,28 @@ class Metrics:
     def stripe_error(self, kind: str) -> None:
         """Count one Stripe request that failed; unknown kinds count as `other_status`."""
         self.stripe_errors.labels(kind=kind if kind in STRIPE_ERROR_KINDS else "other_status").inc()
+
+    def http_request(self, *, route: str, method: str, status: int, seconds: float) -> None:
+        """Record one answered HTTP request; `route` is the path template, never the URL."""
+        self.http_latency.labels(route=route, method=method, status=f"{status // 100}xx").observe(
+            seconds
+        )
+
+    def slack_command(self, command: str, seconds: float) -> None:
+        """Record the time to answer one slash command; commands connectbot does not declare
+        are counted as `other` (so a stranger's typing cannot create series)."""
+        name = command if command in self._slash_commands else "other"
+        self.command_latency.labels(command=name).observe(seconds)
+
+    def stripe_request(self, method: str, url: str, status: int | None, seconds: float) -> None:
+        """Record one Stripe API request: its latency by endpoint, and its error if any
+        (`status` None: no answer, a network error)."""
+        kind = "network" if status is None else stripe_error_kind(status)
+        if kind is not None:
+            self.stripe_error(kind)
+        self.stripe_latency.labels(
+            method=method.upper(), endpoint=stripe_endpoint(url), outcome=kind or "ok"
+        ).observe(seconds)
 
     async def render(self, session: AsyncSession, *, max_event_attempts: int) -> bytes:
         """Refresh the database gauges from `session` and return the exposition text."""
@@ -196,27 +250,12 @@ def stripe_error_kind(status: int) -> str | None:
     return "server" if status >= 500 else "other_status"
 
 
-def stripe_trace(metrics: Metrics, *, api_base: str) -> aiohttp.TraceConfig:
-    """An aiohttp trace that counts failed requests to `api_base` (Slack's are not counted).
+# A path segment that names a resource (payment_intents, confirm, v1); anything else in a
+# Stripe path (pi_3Nx..., acct_1..., a number) is an id.
+_RESOURCE = re.compile(r"[a-z]+(?:_[a-z]+)*|v\d")
 
-    Tracing the one shared HTTP session keeps the Stripe code free of metric calls; the
-    synchronous Connect OAuth client does not go through it.
-    """
-    base = api_base.rstrip("/")
-    trace = aiohttp.TraceConfig()
 
-    def is_stripe(url: Any) -> bool:
-        return str(url).startswith(base)
-
-    async def on_end(_s: Any, _c: Any, params: aiohttp.TraceRequestEndParams) -> None:
-        kind = stripe_error_kind(params.response.status)
-        if kind and is_stripe(params.url):
-            metrics.stripe_error(kind)
-
-    async def on_exception(_s: Any, _c: Any, params: aiohttp.TraceRequestExceptionParams) -> None:
-        if is_stripe(params.url) and not isinstance(params.exception, asyncio.CancelledError):
-            metrics.stripe_error("network")
-
-    trace.on_request_end.append(on_end)
-    trace.on_request_exception.append(on_exception)
-    return trace
+def stripe_endpoint(url: str) -> str:
+    """The path template of a Stripe API URL: `/v1/payment_intents/{id}/confirm`."""
+    segments = urlsplit(url).path.strip("/").split("/")
+    return "/" + "/".join(s if _RESOURCE.fullmatch(s) else "{id}" for s in segments if s)

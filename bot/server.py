@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 import aiohttp
@@ -16,9 +17,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_bolt_app
+from bot.app import build_bolt_app, dispatch_until_acked
+from bot.commands.catalog import COMMANDS
 from bot.config import Settings
-from bot.metrics import CONTENT_TYPE, Metrics, stripe_trace
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services import SERVICES, Services
 from bot.slack_client import create_slack_client
 from bot.stripe_ops.client import connect_stripe
@@ -39,7 +41,7 @@ def build_server(settings: Settings, *, tuning: WorkerTuning | None = None) -> w
 
     `tuning` changes the background workers' timing (tests use short backoffs).
     """
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[_measured])
     app.cleanup_ctx.append(_resources(settings, tuning or WorkerTuning()))
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
@@ -53,12 +55,9 @@ def _resources(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        metrics = Metrics()
-        # One connection pool for Slack and Stripe; the trace counts Stripe's errors.
-        http = aiohttp.ClientSession(
-            trace_configs=[stripe_trace(metrics, api_base=settings.stripe_api_base)]
-        )
-        stripe_connection = connect_stripe(settings, session=http)
+        metrics = Metrics(slash_commands=[spec.name for spec in COMMANDS])
+        http = aiohttp.ClientSession()  # one connection pool for Slack and Stripe
+        stripe_connection = connect_stripe(settings, session=http, observe=metrics.stripe_request)
         slack = create_slack_client(settings, session=http)
         outbox_ready = asyncio.Event()
         services = Services(
@@ -83,9 +82,39 @@ def _resources(
     return resources
 
 
+@web.middleware
+async def _measured(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every request's latency by its route's path template (never the raw URL)."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:  # aiohttp's own answers: 404, 405, redirects
+        status = exc.status
+        raise
+    finally:
+        services = request.app.get(SERVICES)
+        if services is not None:
+            resource = request.match_info.route.resource
+            services.metrics.http_request(
+                route=resource.canonical if resource is not None else "unmatched",
+                method=request.method,
+                status=status,
+                seconds=time.perf_counter() - started,
+            )
+
+
 async def slack_events(request: web.Request) -> web.StreamResponse:
-    bolt = request.app[BOLT]
-    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+    started = time.perf_counter()
+    bolt_request = await to_bolt_request(request)
+    bolt_response = await dispatch_until_acked(request.app[BOLT], bolt_request)
+    command = bolt_request.body.get("command")
+    if isinstance(command, str):
+        request.app[SERVICES].metrics.slack_command(command, time.perf_counter() - started)
     return await to_aiohttp_response(bolt_response)
 
 

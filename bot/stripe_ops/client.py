@@ -6,7 +6,10 @@ get their own client with a blocking HTTP client, and callers run them with `asy
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import stripe
@@ -32,6 +35,30 @@ OAUTH_NETWORK_RETRIES = 0
 OAUTH_TIMEOUT_SECONDS = 20.0
 
 
+#: Told of every API request attempt: (method, url, HTTP status or None for no answer, seconds).
+RequestObserver = Callable[[str, str, "int | None", float], None]
+
+
+class _ObservedHTTPClient(stripe.AIOHTTPClient):
+    """stripe-python's aiohttp client, telling `observe` about each attempt (retries too)."""
+
+    def __init__(self, *, observe: RequestObserver, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._observe = observe
+
+    async def request_async(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        started = time.perf_counter()
+        try:
+            answer = await super().request_async(method, url, headers, post_data)
+        except stripe.APIConnectionError:
+            self._observe(method, url, None, time.perf_counter() - started)
+            raise
+        self._observe(method, url, answer[1], time.perf_counter() - started)
+        return answer
+
+
 @dataclass(frozen=True)
 class StripeConnection:
     """The API client (async, aiohttp) and the OAuth client (blocking, no automatic retries)."""
@@ -40,16 +67,26 @@ class StripeConnection:
     oauth: stripe.StripeClient
 
 
-def connect_stripe(settings: Settings, *, session: aiohttp.ClientSession) -> StripeConnection:
+def connect_stripe(
+    settings: Settings,
+    *,
+    session: aiohttp.ClientSession,
+    observe: RequestObserver | None = None,
+) -> StripeConnection:
     """Both clients against `STRIPE_API_BASE` / `STRIPE_CONNECT_BASE`.
 
-    The API client sends through `session`, which the caller owns and closes.
+    The API client sends through `session`, which the caller owns and closes, and tells
+    `observe` about every request it sends (the OAuth client does not).
     """
     bases: BaseAddresses = {
         "api": settings.stripe_api_base,
         "connect": settings.stripe_connect_base,
     }
-    http = stripe.AIOHTTPClient(timeout=TIMEOUT_SECONDS, session=session)
+    http = (
+        stripe.AIOHTTPClient(timeout=TIMEOUT_SECONDS, session=session)
+        if observe is None
+        else _ObservedHTTPClient(observe=observe, timeout=TIMEOUT_SECONDS, session=session)
+    )
     api = stripe.StripeClient(
         settings.stripe_secret_key,
         client_id=settings.stripe_client_id,

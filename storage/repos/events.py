@@ -15,21 +15,32 @@ from storage.repos.dialect import insert_ignoring_duplicates
 
 async def store(session: AsyncSession, event: dict[str, Any]) -> bool:
     """Store a verified event; False when this id was already stored (a duplicate delivery)."""
-    result = await session.execute(
-        insert_ignoring_duplicates(
-            session,
-            StripeEvent,
-            "id",
-            id=event["id"],
-            type=event["type"],
-            account=event.get("account"),
-            livemode=bool(event.get("livemode")),
-            payload=event,
-            received_at=utcnow(),
-            attempts=0,
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return event["id"] in await store_many(session, [event])
+
+
+async def store_many(session: AsyncSession, received: Sequence[dict[str, Any]]) -> set[str]:
+    """Store verified events in one statement; the ids stored now (the others were already).
+
+    An id given twice is stored once. Refuses nothing itself: a database error leaves the whole
+    statement undone, for the caller to answer so that Stripe delivers every event again.
+    """
+    if not received:
+        return set()
+    now = utcnow()
+    rows = [
+        {
+            "id": event["id"],
+            "type": event["type"],
+            "account": event.get("account"),
+            "livemode": bool(event.get("livemode")),
+            "payload": event,
+            "received_at": now,
+            "attempts": 0,
+        }
+        for event in received
+    ]
+    statement = insert_ignoring_duplicates(session, StripeEvent, "id").returning(StripeEvent.id)
+    return set((await session.scalars(statement, rows)).all())
 
 
 async def claim(

@@ -8,7 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
-from bot.metrics import Metrics, stripe_error_kind
+from bot.metrics import Metrics, stripe_endpoint, stripe_error_kind
 from bot.workers import WORKERS
 from storage.models import OutboxMessage, utcnow
 from storage.repos import outbox
@@ -68,6 +68,57 @@ async def test_metrics_count_charges_refunds_events_messages_and_stripe_errors(
     assert value(after, "connectbot_outbox_oldest_pending_seconds") == 0
     # The reconciler runs a pass at start-up.
     assert value(after, "connectbot_reconciler_passes_total", outcome="ok") >= 1
+
+
+async def test_metrics_time_routes_slash_commands_and_stripe_endpoints(cb: Connectbot) -> None:
+    await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    await cb.stripe.fault("POST", "/v1/payment_intents", "500")  # retried with the same key
+    await charge_through_modal(cb, f"<@{VENDOR}|vera> 100 jane@example.com", user=OPERATOR)
+    await cb.slack_sender.command("/fees", "", user_id=OPERATOR)
+    await cb.slack_sender.command("/no-such-command", "", user_id=OPERATOR)
+    assert (await cb.get("/checkout/done?session_id=cs_test_secret1"))[0] == 200
+    assert (await cb.get("/no/such/page/42"))[0] == 404
+    await cb.settled()
+
+    samples = await scrape(cb)
+    count = "connectbot_http_request_duration_seconds_count"
+    assert value(samples, count, route="/slack/events", method="POST", status="2xx") >= 3
+    assert value(samples, count, route="/slack/events", method="POST", status="4xx") == 1
+    assert value(samples, count, route="/stripe/webhook", method="POST", status="2xx") >= 1
+    assert value(samples, count, route="/checkout/done", method="GET", status="2xx") == 1
+    assert value(samples, count, route="unmatched", method="GET", status="4xx") == 1
+    # Labels name route templates and commands, never a raw URL, query or id.
+    labels = {v for (_, sample_labels) in samples for _, v in sample_labels}
+    assert not any("cs_test_secret1" in v or "42" in v or "acct_" in v for v in labels), labels
+
+    commands = "connectbot_slack_command_duration_seconds_count"
+    assert value(samples, commands, command="/charge") == 1
+    assert value(samples, commands, command="/fees") == 1
+    assert value(samples, commands, command="other") == 1
+
+    stripe = "connectbot_stripe_request_duration_seconds_count"
+    intents = {"method": "POST", "endpoint": "/v1/payment_intents"}
+    assert value(samples, stripe, outcome="server", **intents) == 1
+    assert value(samples, stripe, outcome="ok", **intents) == 1
+    assert value(samples, stripe, method="POST", endpoint="/v1/customers", outcome="ok") >= 1
+    assert value(samples, "connectbot_stripe_request_errors_total", kind="server") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint"),
+    [
+        ("http://s/v1/customers", "/v1/customers"),
+        (
+            "http://s/v1/payment_intents/pi_3NxY9/confirm?expand[]=x",
+            "/v1/payment_intents/{id}/confirm",
+        ),
+        ("http://s/v1/accounts/acct_1VENDOR/login_links", "/v1/accounts/{id}/login_links"),
+        ("http://s/v1/checkout/sessions/cs_test_a1", "/v1/checkout/sessions/{id}"),
+    ],
+)
+def test_stripe_endpoint_replaces_ids(url: str, endpoint: str) -> None:
+    assert stripe_endpoint(url) == endpoint
 
 
 async def test_metrics_show_messages_waiting_while_slack_is_down(cb: Connectbot) -> None:
