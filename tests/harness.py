@@ -83,7 +83,24 @@ class Connectbot:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.05)
 
-    async def settled(self, *, timeout: float = 10.0) -> None:
+    async def events_handled(self, *, timeout: float = 10.0) -> None:
+        """Wait until the fake Stripe delivered every webhook it owes and connectbot handled (or
+        gave up on) every stored event, so background work does not interleave with what a test
+        counts. Messages those events queued may still be on their way: see `settled`."""
+        await self.stripe.deliver()
+        await self.until(self._no_event_waiting, timeout=timeout, what="stored events handled")
+
+    async def _no_event_waiting(self) -> bool:
+        limit = self.tuning.events.retry.max_attempts
+        waiting = (
+            select(func.count())
+            .select_from(StripeEvent)
+            .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit)
+        )
+        async with self.sessions() as session:
+            return not await session.scalar(waiting)
+
+    async def settled(self, *, timeout: float = 15.0) -> None:
         """Wait until connectbot has nothing left to do, so a test can count what it did.
 
         Settled means: the fake Stripe delivered every webhook it owes, no outbox message is
@@ -94,19 +111,15 @@ class Connectbot:
         of sleeping before asserting that something happened only once.
         """
         await self.stripe.deliver()
-        limit = self.tuning.events.retry.max_attempts
         pending = (
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-        )
-        waiting = (
-            select(func.count())
-            .select_from(StripeEvent)
-            .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit)
         )
 
         async def idle() -> bool:
             async with self.sessions() as session:
-                return not await session.scalar(pending) and not await session.scalar(waiting)
+                if await session.scalar(pending):
+                    return False
+            return await self._no_event_waiting()
 
         async def idle_twice() -> bool:
             if not await idle():
@@ -119,6 +132,10 @@ class Connectbot:
     async def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """Successful Slack calls of `method`, in order."""
         return [c for c in await self.slack.calls(method) if c.get("ok")]
+
+    async def posts_mentioning(self, channel: str, word: str) -> list[dict[str, Any]]:
+        """The messages the fake Slack holds in `channel` whose text contains `word`, in order."""
+        return [m for m in await self.slack.messages(channel) if word in str(m.get("text", ""))]
 
     async def get(self, path: str, **kwargs: Any) -> tuple[int, str]:
         async with self.http.get(self.url + path, allow_redirects=False, **kwargs) as resp:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.services import SERVICES
-from storage.models import Charge, Customer, StripeEvent, Vendor, utcnow
-from tests.harness import FAST, TEAM_ID, Connectbot
+from storage.models import Charge, Customer, Vendor, utcnow
+from tests.harness import TEAM_ID, Connectbot
 
 
 async def connected_vendor(
@@ -33,7 +33,7 @@ async def connected_vendor(
         await cb.stripe.set_account(
             account.id, charges_enabled=True, payouts_enabled=True, details_submitted=True
         )
-        await settle(cb)  # the account.updated webhook is handled before the test goes on
+        await cb.events_handled()  # the account.updated webhook is handled before the test goes on
     vendor = Vendor(
         team_id=TEAM_ID,
         slack_user_id=slack_user_id,
@@ -50,24 +50,6 @@ async def connected_vendor(
     async with cb.sessions.begin() as session:
         session.add(vendor)
     return vendor
-
-
-async def settle(cb: Connectbot, *, timeout: float = 10.0) -> None:
-    """Wait until the fake Stripe delivered every webhook and connectbot handled (or gave up
-    on) every stored event, so background work does not interleave with what a test counts."""
-    await cb.stripe.deliver()
-    limit = FAST.events.retry.max_attempts
-
-    async def quiet() -> bool:
-        async with cb.sessions() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(
-                    StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit
-                )
-            )
-        return waiting == 0
-
-    await cb.until(quiet, timeout=timeout, what="stored Stripe events to be handled")
 
 
 async def customer_with_card(
@@ -110,14 +92,12 @@ async def open_charge_modal(
     cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
 ) -> dict[str, Any]:
     """Type `/charge text` as `user`; the confirmation modal the fake Slack now holds."""
-    from sandbox.slack_fake.api import STATE_KEY
-
-    before = set(cb.slack.app[STATE_KEY].views)
+    before = cb.slack.view_ids()
     reply = await cb.slack_sender.command("/charge", text, user_id=user, channel_id=channel)
     assert reply.status == 200 and not reply.body, f"/charge refused: {reply.body}"
 
     def opened() -> list[str]:
-        return [v for v in cb.slack.app[STATE_KEY].views if v not in before]
+        return cb.slack.views_since(before)
 
     new = await cb.until(opened, what="the charge modal")
     return await cb.slack.view(new[0])

@@ -66,7 +66,7 @@ async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectb
     assert reply.status == 200 and not reply.body  # the modal closes
 
     posted = await cb.until(
-        lambda: _posts_mentioning(cb, OPS_CHANNEL, "Charged"), what="the confirmation"
+        lambda: cb.posts_mentioning(OPS_CHANNEL, "Charged"), what="the confirmation"
     )
     [message] = posted
     assert "$100.00" in message["text"] and "Visa •••• 4242" in message["text"]
@@ -92,23 +92,10 @@ async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectb
     await assert_db_matches_stripe(cb, vendor.stripe_account_id)
 
     # The webhook arrives too: still exactly one announcement, and the vendor got one DM.
-    await cb.stripe.deliver()
-    await cb.until(lambda: _events_done(cb), what="webhooks handled")
-    assert len(await _posts_mentioning(cb, OPS_CHANNEL, "Charged")) == 1
+    await cb.events_handled()
+    assert len(await cb.posts_mentioning(OPS_CHANNEL, "Charged")) == 1
     async with cb.sessions() as session:
         dms = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))).all()
         actions = (await session.scalars(select(AuditEntry.action))).all()
     assert [m.target for m in dms] == [VENDOR]
     assert "charge.request" in actions and "charge.settle" in actions
-
-
-async def _posts_mentioning(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]:
-    return [m for m in await cb.slack.messages(channel) if word in m.get("text", "")]
-
-
-async def _events_done(cb: Connectbot) -> bool:
-    from storage.models import StripeEvent
-
-    async with cb.sessions() as session:
-        events = (await session.scalars(select(StripeEvent))).all()
-    return bool(events) and all(e.processed_at is not None for e in events)

@@ -47,7 +47,7 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
     await cb.stripe.release_webhooks()
     await cb.stripe.deliver()
     assert any(e["type"] == "payment_intent.succeeded" for e in await cb.stripe.events())
-    await cb.until(lambda: _all_events_handled(cb), what="the late webhooks handled")
+    await cb.events_handled()
     assert len(await cb.until(lambda: _charged(cb), what="the confirmation")) == 1
     await assert_db_matches_stripe(cb, account)
     assert await reconcile_pending(services, grace=timedelta(0)) == []
@@ -91,15 +91,3 @@ async def test_stripe_down_leaves_the_charge_pending_and_reconciling_charges_it(
 
 async def _charged(cb: Connectbot) -> list[dict[str, object]]:
     return [m for m in await cb.slack.messages(OPS_CHANNEL) if "Charged" in str(m.get("text"))]
-
-
-async def _all_events_handled(cb: Connectbot) -> bool:
-    from sqlalchemy import select
-
-    from storage.models import StripeEvent
-
-    async with cb.sessions() as session:
-        events = (await session.scalars(select(StripeEvent))).all()
-    return any(e.type == "payment_intent.succeeded" for e in events) and all(
-        e.processed_at is not None for e in events
-    )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
-from storage.models import ApplicationFee, Charge, Refund, StripeEvent, Vendor
+from storage.models import ApplicationFee, Charge, Refund, Vendor
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
@@ -60,14 +60,7 @@ async def row(cb: Connectbot, charge_id: str) -> Charge:
 
 
 async def channel_texts(cb: Connectbot, channel: str, word: str) -> list[str]:
-    return [m["text"] for m in await cb.slack.messages(channel) if word in m.get("text", "")]
-
-
-async def settled(cb: Connectbot) -> bool:
-    await cb.stripe.deliver()
-    async with cb.sessions() as session:
-        rows = (await session.scalars(select(StripeEvent))).all()
-    return all(e.processed_at is not None for e in rows)
+    return [m["text"] for m in await cb.posts_mentioning(channel, word)]
 
 
 async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connectbot) -> None:
@@ -77,7 +70,7 @@ async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connect
     second = await refund(cb, str(charge.payment_intent_id))  # the rest, by PaymentIntent id
     assert "Refunded $60.00" in second and "platform fee refunded $6.00" in second
 
-    await cb.until(lambda: settled(cb), what="webhooks handled")
+    await cb.events_handled()
     after = await row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (10_000, 1_000)
     assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
@@ -144,11 +137,11 @@ async def test_a_refund_made_outside_connectbot_is_recorded_and_announced(cb: Co
         lambda: channel_texts(cb, VENDOR_CHANNEL, "outside connectbot"), what="the announcement"
     )
     assert len(texts) == 1 and "$25.00 of $100.00" in texts[0]
-    await cb.until(lambda: settled(cb), what="webhooks handled")
+    await cb.events_handled()
     after = await row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert "Refunded $75.00" in await refund(cb, charge.id)  # what remains, exactly
-    await cb.until(lambda: settled(cb), what="webhooks handled")
+    await cb.events_handled()
     assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
     assert len(await channel_texts(cb, VENDOR_CHANNEL, "outside connectbot")) == 1
 
@@ -211,7 +204,7 @@ async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -
     posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
     assert len(posts) == 4 and len({p["idempotency_key"] for p in posts}) == 1
     assert posts[-1].get("replayed") is True
-    await cb.until(lambda: settled(cb), what="webhooks handled")
+    await cb.events_handled()
     after = await row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert await stripe_state(cb, charge, vendor) == (2_500, 250)

@@ -33,7 +33,6 @@ from tests.e2e.deliveries import (
     deauthorize,
     new_events,
     post_event,
-    quiet,
     refund_command,
     slack_posts,
 )
@@ -150,7 +149,7 @@ async def play(cb: Connectbot, schedule: Schedule) -> dict[str, Any]:
     seen: set[str] = set()
     for event in await new_events(cb, seen):  # the set-up's own events, in order
         await post_event(cb, event)
-    await quiet(cb)
+    await cb.settled()
     due: list[tuple[int, Event]] = []
     last = len(ACTIONS) - 1
     for index, action in enumerate(ACTIONS):
@@ -163,7 +162,7 @@ async def play(cb: Connectbot, schedule: Schedule) -> dict[str, Any]:
         now = [event for slot, event in due if slot == index]
         for position in schedule.order(len(now)):
             await post_event(cb, now[position])
-        await quiet(cb)
+        await cb.settled()
     assert story.charge is not None
     return await final_state(cb, story.charge.id)
 
