@@ -143,6 +143,18 @@ async def charge_through_modal(
     return await cb.until(settled, what="the charge to settle")
 
 
+async def charge_left_pending(cb: Connectbot) -> Charge:
+    """Wait (20 s at most) until the listener gave up on the first charge: still `pending`
+    after at least one attempt, as a lost or refused answer from Stripe leaves it; that row."""
+
+    async def given_up() -> Charge | None:
+        async with cb.sessions() as session:
+            first = await session.scalar(select(Charge).order_by(Charge.created_at).limit(1))
+        return first if first and first.status == "pending" and first.attempts else None
+
+    return await cb.until(given_up, timeout=20, what="the listener to give up")
+
+
 async def _charges(cb: Connectbot) -> list[Charge]:
     async with cb.sessions() as session:
         return list((await session.scalars(select(Charge))).all())

@@ -15,9 +15,10 @@ from stripe._api_version import _ApiVersion
 from bot.stripe_ops.client import API_VERSION, connect_stripe
 from bot.stripe_ops.event_objects import UnreadableEvent, at_api_version
 from storage.models import ApplicationFee, StripeEvent
+from tests.e2e.scenario import charge_left_pending
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with
-from tests.e2e.test_reconciliation import RETRIES, until_pending_with_attempt
+from tests.e2e.test_reconciliation import RETRIES
 from tests.harness import OPS_CHANNEL, Connectbot, make_settings, running_connectbot
 
 OLD = "2020-08-27"
@@ -72,7 +73,7 @@ async def test_a_charge_settled_only_by_a_webhook_at_an_older_version(old_cb: Co
     await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
-    await until_pending_with_attempt(cb)
+    await charge_left_pending(cb)
     await cb.stripe.release_webhooks()
     await cb.events_handled()
 

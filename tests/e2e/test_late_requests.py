@@ -101,22 +101,9 @@ async def test_an_expired_trigger_is_explained_in_words(cb: Connectbot) -> None:
     trigger = await cb.slack.issue_trigger(OPERATOR)
     url = await cb.slack.issue_response_url(OPERATOR, channel_id="C_GENERAL")
     await cb.slack.advance_clock(4)  # the trigger is older than Slack's 3 seconds
-    ws = cb.slack_sender.workspace
-    fields = {
-        "token": ws.verification_token,
-        "team_id": ws.team_id,
-        "team_domain": ws.team_domain,
-        "channel_id": "C_GENERAL",
-        "channel_name": "general",
-        "user_id": OPERATOR,
-        "user_name": "otto",
-        "command": "/charge",
-        "text": f"<@{VENDOR}> 30 jane@example.com",
-        "api_app_id": ws.api_app_id,
-        "response_url": url,
-        "trigger_id": trigger,
-    }
-    reply = await cb.slack_sender.send_form(fields)
+    reply = await cb.command_as_sent(
+        "/charge", f"<@{VENDOR}> 30 jane@example.com", trigger_id=trigger, response_url=url
+    )
     assert reply.status == 200 and not reply.body
     key = url.split("/_fake/respond/")[1].split("?")[0]
     [note] = await cb.until(lambda: cb.slack.responses(key), what="the explanation")

@@ -6,18 +6,16 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from bot.metrics import Metrics, stripe_error_kind
-from bot.server import build_server
 from bot.workers import WORKERS
 from storage.models import OutboxMessage, utcnow
 from storage.repos import outbox
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.e2e.test_refund import refund
-from tests.harness import OPERATOR, Connectbot, free_socket, make_settings
+from tests.harness import OPERATOR, Connectbot, server_without_database
 
 VENDOR = "U0VENDOR1"
 
@@ -98,23 +96,10 @@ async def test_metrics_show_messages_waiting_while_slack_is_down(cb: Connectbot)
 
 
 async def test_metrics_answer_503_in_words_when_the_database_does_not_answer() -> None:
-    sock = free_socket()
-    settings = make_settings(
-        "postgresql+asyncpg://nobody@127.0.0.1:1/none",
-        f"http://127.0.0.1:{sock.getsockname()[1]}",
-        "http://127.0.0.1:1/api/",
-        "http://127.0.0.1:1",
-    )
-    runner = web.AppRunner(build_server(settings))
-    await runner.setup()
-    try:
-        await web.SockSite(runner, sock).start()
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{settings.public_url}/metrics") as resp:
-                assert resp.status == 503
-                assert await resp.text() == "database unreachable\n"
-    finally:
-        await runner.cleanup()
+    async with server_without_database() as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/metrics") as resp:
+            assert resp.status == 503
+            assert await resp.text() == "database unreachable\n"
 
 
 def test_each_metrics_has_its_own_registry() -> None:

@@ -20,7 +20,7 @@ from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from sandbox.stripe_fake.idempotency import KEY_LIFETIME_SECONDS
 from storage.models import AuditEntry, Charge, Refund, ResponseUrl, utcnow
-from tests.e2e.scenario import vendor_payment_intents
+from tests.e2e.scenario import charge_left_pending, vendor_payment_intents
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with, intent_creates
 from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
@@ -42,12 +42,7 @@ async def pending_charge(
     """A $25 charge left `pending` by `fault` on every try: (vendor account, its row)."""
     await cb.stripe.fault("POST", "/v1/payment_intents", fault, count=RETRIES)
     account, _ = await charge_with(cb, card)
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].status == "pending" and rows[0].attempts else None
-
-    return account, await cb.until(given_up, timeout=20, what="the listener to give up")
+    return account, await charge_left_pending(cb)
 
 
 async def age_charge(cb: Connectbot, charge_id: str, by: timedelta) -> None:
@@ -193,12 +188,7 @@ async def test_a_replayed_500_is_looked_up_at_the_next_pass_and_adopted(cb: Conn
     # (the client's retries, any of the reconciler's) would get that 500 again.
     await cb.stripe.fault("POST", "/v1/payment_intents", "500_after_commit")
     account, _ = await charge_with(cb, "pm_card_visa")
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].attempts else None
-
-    row = await cb.until(given_up, timeout=20, what="the listener to give up")
+    row = await charge_left_pending(cb)
     assert row.status == "pending" and row.failure_code == "replayed_error"
     creates = await intent_creates(cb)
     assert [c["status"] for c in creates] == [500] * RETRIES

@@ -168,22 +168,13 @@ async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
     first = await cb.slack_sender.command("/refund", f"{charge.id} 10", user_id=OPERATOR)
     key = str(first.response_key)
     await cb.until(lambda: cb.slack.responses(key), what="the first answer")
-    ws = cb.slack_sender.workspace
-    retry = {
-        "token": ws.verification_token,
-        "team_id": ws.team_id,
-        "team_domain": ws.team_domain,
-        "channel_id": "C_GENERAL",
-        "channel_name": "general",
-        "user_id": OPERATOR,
-        "user_name": "otto",
-        "command": "/refund",
-        "text": f"{charge.id} 10",
-        "api_app_id": ws.api_app_id,
-        "response_url": cb.slack_sender.response_url(key, channel_id="C_GENERAL", user_id=OPERATOR),
-        "trigger_id": str(first.trigger_id),
-    }
-    assert (await cb.slack_sender.send_form(retry)).status == 200
+    retry = await cb.command_as_sent(
+        "/refund",
+        f"{charge.id} 10",
+        trigger_id=str(first.trigger_id),
+        response_url=cb.slack_sender.response_url(key, channel_id="C_GENERAL", user_id=OPERATOR),
+    )
+    assert retry.status == 200
     await asyncio.sleep(0.5)  # the retry's work is done after its ack
     assert len(await cb.slack.responses(key)) == 1  # the first answer stands alone
     posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]

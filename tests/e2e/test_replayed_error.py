@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import Charge, Refund
-from tests.e2e.scenario import vendor_payment_intents
+from tests.e2e.scenario import charge_left_pending, vendor_payment_intents
 from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with, intent_creates
 from tests.e2e.test_reconcile_after_key_expiry import (
@@ -47,12 +47,7 @@ async def test_a_replayed_500_on_a_declined_card_is_adopted_as_the_decline(
 ) -> None:
     await cb.stripe.fault("POST", "/v1/payment_intents", "500_after_commit")
     account, _ = await charge_with(cb, "pm_card_chargeDeclined")
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].attempts else None
-
-    row = await cb.until(given_up, timeout=20, what="the listener to give up")
+    row = await charge_left_pending(cb)
     assert row.status == "pending" and row.failure_code == "replayed_error"
 
     assert await reconcile_one(cb) == "failed"

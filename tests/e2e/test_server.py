@@ -6,12 +6,15 @@ import time
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import event
 
-from bot.server import build_server
 from bot.services import SERVICES
-from tests.harness import OPERATOR, Connectbot, free_socket, make_settings, running_connectbot
+from tests.harness import (
+    OPERATOR,
+    Connectbot,
+    running_connectbot,
+    server_without_database,
+)
 
 
 async def test_wrong_signature_is_refused_with_401(cb: Connectbot) -> None:
@@ -50,23 +53,10 @@ async def test_healthz_reports_the_database(cb: Connectbot) -> None:
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
-    sock = free_socket()
-    settings = make_settings(
-        "postgresql+asyncpg://nobody@127.0.0.1:1/none",
-        f"http://127.0.0.1:{sock.getsockname()[1]}",
-        "http://127.0.0.1:1/api/",
-        "http://127.0.0.1:1",
-    )
-    runner = web.AppRunner(build_server(settings))
-    await runner.setup()
-    try:
-        await web.SockSite(runner, sock).start()
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{settings.public_url}/healthz") as resp:
-                assert resp.status == 503
-                assert (await resp.json())["database"] == "unreachable"
-    finally:
-        await runner.cleanup()
+    async with server_without_database() as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/healthz") as resp:
+            assert resp.status == 503
+            assert (await resp.json())["database"] == "unreachable"
 
 
 async def test_shutdown_closes_the_clients_and_the_engine(tmp_path: Path) -> None:
