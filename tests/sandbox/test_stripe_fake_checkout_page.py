@@ -9,19 +9,7 @@ import stripe
 
 from sandbox.stripe_fake.checkout import parse_expiry
 
-
-async def _session_url(client: stripe.StripeClient) -> tuple[str, str]:
-    cus = await client.v1.customers.create_async(params={})
-    session = await client.v1.checkout.sessions.create_async(
-        params={
-            "mode": "setup",
-            "customer": cus.id,
-            "currency": "usd",
-            "success_url": "https://shop.example/ok",
-        }
-    )
-    assert session.url is not None
-    return session.url, session.id
+from .stripe_helpers import setup_session
 
 
 async def _post(url: str, **form: str) -> tuple[int, str]:
@@ -31,7 +19,7 @@ async def _post(url: str, **form: str) -> tuple[int, str]:
 
 
 async def test_the_saved_card_has_the_expiry_typed(client: stripe.StripeClient) -> None:
-    url, session_id = await _session_url(client)
+    url, session_id = await setup_session(client)
     status, _ = await _post(url, card_number="4242 4242 4242 4242", exp="03 / 31", cvc="123")
     assert status == 303
     session = await client.v1.checkout.sessions.retrieve_async(session_id)
@@ -52,7 +40,7 @@ async def test_the_saved_card_has_the_expiry_typed(client: stripe.StripeClient) 
 async def test_a_refusal_shows_the_form_as_typed(
     client: stripe.StripeClient, card: str, exp: str, message: str
 ) -> None:
-    url, _ = await _session_url(client)
+    url, _ = await setup_session(client)
     status, page = await _post(url, card_number=card, exp=exp, cvc="987")
     assert status == 402
     assert message.replace("'", "&#x27;") in page
