@@ -237,11 +237,9 @@ async def refund_row(cb: Connectbot, refund_id: int) -> Refund:
     return found
 
 
-async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connectbot) -> None:
-    charge, vendor, row = await pending_refund(cb, "drop")
-    await age_refund(cb, row.id, DAY)
-    await cb.stripe.advance_clock(KEY_LIFETIME_SECONDS + 60)
-
+async def assert_refund_adopted(cb: Connectbot, charge: Charge, vendor: Any, row: Refund) -> Refund:
+    """The reconciler adopts the $25.00 refund Stripe made for `row`: found by listing the
+    PaymentIntent's refunds, never sent again, announced once, and nothing left after; the row."""
     assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 1
     settled = await refund_row(cb, row.id)
     assert settled.status == "succeeded" and settled.stripe_refund_id
@@ -253,6 +251,15 @@ async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connect
     texts = await cb.until(lambda: posts(cb, VENDOR_CHANNEL, "refunded"), what="the announcement")
     assert len(texts) == 1
     assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 0
+    return settled
+
+
+async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connectbot) -> None:
+    charge, vendor, row = await pending_refund(cb, "drop")
+    await age_refund(cb, row.id, DAY)
+    await cb.stripe.advance_clock(KEY_LIFETIME_SECONDS + 60)
+
+    await assert_refund_adopted(cb, charge, vendor, row)
 
 
 async def test_a_refund_that_never_reached_stripe_fails_after_23_hours(cb: Connectbot) -> None:

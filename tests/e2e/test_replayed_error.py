@@ -25,6 +25,7 @@ from tests.e2e.test_charge_outcomes import charge_with, intent_creates
 from tests.e2e.test_reconcile_after_key_expiry import (
     RETRIES,
     age_charge,
+    assert_refund_adopted,
     gave_up_notes,
     paths,
     pending_charge,
@@ -121,18 +122,8 @@ async def test_a_refund_answered_with_a_replayed_500_is_adopted_at_the_next_pass
     assert all(r.get("replayed") for r in refunds_sent[1:])
 
     # Seconds old, not an hour: looked up (the list is consistent at once) and adopted.
-    assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 1
-    settled = await refund_row(cb, row.id)
-    assert settled.status == "succeeded" and settled.stripe_refund_id
+    settled = await assert_refund_adopted(cb, charge, vendor, row)
     assert settled.failure_message is None
-    log = await cb.stripe.requests()
-    assert len(paths(log, "POST", "/v1/refunds")) == RETRIES  # never replayed
-    [listing] = paths(log, "GET", "/v1/refunds")
-    assert listing["params"]["payment_intent"] == charge.payment_intent_id
-    assert await stripe_state(cb, charge, vendor) == (2_500, 250)
-    texts = await cb.until(lambda: posts(cb, VENDOR_CHANNEL, "refunded"), what="the announcement")
-    assert len(texts) == 1
-    assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 0
     assert len(await posts(cb, VENDOR_CHANNEL, "refunded")) == 1
     assert await posts(cb, f"D{OPERATOR}", "was not made") == []
 
