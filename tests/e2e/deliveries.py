@@ -49,13 +49,6 @@ async def stored_event(cb: Connectbot, event_id: str) -> StripeEvent:
     return found
 
 
-async def charge_row(cb: Connectbot, charge_id: str) -> Charge:
-    async with cb.sessions() as session:
-        found = await session.get(Charge, charge_id)
-    assert found is not None
-    return found
-
-
 async def charge_without_answer(cb: Connectbot, vendor_user: str) -> Charge:
     """Submit `/charge @vendor 100.00` whose every answer from Stripe is lost: Stripe makes the
     charge, connectbot's row stays `pending` without Stripe's ids (the listener gave up)."""

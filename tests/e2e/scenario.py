@@ -1,4 +1,5 @@
-"""Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card.
+"""Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card;
+then what those tests type (/charge, /refund), read (charge rows, PaymentIntents) and check.
 
 They go through the fake Stripe's real API (with the server's own stripe-python client) and
 write the rows the product would have written, so a test can start where its feature starts.
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from bot.services import SERVICES
 from storage.models import Charge, Customer, Vendor, utcnow
-from tests.harness import TEAM_ID, Connectbot
+from tests.harness import OPERATOR, TEAM_ID, Connectbot
 
 
 async def connected_vendor(
@@ -131,13 +132,13 @@ async def charge_through_modal(
     cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
 ) -> Charge:
     """Type `/charge text`, submit the modal unchanged, and return the charge once settled."""
-    before = {c.id for c in await _charges(cb)}
+    before = {c.id for c in await charges_in_db(cb)}
     view = await open_charge_modal(cb, text, user=user, channel=channel)
     reply = await cb.slack_sender.view_submission(view, modal_inputs(view), user_id=user)
     assert reply.status == 200, reply.body
 
     async def settled() -> Charge | None:
-        fresh = [c for c in await _charges(cb) if c.id not in before]
+        fresh = [c for c in await charges_in_db(cb) if c.id not in before]
         return fresh[0] if fresh and fresh[0].status != "pending" else None
 
     return await cb.until(settled, what="the charge to settle")
@@ -148,13 +149,82 @@ async def charge_left_pending(cb: Connectbot) -> Charge:
     after at least one attempt, as a lost or refused answer from Stripe leaves it; that row."""
 
     async def given_up() -> Charge | None:
-        async with cb.sessions() as session:
-            first = await session.scalar(select(Charge).order_by(Charge.created_at).limit(1))
-        return first if first and first.status == "pending" and first.attempts else None
+        rows = await charges_in_db(cb)
+        return rows[0] if rows and rows[0].status == "pending" and rows[0].attempts else None
 
     return await cb.until(given_up, timeout=20, what="the listener to give up")
 
 
-async def _charges(cb: Connectbot) -> list[Charge]:
+# --- what many tests type, read and check ------------------------------------------------------
+
+
+async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
+    """Type `/refund text`; the private answer (ack text or the response that follows)."""
+    reply = await cb.slack_sender.command("/refund", text, user_id=user)
+    assert reply.status == 200
+    if reply.body:
+        return reply.body
+    assert reply.response_key is not None
+    key = reply.response_key
+    responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
+    return str(responses[-1]["text"])
+
+
+async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:
+    """(amount refunded on the Stripe charge, amount refunded of its application fee)."""
+    api = cb.app[SERVICES].stripe.api.v1
+    stripe_charge = await api.charges.retrieve_async(
+        str(charge.stripe_charge_id), options={"stripe_account": vendor.stripe_account_id}
+    )
+    fees = await api.application_fees.list_async(params={"charge": stripe_charge.id})
+    [fee] = fees.data
+    return stripe_charge.amount_refunded, fee.amount_refunded
+
+
+async def intent_creates(cb: Connectbot) -> list[dict[str, Any]]:
+    """Every PaymentIntent create the fake Stripe received (retries and replays included)."""
+    return [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
+    ]
+
+
+async def charge_row(cb: Connectbot, charge_id: str) -> Charge:
+    """The charge row `charge_id`, which must exist."""
     async with cb.sessions() as session:
-        return list((await session.scalars(select(Charge))).all())
+        found = await session.get(Charge, charge_id)
+    assert found is not None
+    return found
+
+
+async def charges_in_db(cb: Connectbot) -> list[Charge]:
+    """connectbot's charge rows, oldest first."""
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(Charge).order_by(Charge.created_at))).all())
+
+
+async def assert_db_matches_stripe(cb: Connectbot, account: str) -> None:
+    """Every charge row and every PaymentIntent on the vendor's account agree to the cent."""
+    intents = {i["id"]: i for i in await vendor_payment_intents(cb, account)}
+    rows = [c for c in await charges_in_db(cb) if c.payment_intent_id]
+    assert sorted(intents) == sorted(str(c.payment_intent_id) for c in rows)
+    expected_status = {
+        "succeeded": "succeeded",
+        "failed": "requires_payment_method",
+        "requires_action": "requires_payment_method",
+    }
+    for row in rows:
+        intent = intents[str(row.payment_intent_id)]
+        assert intent["amount"] == row.amount
+        assert intent["currency"] == row.currency
+        assert intent["application_fee_amount"] == row.application_fee_amount
+        assert intent["metadata"]["connectbot_charge_id"] == row.id
+        assert intent["status"] == expected_status[row.status]
+
+
+async def submit(cb: Connectbot, view: dict[str, Any], **changes: Any) -> Any:
+    """The operator submits the charge modal `view` with its inputs as shown, but `changes`."""
+    return await cb.slack_sender.view_submission(
+        view, modal_inputs(view, **changes), user_id=OPERATOR
+    )

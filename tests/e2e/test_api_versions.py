@@ -15,8 +15,7 @@ from stripe._api_version import _ApiVersion
 from bot.stripe_ops.client import API_VERSION, connect_stripe
 from bot.stripe_ops.event_objects import UnreadableEvent, at_api_version
 from storage.models import ApplicationFee, StripeEvent
-from tests.e2e.scenario import charge_left_pending
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
+from tests.e2e.scenario import assert_db_matches_stripe, charge_left_pending, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with
 from tests.e2e.test_reconciliation import RETRIES
 from tests.harness import OPS_CHANNEL, Connectbot, make_settings, running_connectbot

@@ -10,11 +10,15 @@ from sqlalchemy import select
 
 from storage.models import OutboxMessage
 from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charges_in_db,
     connected_vendor,
     customer_with_card,
+    intent_creates,
     open_charge_modal,
+    submit,
 )
-from tests.e2e.test_charge import VENDOR, assert_db_matches_stripe, charges_in_db, submit
+from tests.e2e.test_charge import VENDOR
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 ORIGIN = "C0SALES"
@@ -23,14 +27,6 @@ ORIGIN = "C0SALES"
 async def outbox(cb: Connectbot) -> list[OutboxMessage]:
     async with cb.sessions() as session:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
-
-
-async def intent_creates(cb: Connectbot) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in await cb.stripe.requests()
-        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
-    ]
 
 
 async def charge_with(cb: Connectbot, card: str) -> tuple[str, dict[str, Any]]:

@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import update
 
 from storage.models import Vendor
-from tests.e2e.scenario import connected_vendor, customer_with_card, open_charge_modal
-from tests.e2e.test_charge import VENDOR, charges_in_db, submit
+from tests.e2e.scenario import (
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    open_charge_modal,
+    submit,
+)
+from tests.e2e.test_charge import VENDOR
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
 USAGE = "/charge @vendor 100.00 [currency] [email] [description]"

@@ -10,8 +10,13 @@ from sqlalchemy import select
 
 from bot.services import SERVICES
 from storage.models import Charge, Refund, Vendor
-from tests.e2e.deliveries import charge_row, dashboard_refund, refund_command
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.deliveries import dashboard_refund, refund_command
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import OPERATOR, Connectbot
 
 VERA = "U0VERA"

@@ -16,9 +16,13 @@ from bot.services import SERVICES
 from sandbox.slack_fake.interactions import event_callback, submission
 from storage.models import OutboxMessage
 from storage.repos import outbox
-from tests.e2e.scenario import connected_vendor, customer_with_card, modal_inputs
-from tests.e2e.test_charge import charges_in_db
-from tests.e2e.test_charge_outcomes import intent_creates
+from tests.e2e.scenario import (
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    intent_creates,
+    modal_inputs,
+)
 from tests.e2e.test_private_replies import typed_charge
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 

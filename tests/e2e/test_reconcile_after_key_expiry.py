@@ -20,10 +20,17 @@ from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from sandbox.stripe_fake.idempotency import KEY_LIFETIME_SECONDS
 from storage.models import AuditEntry, Charge, Refund, ResponseUrl, utcnow
-from tests.e2e.scenario import charge_left_pending, vendor_payment_intents
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates
-from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+    refund,
+    stripe_state,
+    vendor_payment_intents,
+)
+from tests.e2e.test_charge_outcomes import charge_with
+from tests.e2e.test_refund import VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 RETRIES = 3  # the first try and the client's two retries

@@ -7,9 +7,13 @@ from datetime import timedelta
 
 from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
-from tests.e2e.scenario import charge_left_pending
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates, outbox
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+)
+from tests.e2e.test_charge_outcomes import charge_with, outbox
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 RETRIES = 3  # the first try and the client's two retries

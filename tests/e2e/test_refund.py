@@ -11,7 +11,14 @@ from sqlalchemy import select
 from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import ApplicationFee, Charge, Refund, Vendor
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+    refund,
+    stripe_state,
+)
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 VENDOR = "U0VENDOR1"
@@ -29,36 +36,6 @@ async def charged(cb: Connectbot, amount: str = "100.00") -> tuple[Charge, Vendo
     return charge, vendor
 
 
-async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
-    """Type `/refund text`; the private answer (ack text or the response that follows)."""
-    reply = await cb.slack_sender.command("/refund", text, user_id=user)
-    assert reply.status == 200
-    if reply.body:
-        return reply.body
-    assert reply.response_key is not None
-    key = reply.response_key
-    responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
-    return str(responses[-1]["text"])
-
-
-async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:
-    """(amount refunded on the Stripe charge, amount refunded of its application fee)."""
-    api = cb.app[SERVICES].stripe.api.v1
-    stripe_charge = await api.charges.retrieve_async(
-        str(charge.stripe_charge_id), options={"stripe_account": vendor.stripe_account_id}
-    )
-    fees = await api.application_fees.list_async(params={"charge": stripe_charge.id})
-    [fee] = fees.data
-    return stripe_charge.amount_refunded, fee.amount_refunded
-
-
-async def row(cb: Connectbot, charge_id: str) -> Charge:
-    async with cb.sessions() as session:
-        found = await session.get(Charge, charge_id)
-    assert found is not None
-    return found
-
-
 async def channel_texts(cb: Connectbot, channel: str, word: str) -> list[str]:
     return [m["text"] for m in await cb.posts_mentioning(channel, word)]
 
@@ -71,7 +48,7 @@ async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connect
     assert "Refunded $60.00" in second and "platform fee refunded $6.00" in second
 
     await cb.events_handled()
-    after = await row(cb, charge.id)
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (10_000, 1_000)
     assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
     async with cb.sessions() as session:
@@ -138,7 +115,7 @@ async def test_a_refund_made_outside_connectbot_is_recorded_and_announced(cb: Co
     )
     assert len(texts) == 1 and "$25.00 of $100.00" in texts[0]
     await cb.events_handled()
-    after = await row(cb, charge.id)
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert "Refunded $75.00" in await refund(cb, charge.id)  # what remains, exactly
     await cb.events_handled()
@@ -188,7 +165,7 @@ async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -
     await cb.stripe.fault("POST", "/v1/refunds", "drop", count=3)
     answer = await refund(cb, f"{charge.id} 25")
     assert "will retry it with the same key" in answer
-    assert (await row(cb, charge.id)).amount_refunded == 0
+    assert (await charge_row(cb, charge.id)).amount_refunded == 0
 
     reconciled = await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0))
     assert reconciled == 1
@@ -196,7 +173,7 @@ async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -
     assert len(posts) == 4 and len({p["idempotency_key"] for p in posts}) == 1
     assert posts[-1].get("replayed") is True
     await cb.events_handled()
-    after = await row(cb, charge.id)
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert await stripe_state(cb, charge, vendor) == (2_500, 250)
     texts = await cb.until(

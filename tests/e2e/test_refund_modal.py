@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import AuditEntry, Refund
-from tests.e2e.scenario import charge_through_modal, modal_inputs
-from tests.e2e.test_refund import VENDOR, VENDOR_CHANNEL, charged, row
+from tests.e2e.scenario import charge_row, charge_through_modal, modal_inputs
+from tests.e2e.test_refund import VENDOR, VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, Connectbot
 
 
@@ -92,7 +92,7 @@ async def test_the_refund_button_opens_a_prefilled_modal_and_refunds_once(cb: Co
     assert [(r.amount, r.status) for r in refunds] == [(4_000, "succeeded")]
     assert refunds[0].idempotency_key == f"refund:{charge.id}:view:{view['id']}"
     assert len(await refund_posts(cb)) <= 2  # a replay carries the same key: one refund
-    assert (await row(cb, charge.id)).amount_refunded == 4_000
+    assert (await charge_row(cb, charge.id)).amount_refunded == 4_000
     async with cb.sessions() as session:
         [audit] = (
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "refund.requested"))
@@ -150,7 +150,7 @@ async def test_refund_with_no_argument_offers_the_recent_charges(cb: Connectbot)
     )
     assert reply.status == 200 and not reply.body
     await cb.until(lambda: _refunds(cb, 2), what="the refund")
-    assert (await row(cb, second.id)).amount_refunded == 25_00
+    assert (await charge_row(cb, second.id)).amount_refunded == 25_00
 
     # Nothing left to refund: said privately, with the usage.
     reply = await cb.slack_sender.command("/refund", "", user_id=OPERATOR)

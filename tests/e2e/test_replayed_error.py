@@ -19,9 +19,16 @@ from sqlalchemy import select, update
 from bot.refunding import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import Charge, Refund
-from tests.e2e.scenario import charge_left_pending, vendor_payment_intents
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+    refund,
+    stripe_state,
+    vendor_payment_intents,
+)
+from tests.e2e.test_charge_outcomes import charge_with
 from tests.e2e.test_reconcile_after_key_expiry import (
     RETRIES,
     age_charge,
@@ -33,7 +40,7 @@ from tests.e2e.test_reconcile_after_key_expiry import (
     reconcile_one,
     refund_row,
 )
-from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
+from tests.e2e.test_refund import VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 

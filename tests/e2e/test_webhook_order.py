@@ -19,7 +19,6 @@ from bot.services import SERVICES
 from bot.stripe_ops.charges import send_payment_intent
 from storage.models import AuditEntry, Refund, StripeEvent, Vendor
 from tests.e2e.deliveries import (
-    charge_row,
     charge_without_answer,
     dashboard_refund,
     deauthorize,
@@ -30,7 +29,12 @@ from tests.e2e.deliveries import (
     slack_posts,
     stored_event,
 )
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import FAST, OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 VENDOR = "U0VENDOR1"
