@@ -27,7 +27,6 @@ from storage.models import AuditEntry, Charge, Refund, Vendor
 from tests.databases import fresh_database
 from tests.e2e.deliveries import (
     Event,
-    charge_row,
     charge_without_answer,
     dashboard_refund,
     deauthorize,
@@ -36,7 +35,12 @@ from tests.e2e.deliveries import (
     refund_command,
     slack_posts,
 )
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import OPERATOR, Connectbot, running_connectbot
 
 VENDOR = "U0VENDOR1"
