@@ -1,7 +1,8 @@
 """Headless Chromium for browser tests: Debian's /usr/bin/chromium driven by Playwright.
 
 Never a downloaded browser (`make browser` installs Debian's package). Without Chromium or the
-playwright package the tests skip and say why.
+playwright package the tests skip and say why. The `page` and `sandbox` fixtures (a plugin of
+tests/conftest.py) and the console helpers below are what every sandbox-console test uses.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from bot.sandbox_mode import SandboxUrls
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -54,3 +58,79 @@ async def chromium() -> AsyncIterator[Any]:
             yield browser
         finally:
             await browser.close()
+
+
+@asynccontextmanager
+async def new_page(width: int = 1200, height: int = 800) -> AsyncIterator[Any]:
+    """A fresh page of a launched Chromium with a `width` x `height` viewport (skips as
+    `chromium` does)."""
+    async with chromium() as browser:
+        context = await browser.new_context(viewport={"width": width, "height": height})
+        yield await context.new_page()
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    """A 1200 x 800 page in headless Chromium; the test skips when none can run."""
+    async with new_page() as opened:
+        yield opened
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxUrls]:
+    """A fresh sandbox in-process, as `connectbot sandbox` starts it."""
+    from bot.sandbox_mode import running_sandbox
+
+    async with running_sandbox(fresh=True) as urls:
+        yield urls
+
+
+# --- the sandbox console, as a person uses it -------------------------------------------------
+
+CONSOLE_WAIT = 10_000  # ms: the console polls every second; the relay posts within a fraction
+
+
+async def be(page: Any, name: str) -> None:
+    """Switch the console to the person whose switcher label starts with `name`."""
+    option = page.locator("#who option", has_text=name)
+    await page.select_option("#who", await option.get_attribute("value"))
+
+
+async def open_conversation(page: Any, name: str) -> None:
+    await page.locator(".conversation", has_text=name).click()
+
+
+async def type_command(page: Any, text: str) -> None:
+    await page.fill("#message-box", text)
+    await page.press("#message-box", "Enter")
+
+
+def message(page: Any, text: str) -> Any:
+    """The last message in the open conversation whose text contains `text`."""
+    return page.locator(".message", has_text=text).last
+
+
+async def shot(page: Any, name: str) -> None:
+    """A screenshot of `page` as test-artifacts/console-`name`.png."""
+    await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))
+
+
+async def vendor_invite(page: Any) -> Any:
+    """Otto sends Vera her Connect link from #ops; the invite as Vera then sees it, by DM
+    from the app (the console is left as Vera, in that DM)."""
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    await type_command(page, "/connect-vendor @Vera")
+    await message(page, "I sent").wait_for(timeout=CONSOLE_WAIT)
+    await be(page, "Vera")
+    await open_conversation(page, "connectbot")
+    invite = message(page, "Connect with Stripe")
+    await invite.wait_for(timeout=CONSOLE_WAIT)
+    return invite
+
+
+async def click_to_open(page: Any, target: Any, button: str) -> Any:
+    """Click the `button` in `target` (a locator on `page`); the page it opens in a new tab."""
+    async with page.context.expect_page() as opened:
+        await target.locator("button", has_text=button).click()
+    return await opened.value

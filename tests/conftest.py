@@ -16,6 +16,9 @@ from storage import migrate
 from storage.db import create_engine
 from tests.databases import BACKENDS, POSTGRES_URL, fresh_database
 
+# The browser tests' `page` and `sandbox` fixtures, wherever those tests live.
+pytest_plugins = ("tests.browser",)
+
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:

@@ -32,6 +32,7 @@ from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from bot.workers import WorkerTuning
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
+from sandbox.slack_fake.reply import SlackReply
 from sandbox.slack_fake.testing import SlackFake, running_slack_fake
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 from storage.db import create_engine, session_factory
@@ -83,7 +84,24 @@ class Connectbot:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.05)
 
-    async def settled(self, *, timeout: float = 10.0) -> None:
+    async def events_handled(self, *, timeout: float = 10.0) -> None:
+        """Wait until the fake Stripe delivered every webhook it owes and connectbot handled (or
+        gave up on) every stored event, so background work does not interleave with what a test
+        counts. Messages those events queued may still be on their way: see `settled`."""
+        await self.stripe.deliver()
+        await self.until(self._no_event_waiting, timeout=timeout, what="stored events handled")
+
+    async def _no_event_waiting(self) -> bool:
+        limit = self.tuning.events.retry.max_attempts
+        waiting = (
+            select(func.count())
+            .select_from(StripeEvent)
+            .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit)
+        )
+        async with self.sessions() as session:
+            return not await session.scalar(waiting)
+
+    async def settled(self, *, timeout: float = 15.0) -> None:
         """Wait until connectbot has nothing left to do, so a test can count what it did.
 
         Settled means: the fake Stripe delivered every webhook it owes, no outbox message is
@@ -94,19 +112,15 @@ class Connectbot:
         of sleeping before asserting that something happened only once.
         """
         await self.stripe.deliver()
-        limit = self.tuning.events.retry.max_attempts
         pending = (
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-        )
-        waiting = (
-            select(func.count())
-            .select_from(StripeEvent)
-            .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit)
         )
 
         async def idle() -> bool:
             async with self.sessions() as session:
-                return not await session.scalar(pending) and not await session.scalar(waiting)
+                if await session.scalar(pending):
+                    return False
+            return await self._no_event_waiting()
 
         async def idle_twice() -> bool:
             if not await idle():
@@ -119,6 +133,32 @@ class Connectbot:
     async def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """Successful Slack calls of `method`, in order."""
         return [c for c in await self.slack.calls(method) if c.get("ok")]
+
+    async def posts_mentioning(self, channel: str, word: str) -> list[dict[str, Any]]:
+        """The messages the fake Slack holds in `channel` whose text contains `word`, in order."""
+        return [m for m in await self.slack.messages(channel) if word in str(m.get("text", ""))]
+
+    async def command_as_sent(
+        self, command: str, text: str, *, trigger_id: str, response_url: str
+    ) -> SlackReply:
+        """The operator's `command` in #general, sent with a trigger id and response URL the
+        test chose (an expired one, or those of a command already sent: Slack's retry)."""
+        ws = self.slack_sender.workspace
+        fields = {
+            "token": ws.verification_token,
+            "team_id": ws.team_id,
+            "team_domain": ws.team_domain,
+            "channel_id": "C_GENERAL",
+            "channel_name": "general",
+            "user_id": OPERATOR,
+            "user_name": "otto",
+            "command": command,
+            "text": text,
+            "api_app_id": ws.api_app_id,
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+        return await self.slack_sender.send_form(fields)
 
     async def get(self, path: str, **kwargs: Any) -> tuple[int, str]:
         async with self.http.get(self.url + path, allow_redirects=False, **kwargs) as resp:
@@ -156,6 +196,26 @@ FAST = WorkerTuning(
         poll_seconds=0.05, retry=RetryPolicy(base_seconds=0.2, cap_seconds=1.0, max_attempts=5)
     ),
 )
+
+
+@asynccontextmanager
+async def server_without_database() -> AsyncIterator[str]:
+    """connectbot's server alone, its database (and Slack and Stripe) on a port nobody answers:
+    its public URL, for what the server says when it cannot reach its database."""
+    sock = free_socket()
+    settings = make_settings(
+        "postgresql+asyncpg://nobody@127.0.0.1:1/none",
+        f"http://127.0.0.1:{sock.getsockname()[1]}",
+        "http://127.0.0.1:1/api/",
+        "http://127.0.0.1:1",
+    )
+    runner = web.AppRunner(build_server(settings))
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()
+        yield settings.public_url
+    finally:
+        await runner.cleanup()
 
 
 @asynccontextmanager

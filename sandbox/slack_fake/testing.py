@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from .api import STATE_KEY
 from .app import create_app
 from .state import JSON
 
@@ -59,6 +60,15 @@ class SlackFake:
 
     async def view(self, view_id: str) -> JSON:
         return dict(await self._get(f"_fake/views/{view_id}"))
+
+    def view_ids(self) -> set[str]:
+        """The ids of every view the fake holds now (modals and App Homes). Take them before an
+        action; `views_since` then names the views it opened."""
+        return set(self.app[STATE_KEY].views)
+
+    def views_since(self, before: set[str]) -> list[str]:
+        """The ids of views the fake holds that are not in `before`, oldest first."""
+        return [v for v in self.app[STATE_KEY].views if v not in before]
 
     async def home(self, user_id: str) -> JSON:
         return dict(await self._get(f"_fake/home/{user_id}"))

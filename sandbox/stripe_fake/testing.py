@@ -11,6 +11,7 @@ from aiohttp import web
 from stripe._api_version import _ApiVersion
 
 from .app import create_app
+from .store import STATE_KEY
 
 
 class StripeFake:
@@ -25,6 +26,19 @@ class StripeFake:
             async with session.request(method, self.url + path, json=body) as resp:
                 resp.raise_for_status()
                 return await resp.json()
+
+    def held(self, kind: str, account: str | None) -> list[dict[str, Any]]:
+        """The objects of `kind` ("customer", "payment_method", …) the fake holds on `account`
+        (None: the platform), as stored: read in-process, so no request is logged."""
+        return self.app[STATE_KEY].all(kind, account)
+
+    def stored(self, object_id: str) -> dict[str, Any]:
+        """The object with `object_id` as stored; KeyError when the fake holds none."""
+        return self.app[STATE_KEY].objects[object_id]
+
+    def object_count(self) -> int:
+        """How many objects the fake holds, on every account."""
+        return len(self.app[STATE_KEY].objects)
 
     async def requests(self) -> list[dict[str, Any]]:
         """Every request so far: method, path, stripe_account, idempotency_key, params, status,

@@ -2,7 +2,7 @@
 
 With `running_connectbot(..., deliver_webhooks=False)` the fake Stripe records its events and
 sends none; these helpers post them to connectbot, signed as Stripe would, and wait until
-connectbot has handled them and sent the Slack messages they caused.
+connectbot has handled them and sent the Slack messages they caused (`cb.settled()`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.services import SERVICES
-from storage.models import Charge, OutboxMessage, StripeEvent
+from storage.models import Charge, StripeEvent
 from tests.e2e.scenario import modal_inputs, open_charge_modal
-from tests.harness import FAST, OPERATOR, WEBHOOK_SECRET, Connectbot
+from tests.harness import OPERATOR, WEBHOOK_SECRET, Connectbot
 from tests.stripe_events import sign
 
 Event = dict[str, Any]
@@ -42,35 +42,9 @@ def of_type(events: list[Event], event_type: str) -> Event:
     return found
 
 
-async def quiet(cb: Connectbot, *, timeout: float = 15.0) -> None:
-    """Wait until every stored event is handled (or out of attempts) and the outbox is empty."""
-    limit = FAST.events.retry.max_attempts
-
-    async def done() -> bool:
-        async with cb.sessions() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(
-                    StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit
-                )
-            )
-            unsent = await session.scalar(
-                select(func.count()).where(OutboxMessage.status == "pending")
-            )
-        return waiting == 0 and unsent == 0
-
-    await cb.until(done, timeout=timeout, what="events handled and messages sent")
-
-
 async def stored_event(cb: Connectbot, event_id: str) -> StripeEvent:
     async with cb.sessions() as session:
         found = await session.get(StripeEvent, event_id)
-    assert found is not None
-    return found
-
-
-async def charge_row(cb: Connectbot, charge_id: str) -> Charge:
-    async with cb.sessions() as session:
-        found = await session.get(Charge, charge_id)
     assert found is not None
     return found
 

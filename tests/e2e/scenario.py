@@ -1,4 +1,5 @@
-"""Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card.
+"""Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card;
+then what those tests type (/charge, /refund), read (charge rows, PaymentIntents) and check.
 
 They go through the fake Stripe's real API (with the server's own stripe-python client) and
 write the rows the product would have written, so a test can start where its feature starts.
@@ -8,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.services import SERVICES
-from storage.models import Charge, Customer, StripeEvent, Vendor, utcnow
-from tests.harness import FAST, TEAM_ID, Connectbot
+from storage.models import Charge, Customer, Vendor, utcnow
+from tests.harness import OPERATOR, TEAM_ID, Connectbot
 
 
 async def connected_vendor(
@@ -33,7 +34,7 @@ async def connected_vendor(
         await cb.stripe.set_account(
             account.id, charges_enabled=True, payouts_enabled=True, details_submitted=True
         )
-        await settle(cb)  # the account.updated webhook is handled before the test goes on
+        await cb.events_handled()  # the account.updated webhook is handled before the test goes on
     vendor = Vendor(
         team_id=TEAM_ID,
         slack_user_id=slack_user_id,
@@ -50,24 +51,6 @@ async def connected_vendor(
     async with cb.sessions.begin() as session:
         session.add(vendor)
     return vendor
-
-
-async def settle(cb: Connectbot, *, timeout: float = 10.0) -> None:
-    """Wait until the fake Stripe delivered every webhook and connectbot handled (or gave up
-    on) every stored event, so background work does not interleave with what a test counts."""
-    await cb.stripe.deliver()
-    limit = FAST.events.retry.max_attempts
-
-    async def quiet() -> bool:
-        async with cb.sessions() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(
-                    StripeEvent.processed_at.is_(None), StripeEvent.attempts < limit
-                )
-            )
-        return waiting == 0
-
-    await cb.until(quiet, timeout=timeout, what="stored Stripe events to be handled")
 
 
 async def customer_with_card(
@@ -110,14 +93,12 @@ async def open_charge_modal(
     cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
 ) -> dict[str, Any]:
     """Type `/charge text` as `user`; the confirmation modal the fake Slack now holds."""
-    from sandbox.slack_fake.api import STATE_KEY
-
-    before = set(cb.slack.app[STATE_KEY].views)
+    before = cb.slack.view_ids()
     reply = await cb.slack_sender.command("/charge", text, user_id=user, channel_id=channel)
     assert reply.status == 200 and not reply.body, f"/charge refused: {reply.body}"
 
     def opened() -> list[str]:
-        return [v for v in cb.slack.app[STATE_KEY].views if v not in before]
+        return cb.slack.views_since(before)
 
     new = await cb.until(opened, what="the charge modal")
     return await cb.slack.view(new[0])
@@ -151,18 +132,99 @@ async def charge_through_modal(
     cb: Connectbot, text: str, *, user: str, channel: str = "C_GENERAL"
 ) -> Charge:
     """Type `/charge text`, submit the modal unchanged, and return the charge once settled."""
-    before = {c.id for c in await _charges(cb)}
+    before = {c.id for c in await charges_in_db(cb)}
     view = await open_charge_modal(cb, text, user=user, channel=channel)
     reply = await cb.slack_sender.view_submission(view, modal_inputs(view), user_id=user)
     assert reply.status == 200, reply.body
 
     async def settled() -> Charge | None:
-        fresh = [c for c in await _charges(cb) if c.id not in before]
+        fresh = [c for c in await charges_in_db(cb) if c.id not in before]
         return fresh[0] if fresh and fresh[0].status != "pending" else None
 
     return await cb.until(settled, what="the charge to settle")
 
 
-async def _charges(cb: Connectbot) -> list[Charge]:
+async def charge_left_pending(cb: Connectbot) -> Charge:
+    """Wait (20 s at most) until the listener gave up on the first charge: still `pending`
+    after at least one attempt, as a lost or refused answer from Stripe leaves it; that row."""
+
+    async def given_up() -> Charge | None:
+        rows = await charges_in_db(cb)
+        return rows[0] if rows and rows[0].status == "pending" and rows[0].attempts else None
+
+    return await cb.until(given_up, timeout=20, what="the listener to give up")
+
+
+# --- what many tests type, read and check ------------------------------------------------------
+
+
+async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
+    """Type `/refund text`; the private answer (ack text or the response that follows)."""
+    reply = await cb.slack_sender.command("/refund", text, user_id=user)
+    assert reply.status == 200
+    if reply.body:
+        return reply.body
+    assert reply.response_key is not None
+    key = reply.response_key
+    responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
+    return str(responses[-1]["text"])
+
+
+async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:
+    """(amount refunded on the Stripe charge, amount refunded of its application fee)."""
+    api = cb.app[SERVICES].stripe.api.v1
+    stripe_charge = await api.charges.retrieve_async(
+        str(charge.stripe_charge_id), options={"stripe_account": vendor.stripe_account_id}
+    )
+    fees = await api.application_fees.list_async(params={"charge": stripe_charge.id})
+    [fee] = fees.data
+    return stripe_charge.amount_refunded, fee.amount_refunded
+
+
+async def intent_creates(cb: Connectbot) -> list[dict[str, Any]]:
+    """Every PaymentIntent create the fake Stripe received (retries and replays included)."""
+    return [
+        r
+        for r in await cb.stripe.requests()
+        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
+    ]
+
+
+async def charge_row(cb: Connectbot, charge_id: str) -> Charge:
+    """The charge row `charge_id`, which must exist."""
     async with cb.sessions() as session:
-        return list((await session.scalars(select(Charge))).all())
+        found = await session.get(Charge, charge_id)
+    assert found is not None
+    return found
+
+
+async def charges_in_db(cb: Connectbot) -> list[Charge]:
+    """connectbot's charge rows, oldest first."""
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(Charge).order_by(Charge.created_at))).all())
+
+
+async def assert_db_matches_stripe(cb: Connectbot, account: str) -> None:
+    """Every charge row and every PaymentIntent on the vendor's account agree to the cent."""
+    intents = {i["id"]: i for i in await vendor_payment_intents(cb, account)}
+    rows = [c for c in await charges_in_db(cb) if c.payment_intent_id]
+    assert sorted(intents) == sorted(str(c.payment_intent_id) for c in rows)
+    expected_status = {
+        "succeeded": "succeeded",
+        "failed": "requires_payment_method",
+        "requires_action": "requires_payment_method",
+    }
+    for row in rows:
+        intent = intents[str(row.payment_intent_id)]
+        assert intent["amount"] == row.amount
+        assert intent["currency"] == row.currency
+        assert intent["application_fee_amount"] == row.application_fee_amount
+        assert intent["metadata"]["connectbot_charge_id"] == row.id
+        assert intent["status"] == expected_status[row.status]
+
+
+async def submit(cb: Connectbot, view: dict[str, Any], **changes: Any) -> Any:
+    """The operator submits the charge modal `view` with its inputs as shown, but `changes`."""
+    return await cb.slack_sender.view_submission(
+        view, modal_inputs(view, **changes), user_id=OPERATOR
+    )

@@ -1,17 +1,15 @@
 """A vendor's figures as the fake Stripe has them, for checking what /fees, App Home and the
 digest show against Stripe's objects rather than against connectbot's own rows.
 
-Everything here reads the fake's state: PaymentIntents, refunds and disputes on the vendor's
-connected account, and the platform's application fees collected from it. Nothing is taken
-from connectbot's database or formatted with connectbot's code.
+Everything here reads the fake's state (`cb.stripe.held`): PaymentIntents, refunds and
+disputes on the vendor's connected account, and the platform's application fees collected from
+it. Nothing is taken from connectbot's database or formatted with connectbot's code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sandbox.stripe_fake.store import STATE_KEY, State
 from tests.harness import Connectbot
 
 SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
@@ -33,37 +31,27 @@ class StripeTotals:
         return self.gross - self.refunds - self.fees
 
 
-def _of(state: State, kind: str, owner: str | None) -> list[dict[str, Any]]:
-    return [
-        obj
-        for obj_id, obj in state.objects.items()
-        if obj.get("object") == kind and state.owners.get(obj_id) == owner
-    ]
-
-
 def stripe_totals(cb: Connectbot, account: str, currency: str = "usd") -> StripeTotals:
     """The figures of `account`'s succeeded PaymentIntents in `currency` (all of them: the
     tests that use this make every charge on one day)."""
-    state = cb.stripe.app[STATE_KEY]
+    held = cb.stripe.held
     intents = [
         i
-        for i in _of(state, "payment_intent", account)
+        for i in held("payment_intent", account)
         if i["status"] == "succeeded" and i["currency"] == currency
     ]
     charges = {i["latest_charge"] for i in intents}
-    fees = [f for f in _of(state, "application_fee", None) if f["charge"] in charges]
+    fees = [f for f in held("application_fee", None) if f["charge"] in charges]
     assert all(f["account"] == account for f in fees)
     refunds = [
-        r
-        for r in _of(state, "refund", account)
-        if r["charge"] in charges and r["status"] == "succeeded"
+        r for r in held("refund", account) if r["charge"] in charges and r["status"] == "succeeded"
     ]
     return StripeTotals(
         charges=len(intents),
         gross=sum(i["amount"] for i in intents),
         fees=sum(f["amount"] - f["amount_refunded"] for f in fees),
         refunds=sum(r["amount"] for r in refunds),
-        disputes=sum(d["charge"] in charges for d in _of(state, "dispute", account)),
+        disputes=sum(d["charge"] in charges for d in held("dispute", account)),
     )
 
 

@@ -14,12 +14,10 @@ from stripe._api_version import _ApiVersion
 
 from bot.stripe_ops.client import API_VERSION, connect_stripe
 from bot.stripe_ops.event_objects import UnreadableEvent, at_api_version
-from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import ApplicationFee, StripeEvent
-from tests.e2e.scenario import settle
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
+from tests.e2e.scenario import assert_db_matches_stripe, charge_left_pending, charges_in_db
 from tests.e2e.test_charge_outcomes import charge_with
-from tests.e2e.test_reconciliation import RETRIES, until_pending_with_attempt
+from tests.e2e.test_reconciliation import RETRIES
 from tests.harness import OPS_CHANNEL, Connectbot, make_settings, running_connectbot
 
 OLD = "2020-08-27"
@@ -74,13 +72,13 @@ async def test_a_charge_settled_only_by_a_webhook_at_an_older_version(old_cb: Co
     await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
-    await until_pending_with_attempt(cb)
+    await charge_left_pending(cb)
     await cb.stripe.release_webhooks()
-    await settle(cb)
+    await cb.events_handled()
 
     [row] = await charges_in_db(cb)
     assert row.status == "succeeded" and row.payment_intent_id
-    intent = cb.stripe.app[STATE_KEY].objects[row.payment_intent_id]
+    intent = cb.stripe.stored(row.payment_intent_id)
     assert row.stripe_charge_id == intent["latest_charge"]
 
     stored = await _stored(cb, "payment_intent.succeeded")
@@ -111,7 +109,7 @@ async def test_an_event_at_the_pinned_version_is_used_as_delivered(cb: Connectbo
         return [c.status for c in await charges_in_db(cb)] == ["succeeded"]
 
     await cb.until(succeeded, what="the charge")
-    await settle(cb)
+    await cb.events_handled()
     assert (await _stored(cb, "payment_intent.succeeded"))["api_version"] == API_VERSION
     fresh_reads = [
         r

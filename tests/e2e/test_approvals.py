@@ -10,9 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Approval, AuditEntry
-from tests.e2e.scenario import connected_vendor, customer_with_card, open_charge_modal
-from tests.e2e.test_charge import VENDOR, assert_db_matches_stripe, charges_in_db, submit
-from tests.e2e.test_charge_outcomes import intent_creates
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    intent_creates,
+    open_charge_modal,
+    submit,
+)
+from tests.e2e.test_charge import VENDOR
 from tests.harness import OPERATOR, OPERATOR_2, OPS_CHANNEL, Connectbot, running_connectbot
 
 

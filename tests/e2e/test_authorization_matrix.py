@@ -19,7 +19,6 @@ from sqlalchemy import select
 from bot.views.approvals import APPROVE, REJECT
 from bot.views.refund_modal import REFUND_BUTTON
 from bot.views.vendors import DISCONNECT_CONFIRM_ACTION, PAGE_ACTION
-from sandbox.slack_fake.api import STATE_KEY as SLACK_STATE
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.reply import SlackReply
@@ -187,9 +186,9 @@ class Matrix:
     async def refund_modal(self, role: str) -> Seen:
         """The Refund button's modal, opened by an operator, submitted by `role`: $1.00."""
         cb = self.cb
-        before = set(cb.slack.app[SLACK_STATE].views)
+        before = cb.slack.view_ids()
         await self.button("operator", REFUND_BUTTON, self.charge.id)
-        [view_id] = [v for v in cb.slack.app[SLACK_STATE].views if v not in before]
+        [view_id] = cb.slack.views_since(before)
         view = await cb.slack.view(view_id)
         inputs = {**modal_inputs(view), "refund_amount": "1.00", "refund_reason": "matrix"}
         refunds_before = await self.refund_count()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sandbox.slack_fake.api import STATE_KEY
 from sandbox.slack_fake.client import SlackReply
 from storage.models import Customer, StripeEvent
-from tests.e2e.scenario import connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import connected_vendor, customer_with_card
 from tests.harness import OPERATOR, WEBHOOK_SECRET, Connectbot, running_connectbot
 from tests.stripe_events import encode, event, payout, sign
 
@@ -106,7 +106,7 @@ async def test_a_burst_of_webhooks_and_commands_is_all_answered(cb: Connectbot) 
     assert added == BURST // 2
 
     # The stored events were then handled once each, none failing on the way.
-    await settle(cb)
+    await cb.events_handled()
     async with cb.sessions() as session:
         handled = (
             await session.execute(

@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
-from storage.models import AuditEntry, Charge, OutboxMessage
+from storage.models import AuditEntry, OutboxMessage
 from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charges_in_db,
     connected_vendor,
     customer_with_card,
     modal_inputs,
     open_charge_modal,
-    vendor_payment_intents,
+    submit,
 )
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 VENDOR = "U0VENDOR1"
-
-
-async def charges_in_db(cb: Connectbot) -> list[Charge]:
-    async with cb.sessions() as session:
-        return list((await session.scalars(select(Charge).order_by(Charge.created_at))).all())
-
-
-async def assert_db_matches_stripe(cb: Connectbot, account: str) -> None:
-    """Every charge row and every PaymentIntent on the vendor's account agree to the cent."""
-    intents = {i["id"]: i for i in await vendor_payment_intents(cb, account)}
-    rows = [c for c in await charges_in_db(cb) if c.payment_intent_id]
-    assert sorted(intents) == sorted(str(c.payment_intent_id) for c in rows)
-    expected_status = {
-        "succeeded": "succeeded",
-        "failed": "requires_payment_method",
-        "requires_action": "requires_payment_method",
-    }
-    for row in rows:
-        intent = intents[str(row.payment_intent_id)]
-        assert intent["amount"] == row.amount
-        assert intent["currency"] == row.currency
-        assert intent["application_fee_amount"] == row.application_fee_amount
-        assert intent["metadata"]["connectbot_charge_id"] == row.id
-        assert intent["status"] == expected_status[row.status]
-
-
-async def submit(cb: Connectbot, view: dict[str, Any], **changes: Any) -> Any:
-    return await cb.slack_sender.view_submission(
-        view, modal_inputs(view, **changes), user_id=OPERATOR
-    )
 
 
 async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectbot) -> None:
@@ -66,7 +36,7 @@ async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectb
     assert reply.status == 200 and not reply.body  # the modal closes
 
     posted = await cb.until(
-        lambda: _posts_mentioning(cb, OPS_CHANNEL, "Charged"), what="the confirmation"
+        lambda: cb.posts_mentioning(OPS_CHANNEL, "Charged"), what="the confirmation"
     )
     [message] = posted
     assert "$100.00" in message["text"] and "Visa •••• 4242" in message["text"]
@@ -92,23 +62,10 @@ async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectb
     await assert_db_matches_stripe(cb, vendor.stripe_account_id)
 
     # The webhook arrives too: still exactly one announcement, and the vendor got one DM.
-    await cb.stripe.deliver()
-    await cb.until(lambda: _events_done(cb), what="webhooks handled")
-    assert len(await _posts_mentioning(cb, OPS_CHANNEL, "Charged")) == 1
+    await cb.events_handled()
+    assert len(await cb.posts_mentioning(OPS_CHANNEL, "Charged")) == 1
     async with cb.sessions() as session:
         dms = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))).all()
         actions = (await session.scalars(select(AuditEntry.action))).all()
     assert [m.target for m in dms] == [VENDOR]
     assert "charge.request" in actions and "charge.settle" in actions
-
-
-async def _posts_mentioning(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]:
-    return [m for m in await cb.slack.messages(channel) if word in m.get("text", "")]
-
-
-async def _events_done(cb: Connectbot) -> bool:
-    from storage.models import StripeEvent
-
-    async with cb.sessions() as session:
-        events = (await session.scalars(select(StripeEvent))).all()
-    return bool(events) and all(e.processed_at is not None for e in events)

@@ -17,12 +17,15 @@ from sqlalchemy import update
 from sandbox.slack_fake.payloads import state_values
 from storage.models import Vendor
 from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charges_in_db,
     connected_vendor,
     customer_with_card,
     modal_inputs,
     open_charge_modal,
+    submit,
 )
-from tests.e2e.test_charge import VENDOR, assert_db_matches_stripe, charges_in_db, submit
+from tests.e2e.test_charge import VENDOR
 from tests.harness import OPERATOR, Connectbot
 
 V = f"<@{VENDOR}|vendor>"

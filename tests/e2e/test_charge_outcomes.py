@@ -10,11 +10,15 @@ from sqlalchemy import select
 
 from storage.models import OutboxMessage
 from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charges_in_db,
     connected_vendor,
     customer_with_card,
+    intent_creates,
     open_charge_modal,
+    submit,
 )
-from tests.e2e.test_charge import VENDOR, assert_db_matches_stripe, charges_in_db, submit
+from tests.e2e.test_charge import VENDOR
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 ORIGIN = "C0SALES"
@@ -23,14 +27,6 @@ ORIGIN = "C0SALES"
 async def outbox(cb: Connectbot) -> list[OutboxMessage]:
     async with cb.sessions() as session:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
-
-
-async def intent_creates(cb: Connectbot) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in await cb.stripe.requests()
-        if r["method"] == "POST" and r["path"] == "/v1/payment_intents"
-    ]
 
 
 async def charge_with(cb: Connectbot, card: str) -> tuple[str, dict[str, Any]]:
@@ -80,12 +76,12 @@ async def test_a_card_needing_authentication_is_announced_with_what_happens_next
     [row] = await cb.until(lambda: _rows_with_status(cb, "requires_action"), what="requires_action")
     assert row.failure_code == "authentication_required" and row.payment_intent_id
     [message] = await cb.until(
-        lambda: _channel_posts(cb, OPS_CHANNEL, "authenticate"), what="the channel note"
+        lambda: cb.posts_mentioning(OPS_CHANNEL, "authenticate"), what="the channel note"
     )
     assert "Nothing was charged" in message["text"] and "/add-customer" in message["text"]
     await cb.stripe.deliver()
     await cb.settled()
-    assert len(await _channel_posts(cb, OPS_CHANNEL, "authenticate")) == 1
+    assert len(await cb.posts_mentioning(OPS_CHANNEL, "authenticate")) == 1
     await assert_db_matches_stripe(cb, account)
 
 
@@ -100,7 +96,7 @@ async def test_a_double_submit_is_one_charge(cb: Connectbot) -> None:
     await cb.settled()
     assert len(await charges_in_db(cb)) == 1
     assert len(await intent_creates(cb)) == 1
-    assert len(await cb.until(lambda: _channel_posts(cb, OPS_CHANNEL, "Charged"))) == 1
+    assert len(await cb.until(lambda: cb.posts_mentioning(OPS_CHANNEL, "Charged"))) == 1
     await assert_db_matches_stripe(cb, vendor.stripe_account_id)
 
 
@@ -113,7 +109,7 @@ async def test_a_stripe_500_is_retried_with_the_same_key(cb: Connectbot) -> None
     creates = await intent_creates(cb)
     assert [c["status"] for c in creates] == [500, 200]
     assert {c["idempotency_key"] for c in creates} == {row.idempotency_key}
-    assert len(await cb.until(lambda: _channel_posts(cb, OPS_CHANNEL, "Charged"))) == 1
+    assert len(await cb.until(lambda: cb.posts_mentioning(OPS_CHANNEL, "Charged"))) == 1
     await assert_db_matches_stripe(cb, account)
 
 
@@ -144,7 +140,3 @@ async def _private_answers(cb: Connectbot) -> list[dict[str, Any]]:
 
 async def _ok_calls(cb: Connectbot, method: str) -> list[dict[str, Any]]:
     return await cb.posted(method)
-
-
-async def _channel_posts(cb: Connectbot, channel: str, word: str) -> list[dict[str, Any]]:
-    return [m for m in await cb.slack.messages(channel) if word in m.get("text", "")]

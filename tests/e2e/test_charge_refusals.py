@@ -6,9 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from storage.models import Customer, Vendor
-from tests.e2e.scenario import connected_vendor, customer_with_card, open_charge_modal
-from tests.e2e.test_charge import VENDOR, charges_in_db, submit
+from storage.models import Vendor
+from tests.e2e.scenario import (
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    open_charge_modal,
+    submit,
+)
+from tests.e2e.test_charge import VENDOR
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
 USAGE = "/charge @vendor 100.00 [currency] [email] [description]"
@@ -55,10 +61,9 @@ async def test_each_refusal_is_private_with_the_usage(
 ) -> None:
     await connected_vendor(cb, VENDOR)
     await customer_with_card(cb, "jane@example.com")
-    async with cb.sessions.begin() as session:
-        session.add(
-            Customer(team_id="T_SANDBOX", email="nocard@example.com", stripe_customer_id="cus_x")
-        )
+    # A customer on file who has not saved a card yet: /add-customer answered, link unused.
+    added = await cb.slack_sender.command("/add-customer", "nocard@example.com", user_id=OPERATOR)
+    await cb.slack.responses_when(str(added.response_key))
     assert problem  # every refusal names its own problem, not just the usage
     answer = await refused(cb, text)
     assert problem in answer and USAGE in answer

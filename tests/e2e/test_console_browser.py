@@ -7,54 +7,25 @@ the browser does what a person would, and screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.sandbox_mode import ADMIN, BOT_TOKEN, SandboxUrls, running_sandbox
-from tests.browser import ARTIFACTS, chromium
-
-WAIT = 10_000  # ms: the console polls every second; the relay posts within a fraction
+from bot.sandbox_mode import ADMIN, BOT_TOKEN, SandboxUrls
+from tests.browser import (
+    ARTIFACTS,
+    CONSOLE_WAIT,
+    be,
+    click_to_open,
+    message,
+    open_conversation,
+    shot,
+    type_command,
+    vendor_invite,
+)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Any]:
-    async with chromium() as browser:
-        context = await browser.new_context(viewport={"width": 1200, "height": 800})
-        yield await context.new_page()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxUrls]:
-    async with running_sandbox(fresh=True) as urls:
-        yield urls
-
-
-async def be(page: Any, name: str) -> None:
-    """Switch the console to the person whose switcher label starts with `name`."""
-    option = page.locator("#who option", has_text=name)
-    await page.select_option("#who", await option.get_attribute("value"))
-
-
-async def open_conversation(page: Any, name: str) -> None:
-    await page.locator(".conversation", has_text=name).click()
-
-
-async def type_command(page: Any, text: str) -> None:
-    await page.fill("#message-box", text)
-    await page.press("#message-box", "Enter")
-
-
-def message(page: Any, text: str) -> Any:
-    return page.locator(".message", has_text=text).last
-
-
-async def shot(page: Any, name: str) -> None:
-    await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))
 
 
 async def test_help_reply_is_private_and_only_for_its_caller(
@@ -65,7 +36,7 @@ async def test_help_reply_is_private_and_only_for_its_caller(
     await open_conversation(page, "general")
     await type_command(page, "/connect-vendor help")
     reply = message(page, "/connect-vendor")
-    await reply.wait_for(timeout=WAIT)
+    await reply.wait_for(timeout=CONSOLE_WAIT)
     assert "Only visible to you" in await reply.inner_text()
     # Help lists only the forms the caller may run: Vera's own link, not sending one to others.
     assert await reply.locator("code", has_text="get your own Connect").count() == 1
@@ -83,7 +54,7 @@ async def test_text_from_messages_is_never_markup(page: Any, sandbox: SandboxUrl
     await open_conversation(page, "general")
     await type_command(page, "<img src=x onerror=alert(1)> *bold* <b>no</b>")
     said = message(page, "bold")
-    await said.wait_for(timeout=WAIT)
+    await said.wait_for(timeout=CONSOLE_WAIT)
     assert await said.locator("img").count() == 0
     assert await said.locator("b").count() == 0
     assert await said.locator("strong", has_text="bold").count() == 1
@@ -94,74 +65,63 @@ async def test_connect_card_and_charge_by_clicking(page: Any, sandbox: SandboxUr
     await page.goto(sandbox.console)
 
     # Otto sends Vera her Connect link; she gets it by DM from the app.
-    await be(page, "Otto")
-    await open_conversation(page, "ops")
-    await type_command(page, "/connect-vendor @Vera")
-    await message(page, "I sent").wait_for(timeout=WAIT)
-    await be(page, "Vera")
-    await open_conversation(page, "connectbot")
-    invite = message(page, "Connect with Stripe")
-    await invite.wait_for(timeout=WAIT)
+    invite = await vendor_invite(page)
     await shot(page, "vendor-dm")
 
     # The URL button opens the fake Stripe's OAuth page; approving shows connectbot's page.
-    async with page.context.expect_page() as opened:
-        await invite.locator("button", has_text="Connect with Stripe").click()
-    oauth = await opened.value
+    oauth = await click_to_open(page, invite, "Connect with Stripe")
     await oauth.locator("button", has_text="Approve").click()
-    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=WAIT)
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=CONSOLE_WAIT)
     assert "connected" in (await oauth.locator("h1").inner_text()).lower()
     await oauth.screenshot(path=str(ARTIFACTS / "console-oauth-callback.png"))
     await oauth.close()
-    await message(page, "is connected to the marketplace").wait_for(timeout=WAIT)
+    await message(page, "is connected to the marketplace").wait_for(timeout=CONSOLE_WAIT)
 
     # The seeded customer already has a card, and #ops holds no card link nobody asked for.
     await be(page, "Otto")
     await open_conversation(page, "ops")
-    await message(page, "carol@example.com").wait_for(timeout=WAIT)
+    await message(page, "carol@example.com").wait_for(timeout=CONSOLE_WAIT)
     assert await page.locator(".message", has_text="/checkout/pay/").count() == 0
     # A new customer: Otto's private reply has the card link; Dan types his own expiry.
     await type_command(page, "/add-customer dan@example.com Dan Doe")
     card_link = message(page, "dan@example.com")
-    await card_link.locator("button", has_text="Checkout").wait_for(timeout=WAIT)
-    async with page.context.expect_page() as opened:
-        await card_link.locator("button", has_text="Checkout").click()
-    checkout = await opened.value
+    await card_link.locator("button", has_text="Checkout").wait_for(timeout=CONSOLE_WAIT)
+    checkout = await click_to_open(page, card_link, "Checkout")
     await checkout.fill("#exp", "04 / 32")
     await checkout.locator("button", has_text="Save card").click()
     await checkout.wait_for_load_state()
     await checkout.screenshot(path=str(ARTIFACTS / "console-checkout-done.png"))
     await checkout.close()
     # the card on file has the expiry Dan typed, not the form's default
-    await message(page, "exp 04/32").wait_for(timeout=WAIT)
+    await message(page, "exp 04/32").wait_for(timeout=CONSOLE_WAIT)
 
     # /charge opens the modal; a bad amount shows the error under its input; then it charges.
     await type_command(page, "/charge @Vera 100 carol@example.com Tuning session")
     modal = page.locator("#modal")
-    await modal.wait_for(state="visible", timeout=WAIT)
+    await modal.wait_for(state="visible", timeout=CONSOLE_WAIT)
     await shot(page, "charge-modal")
     amount = modal.locator(".input-block", has_text="Amount").locator("input")
     await amount.fill("0")
     await modal.locator("#modal-submit").click()
     error = modal.locator(".input-error:not(:empty)")
-    await error.wait_for(timeout=WAIT)
+    await error.wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "charge-modal-error")
     await amount.fill("100")
     await modal.locator("#modal-submit").click()
-    await modal.wait_for(state="hidden", timeout=WAIT)
+    await modal.wait_for(state="hidden", timeout=CONSOLE_WAIT)
     charged = message(page, "$100.00")
-    await charged.wait_for(timeout=WAIT)
+    await charged.wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "charged")
 
     # A plain button sends block_actions with its message; the reply replaces the message.
     await be(page, "Ada")
     await type_command(page, "/vendors disconnect @Vera")
     question = message(page, "Disconnect")
-    await question.wait_for(timeout=WAIT)
+    await question.wait_for(timeout=CONSOLE_WAIT)
     assert await question.locator("button.danger", has_text="Disconnect").count() == 1
     await shot(page, "disconnect-question")
     await question.locator("button", has_text="Cancel").click()
-    await message(page, "Cancelled: nothing was disconnected.").wait_for(timeout=WAIT)
+    await message(page, "Cancelled: nothing was disconnected.").wait_for(timeout=CONSOLE_WAIT)
     assert await page.locator(".message", has_text="Disconnect @Vera").count() == 0
 
 
@@ -185,7 +145,7 @@ async def test_app_home_tab_sends_app_home_opened_and_renders_the_view(
     async with page.expect_request("**/console/api/home") as sent:
         await page.locator("#tab-home").click()
     assert (await sent.value).post_data_json == {"user": ADMIN}
-    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=WAIT)
+    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=CONSOLE_WAIT)
     assert await page.locator("#composer").is_hidden()
 
     await publish_home(
@@ -205,7 +165,7 @@ async def test_app_home_tab_sends_app_home_opened_and_renders_the_view(
         ],
     )
     home = page.locator("#home")
-    await home.locator(".header-block", has_text="Marketplace today").wait_for(timeout=WAIT)
+    await home.locator(".header-block", has_text="Marketplace today").wait_for(timeout=CONSOLE_WAIT)
     assert await home.locator(".field").count() == 2
     assert await home.locator("hr.divider").count() == 1
     assert await home.locator(".context em", has_text="just now").count() == 1

@@ -7,29 +7,14 @@ vendors in the same channel do not.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.sandbox_mode import SandboxUrls, running_sandbox
-from tests.browser import chromium
-from tests.e2e.test_console_browser import WAIT, be, message, open_conversation, shot, type_command
+from bot.sandbox_mode import SandboxUrls
+from tests.browser import CONSOLE_WAIT, be, message, open_conversation, shot, type_command
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Any]:
-    async with chromium() as browser:
-        context = await browser.new_context(viewport={"width": 1200, "height": 800})
-        yield await context.new_page()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxUrls]:
-    async with running_sandbox(fresh=True) as urls:
-        yield urls
 
 
 async def test_replies_after_the_ack_reach_the_caller_in_a_channel_without_the_app(
@@ -39,9 +24,9 @@ async def test_replies_after_the_ack_reach_the_caller_in_a_channel_without_the_a
     await be(page, "Ada")
     await open_conversation(page, "vendor-lounge")
     await type_command(page, "/add-customer dave@example.com Dave")
-    await message(page, "dave@example.com").wait_for(timeout=WAIT)
+    await message(page, "dave@example.com").wait_for(timeout=CONSOLE_WAIT)
     await type_command(page, "/refund cb_ch_nosuchcharge")
-    await message(page, "No connectbot charge").wait_for(timeout=WAIT)
+    await message(page, "No connectbot charge").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "private-replies-lounge")
 
     await be(page, "Vera")  # in the same channel, she sees neither

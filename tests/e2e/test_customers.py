@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.services import SERVICES
-from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import AuditEntry, Customer, StripeEvent
 from tests import stripe_events
 from tests.e2e.scenario import connected_vendor, customer_with_card
@@ -96,9 +95,8 @@ async def test_add_pay_share_end_to_end(cb: Connectbot) -> None:
 
     assert confirmation["text"].startswith("Shared jane@example.com with <@U0VENDOR1>")
     acct = vendor.stripe_account_id
-    fake = cb.stripe.app[STATE_KEY]
-    [clone] = fake.all("payment_method", acct)
-    [vendor_customer] = fake.all("customer", acct)
+    [clone] = cb.stripe.held("payment_method", acct)
+    [vendor_customer] = cb.stripe.held("customer", acct)
     assert vendor_customer["email"] == "jane@example.com"
     assert vendor_customer["invoice_settings"]["default_payment_method"] == clone["id"]
     shares = [r for r in await cb.stripe.requests() if r["stripe_account"] == acct]
@@ -116,7 +114,7 @@ async def test_add_pay_share_end_to_end(cb: Connectbot) -> None:
     again = await private_reply(cb, second.response_key)
     assert "already shared" in again["text"] and vendor_customer["id"] in again["text"]
     assert len(await cb.stripe.requests()) == before  # answered from the stored mapping
-    assert len(fake.all("customer", acct)) == 1
+    assert len(cb.stripe.held("customer", acct)) == 1
 
 
 async def _with_card(cb: Connectbot, email: str) -> Customer | None:
@@ -207,10 +205,9 @@ async def test_a_new_card_replaces_the_default_and_a_later_share_uses_it(cb: Con
     )
     text = (await private_reply(cb, again.response_key))["text"]
     assert text.startswith("Shared") and "Mastercard •••• 4444" in text
-    fake = cb.stripe.app[STATE_KEY]
-    [vendor_customer] = fake.all("customer", vendor.stripe_account_id)
+    [vendor_customer] = cb.stripe.held("customer", vendor.stripe_account_id)
     default = vendor_customer["invoice_settings"]["default_payment_method"]
-    assert fake.objects[default]["card"]["last4"] == "4444"
+    assert cb.stripe.stored(default)["card"]["last4"] == "4444"
 
 
 async def _card_notes(cb: Connectbot, n: int) -> list[str] | None:
@@ -300,8 +297,7 @@ async def test_a_saved_error_from_stripe_does_not_block_the_card_for_a_day(cb: C
     assert [u.get("replayed", False) for u in updates][-1] is False
     keys = {u["idempotency_key"] for u in updates}
     assert len(keys) == 2  # the saved key (replayed by stripe-python's retries) and a new one
-    fake = cb.stripe.app[STATE_KEY]
-    customer = fake.objects[saved.stripe_customer_id]
+    customer = cb.stripe.stored(saved.stripe_customer_id)
     assert customer["invoice_settings"]["default_payment_method"] == saved.default_payment_method_id
     notes = await cb.until(lambda: _card_notes(cb, 1), what="the ops note")
     assert len(notes) == 1

@@ -13,7 +13,7 @@ from bot.notifications.digest import digest_pass, record_first_start
 from bot.services import SERVICES, Services
 from storage.db import create_engine, session_factory
 from storage.models import DigestRun, Milestone, OutboxMessage, Vendor
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
@@ -59,7 +59,7 @@ async def a_busy_day(cb: Connectbot) -> datetime:
     reply = await cb.slack_sender.command("/refund", f"{first.id} 40", user_id=OPERATOR)
     await cb.until(lambda: cb.slack.responses(str(reply.response_key)), what="the refund")
     await cb.stripe.dispute(str(disputed.stripe_charge_id))
-    await settle(cb)
+    await cb.events_handled()
     return first.created_at
 
 

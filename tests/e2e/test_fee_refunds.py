@@ -10,8 +10,13 @@ from sqlalchemy import select
 
 from bot.services import SERVICES
 from storage.models import Charge, Refund, Vendor
-from tests.e2e.deliveries import charge_row, dashboard_refund, refund_command
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.deliveries import dashboard_refund, refund_command
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import OPERATOR, Connectbot
 
 VERA = "U0VERA"
@@ -24,7 +29,7 @@ async def charged(cb: Connectbot) -> tuple[Charge, Vendor]:
     await customer_with_card(cb, "jane@example.com")
     charge = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
     assert charge.status == "succeeded"
-    await settle(cb)
+    await cb.events_handled()
     return charge, vendor
 
 
@@ -55,7 +60,7 @@ async def test_a_dashboard_refund_keeps_the_fee_and_a_separate_fee_refund_is_rec
 ) -> None:
     charge, vendor = await charged(cb)
     await dashboard_refund(cb, vendor.stripe_account_id, str(charge.stripe_charge_id), 2_500)
-    await settle(cb)
+    await cb.settled()  # the announcement is sent too, before the test reads it
     fee = await stripe_fee(cb, charge)
     assert fee["amount_refunded"] == 0  # Stripe refunded no fee with it
     assert (await charge_row(cb, charge.id)).fee_refunded == 0
@@ -75,7 +80,7 @@ async def test_a_dashboard_refund_keeps_the_fee_and_a_separate_fee_refund_is_rec
     # The platform then refunds $2.50 of its fee by itself.
     api = cb.app[SERVICES].stripe.api.v1
     await api.application_fees.refunds.create_async(str(fee["id"]), params={"amount": 250})
-    await settle(cb)
+    await cb.events_handled()
     assert (await stripe_fee(cb, charge))["amount_refunded"] == 250
     assert (await charge_row(cb, charge.id)).fee_refunded == 250
     assert await fees_line(cb) == (
@@ -89,7 +94,7 @@ async def test_a_refund_after_a_dashboard_refund_returns_only_its_own_share(
 ) -> None:
     charge, vendor = await charged(cb)
     await dashboard_refund(cb, vendor.stripe_account_id, str(charge.stripe_charge_id), 2_500)
-    await settle(cb)
+    await cb.events_handled()
     # $40 of $100 returns $4.00 of the fee: its own proportion, not one that assumes the
     # Dashboard refund returned its share too ($6.50).
     assert "platform fee refunded $4.00" in await refund_command(cb, f"{charge.id} 40")
@@ -98,7 +103,7 @@ async def test_a_refund_after_a_dashboard_refund_returns_only_its_own_share(
     # The $35 left returns its own share too ($3.50): Stripe refunds the fee in proportion to
     # each refund, so the $2.50 share of the Dashboard refund stays with the platform.
     assert "platform fee refunded $3.50" in await refund_command(cb, charge.id)
-    await settle(cb)
+    await cb.events_handled()
     fee = await stripe_fee(cb, charge)
     assert (fee["amount"], fee["amount_refunded"]) == (1_000, 750)
     row = await charge_row(cb, charge.id)

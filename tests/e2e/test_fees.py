@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 
 from storage.models import Charge
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.e2e.stripe_totals import StripeTotals, plural, shown, stripe_totals
 from tests.harness import OPERATOR, Connectbot
 
@@ -49,7 +49,7 @@ async def test_fee_summary_per_vendor_with_refunds(cb: Connectbot) -> None:
     reply = await cb.slack_sender.command("/refund", f"{first.id} 40", user_id=OPERATOR)
     key = str(reply.response_key)
     await cb.until(lambda: cb.slack.responses(key), what="the refund")
-    await settle(cb)
+    await cb.events_handled()
 
     _, summary = await fees(cb, "today")
     assert summary is not None

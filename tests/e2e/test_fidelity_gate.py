@@ -16,9 +16,8 @@ import stripe
 from sqlalchemy import update
 
 from bot.services import SERVICES
-from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import Charge
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.harness import OPERATOR, Connectbot, running_connectbot
 
 REFUSED = "requests Stripe would refuse"
@@ -40,12 +39,12 @@ async def test_a_request_option_sent_as_a_parameter_fails_the_test(tmp_path: Pat
     with pytest.raises(AssertionError, match="Received unknown parameter: stripe_account"):
         async with running_connectbot(f"sqlite+aiosqlite:///{tmp_path}/f.db") as cb:
             vendor = await connected_vendor(cb, "U0VENDOR1")
-            before = len(cb.stripe.app[STATE_KEY].objects)
+            before = cb.stripe.object_count()
             params: Any = {"email": "x@example.com", "stripe_account": vendor.stripe_account_id}
             with pytest.raises(stripe.InvalidRequestError) as refused:
                 await api(cb).customers.create_async(params=params)
             assert refused.value.code == "parameter_unknown"
-            assert len(cb.stripe.app[STATE_KEY].objects) == before  # on no account at all
+            assert cb.stripe.object_count() == before  # on no account at all
 
 
 async def test_a_value_stripe_would_refuse_fails_the_test(tmp_path: Path) -> None:
@@ -147,7 +146,7 @@ async def _refunded_in_the_dashboard(cb: Connectbot) -> Charge:
         },
         options={"stripe_account": charge.request_params["stripe_account"]},
     )
-    await settle(cb)
+    await cb.events_handled()
     return charge
 
 

@@ -44,7 +44,6 @@ from bot.parsing import (
 from bot.permissions import is_admin, is_operator
 from storage.models import Charge, Refund
 from tests.databases import fresh_database
-from tests.e2e.deliveries import quiet
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.harness import ADMIN, OPERATOR, Connectbot, running_connectbot
 
@@ -321,7 +320,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 charge = await charge_through_modal(
                     cb, f"<@{VENDOR}|vera> 500.00 jane@example.com", user=OPERATOR
                 )
-                await quiet(cb)
+                await cb.settled()
                 errors.take()
                 yield World(cb, errors, charge_ref=charge.id)
                 assert errors.take() == []
@@ -357,7 +356,7 @@ async def calm(cb: Connectbot) -> None:
 
     await cb.until(nothing_in_flight, what="charges and refunds to settle")
     await cb.stripe.deliver()
-    await quiet(cb)
+    await cb.settled()
 
 
 async def counts(cb: Connectbot) -> tuple[int, int, int]:

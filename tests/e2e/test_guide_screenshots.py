@@ -16,13 +16,20 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox_mode import SandboxUrls, running_sandbox
-from tests.browser import chromium
-from tests.e2e.test_console_browser import be, message, open_conversation, type_command
+from bot.sandbox_mode import SandboxUrls
+from tests.browser import (
+    CONSOLE_WAIT,
+    be,
+    click_to_open,
+    message,
+    new_page,
+    open_conversation,
+    type_command,
+    vendor_invite,
+)
 
 pytestmark = pytest.mark.browser
 
-WAIT = 10_000  # ms
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 # Every screenshot docs/guide.md shows, in the order the story takes them.
 SHOTS = (
@@ -52,15 +59,9 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
-    async with chromium() as browser:
-        context = await browser.new_context(viewport={"width": 960, "height": 700})
-        yield await context.new_page()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxUrls]:
-    async with running_sandbox(fresh=True) as urls:
-        yield urls
+    """The guide's screenshots are taken at 960 x 700."""
+    async with new_page(960, 700) as opened:
+        yield opened
 
 
 async def test_the_guide_story_in_the_console(
@@ -73,74 +74,63 @@ async def test_the_guide_story_in_the_console(
     await page.goto(sandbox.console)
 
     # An operator sends Vera her Connect link; she opens it from her DM with the app.
-    await be(page, "Otto")
-    await open_conversation(page, "ops")
-    await type_command(page, "/connect-vendor @Vera")
-    await message(page, "I sent").wait_for(timeout=WAIT)
-    await be(page, "Vera")
-    await open_conversation(page, "connectbot")
-    invite = message(page, "Connect with Stripe")
-    await invite.wait_for(timeout=WAIT)
+    invite = await vendor_invite(page)
     await shot(page, "connect-invite")
-    async with page.context.expect_page() as opened:
-        await invite.locator("button", has_text="Connect with Stripe").click()
-    oauth = await opened.value
+    oauth = await click_to_open(page, invite, "Connect with Stripe")
     await oauth.set_viewport_size({"width": 720, "height": 480})
-    await oauth.locator("button", has_text="Approve").wait_for(timeout=WAIT)
+    await oauth.locator("button", has_text="Approve").wait_for(timeout=CONSOLE_WAIT)
     await shot(oauth, "connect-oauth")
     await oauth.locator("button", has_text="Approve").click()
-    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=WAIT)
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=CONSOLE_WAIT)
     await shot(oauth, "connect-done")
     await oauth.close()
-    await message(page, "is connected to the marketplace").wait_for(timeout=WAIT)
+    await message(page, "is connected to the marketplace").wait_for(timeout=CONSOLE_WAIT)
 
     # The operator adds a customer; the customer saves a card on Stripe's Checkout page.
     await be(page, "Otto")
     await open_conversation(page, "ops")
     await type_command(page, "/add-customer dave@example.com Dave Diaz")
     card_link = message(page, "dave@example.com")
-    await card_link.wait_for(timeout=WAIT)
+    await card_link.wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "add-customer")
-    async with page.context.expect_page() as opened:
-        await card_link.locator("button", has_text="Checkout").click()
-    checkout = await opened.value
+    checkout = await click_to_open(page, card_link, "Checkout")
     await checkout.set_viewport_size({"width": 720, "height": 560})
-    await checkout.locator("button", has_text="Save card").wait_for(timeout=WAIT)
+    await checkout.locator("button", has_text="Save card").wait_for(timeout=CONSOLE_WAIT)
     await shot(checkout, "checkout")
     await checkout.locator("button", has_text="Save card").click()
     await checkout.wait_for_load_state()
     await checkout.close()
-    await message(page, "4242").wait_for(timeout=WAIT)
+    await message(page, "4242").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "card-saved")
 
     # A charge: the modal with its fee preview, then the confirmation in the channel.
     await type_command(page, "/charge @Vera 100 dave@example.com Tuning session")
     modal = page.locator("#modal")
-    await modal.wait_for(state="visible", timeout=WAIT)
-    await modal.locator("text=platform fee").first.wait_for(timeout=WAIT)
+    await modal.wait_for(state="visible", timeout=CONSOLE_WAIT)
+    await modal.locator("text=platform fee").first.wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "charge-modal")
     await modal.locator("#modal-submit").click()
-    await modal.wait_for(state="hidden", timeout=WAIT)
+    await modal.wait_for(state="hidden", timeout=CONSOLE_WAIT)
     charged = message(page, "Charged $100.00")
-    await charged.wait_for(timeout=WAIT)
+    await charged.wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "charged")
     found = re.search(r"cb_ch_\w+", await charged.inner_text())
     assert found, "the confirmation names the connectbot charge id"
 
     # A partial refund, then the fee summary.
     await type_command(page, f"/refund {found.group(0)} 40")
-    await message(page, "Refunded $40.00").wait_for(timeout=WAIT)
+    await message(page, "Refunded $40.00").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "refunded")
     await type_command(page, "/fees today")
-    await message(page, "Net to vendor").wait_for(timeout=WAIT)
+    await message(page, "Net to vendor").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "fees")
 
     # App Home, as the admin sees it.
     await be(page, "Ada")
     await open_conversation(page, "connectbot")
     await page.locator("#tab-home").click()
-    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=WAIT)
-    await page.locator("#home", has_text="$100.00").wait_for(timeout=WAIT)
+    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=CONSOLE_WAIT)
+    await page.locator("#home", has_text="$100.00").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "app-home")
 
     for name in SHOTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.e2e.stripe_totals import shown, stripe_totals
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
@@ -146,7 +146,7 @@ async def test_refunds_and_net_stand_beside_volume_and_fees(cb: Connectbot) -> N
     reply = await cb.slack_sender.command("/refund", f"{big.id} 60", user_id=OPERATOR)
     key = str(reply.response_key)
     await cb.until(lambda: cb.slack.responses(key), what="the refund")
-    await settle(cb)
+    await cb.events_handled()
 
     view, text = await open_home(cb, OPERATOR)
     # $120 volume, $60 refunded with its $6 of fee: fees $12 - $6 = $6, net 120 - 60 - 6 = $54.

@@ -16,9 +16,13 @@ from bot.services import SERVICES
 from sandbox.slack_fake.interactions import event_callback, submission
 from storage.models import OutboxMessage
 from storage.repos import outbox
-from tests.e2e.scenario import connected_vendor, customer_with_card, modal_inputs
-from tests.e2e.test_charge import charges_in_db
-from tests.e2e.test_charge_outcomes import intent_creates
+from tests.e2e.scenario import (
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    intent_creates,
+    modal_inputs,
+)
 from tests.e2e.test_private_replies import typed_charge
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
@@ -101,22 +105,9 @@ async def test_an_expired_trigger_is_explained_in_words(cb: Connectbot) -> None:
     trigger = await cb.slack.issue_trigger(OPERATOR)
     url = await cb.slack.issue_response_url(OPERATOR, channel_id="C_GENERAL")
     await cb.slack.advance_clock(4)  # the trigger is older than Slack's 3 seconds
-    ws = cb.slack_sender.workspace
-    fields = {
-        "token": ws.verification_token,
-        "team_id": ws.team_id,
-        "team_domain": ws.team_domain,
-        "channel_id": "C_GENERAL",
-        "channel_name": "general",
-        "user_id": OPERATOR,
-        "user_name": "otto",
-        "command": "/charge",
-        "text": f"<@{VENDOR}> 30 jane@example.com",
-        "api_app_id": ws.api_app_id,
-        "response_url": url,
-        "trigger_id": trigger,
-    }
-    reply = await cb.slack_sender.send_form(fields)
+    reply = await cb.command_as_sent(
+        "/charge", f"<@{VENDOR}> 30 jane@example.com", trigger_id=trigger, response_url=url
+    )
     assert reply.status == 200 and not reply.body
     key = url.split("/_fake/respond/")[1].split("?")[0]
     [note] = await cb.until(lambda: cb.slack.responses(key), what="the explanation")

@@ -12,8 +12,7 @@ from bot.metrics import Metrics, stripe_endpoint, stripe_error_kind
 from bot.workers import WORKERS
 from storage.models import OutboxMessage, utcnow
 from storage.repos import outbox
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
-from tests.e2e.test_refund import refund
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, refund
 from tests.harness import OPERATOR, Connectbot
 
 VENDOR = "U0VENDOR1"

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from bot.stripe_ops import client
 from storage.models import AuditEntry, OAuthState
-from tests.e2e.scenario import settle
 from tests.e2e.test_onboarding import (
     VENDOR,
     VENDOR_B,
@@ -144,7 +143,7 @@ async def test_a_dropped_answer_is_not_retried_and_the_fresh_link_connects(
     assert {e["account"] for e in authorized} == {vendor.stripe_account_id}
     assert [r["status"] for r in await stripe_calls(cb, "/oauth/token")] == [200, 200]
     assert len(await exchanges_of(cb, code_of(callback))) == 1
-    await settle(cb)  # the two authorized webhooks change nothing
+    await cb.events_handled()  # the two authorized webhooks change nothing
     after = await stored_vendor(cb, VENDOR)
     assert after is not None and after.status == "connected"
 
@@ -205,7 +204,7 @@ async def test_the_webhook_after_a_reuse_adds_no_second_message(cb: Connectbot) 
     callback = await authorize(cb, await link_for(cb, VENDOR))
     assert (await open_page(cb, callback))[0] == 200
     assert (await reuse(cb, code_of(callback), VENDOR_B))[0] == 400
-    await settle(cb)  # account.application.deauthorized delivered and handled
+    await cb.events_handled()  # account.application.deauthorized delivered and handled
     vendor = await stored_vendor(cb, VENDOR)
     assert vendor is not None and vendor.status == "disconnected"
     await cb.settled()
@@ -224,12 +223,12 @@ async def test_reusing_an_old_code_leaves_a_later_connection_alone(cb: Connectbo
     }
     async with cb.http.post(f"{cb.stripe.url}/oauth/deauthorize", data=form) as resp:
         assert resp.status == 200
-    await settle(cb)
+    await cb.events_handled()
     again = await connect(cb, VENDOR)
     assert again.stripe_account_id == vendor.stripe_account_id
 
     assert (await reuse(cb, code_of(first), VENDOR_B))[0] == 400
-    await settle(cb)
+    await cb.events_handled()
     still = await stored_vendor(cb, VENDOR)
     assert still is not None and still.status == "connected"
 

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from sandbox.slack_fake.api import STATE_KEY
 from storage.models import OutboxMessage, ResponseUrl, utcnow
 from storage.repos import response_urls
 from tests.e2e.scenario import connected_vendor, customer_with_card, modal_inputs
@@ -33,12 +32,10 @@ async def declare_conversations(cb: Connectbot) -> None:
 
 async def typed_charge(cb: Connectbot, text: str, *, channel: str) -> tuple[str, dict[str, Any]]:
     """`/charge text` typed by the operator in `channel`: (its response key, the modal)."""
-    before = set(cb.slack.app[STATE_KEY].views)
+    before = cb.slack.view_ids()
     reply = await cb.slack_sender.command("/charge", text, user_id=OPERATOR, channel_id=channel)
     assert reply.status == 200 and not reply.body and reply.error is None, reply.body
-    new = await cb.until(
-        lambda: [v for v in cb.slack.app[STATE_KEY].views if v not in before], what="the modal"
-    )
+    new = await cb.until(lambda: cb.slack.views_since(before), what="the modal")
     return str(reply.response_key), await cb.slack.view(new[0])
 
 

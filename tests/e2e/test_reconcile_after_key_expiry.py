@@ -20,10 +20,17 @@ from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from sandbox.stripe_fake.idempotency import KEY_LIFETIME_SECONDS
 from storage.models import AuditEntry, Charge, Refund, ResponseUrl, utcnow
-from tests.e2e.scenario import vendor_payment_intents
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates
-from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+    refund,
+    stripe_state,
+    vendor_payment_intents,
+)
+from tests.e2e.test_charge_outcomes import charge_with
+from tests.e2e.test_refund import VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 RETRIES = 3  # the first try and the client's two retries
@@ -42,12 +49,7 @@ async def pending_charge(
     """A $25 charge left `pending` by `fault` on every try: (vendor account, its row)."""
     await cb.stripe.fault("POST", "/v1/payment_intents", fault, count=RETRIES)
     account, _ = await charge_with(cb, card)
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].status == "pending" and rows[0].attempts else None
-
-    return account, await cb.until(given_up, timeout=20, what="the listener to give up")
+    return account, await charge_left_pending(cb)
 
 
 async def age_charge(cb: Connectbot, charge_id: str, by: timedelta) -> None:
@@ -193,12 +195,7 @@ async def test_a_replayed_500_is_looked_up_at_the_next_pass_and_adopted(cb: Conn
     # (the client's retries, any of the reconciler's) would get that 500 again.
     await cb.stripe.fault("POST", "/v1/payment_intents", "500_after_commit")
     account, _ = await charge_with(cb, "pm_card_visa")
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].attempts else None
-
-    row = await cb.until(given_up, timeout=20, what="the listener to give up")
+    row = await charge_left_pending(cb)
     assert row.status == "pending" and row.failure_code == "replayed_error"
     creates = await intent_creates(cb)
     assert [c["status"] for c in creates] == [500] * RETRIES
@@ -247,11 +244,9 @@ async def refund_row(cb: Connectbot, refund_id: int) -> Refund:
     return found
 
 
-async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connectbot) -> None:
-    charge, vendor, row = await pending_refund(cb, "drop")
-    await age_refund(cb, row.id, DAY)
-    await cb.stripe.advance_clock(KEY_LIFETIME_SECONDS + 60)
-
+async def assert_refund_adopted(cb: Connectbot, charge: Charge, vendor: Any, row: Refund) -> Refund:
+    """The reconciler adopts the $25.00 refund Stripe made for `row`: found by listing the
+    PaymentIntent's refunds, never sent again, announced once, and nothing left after; the row."""
     assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 1
     settled = await refund_row(cb, row.id)
     assert settled.status == "succeeded" and settled.stripe_refund_id
@@ -263,6 +258,15 @@ async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connect
     texts = await cb.until(lambda: posts(cb, VENDOR_CHANNEL, "refunded"), what="the announcement")
     assert len(texts) == 1
     assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 0
+    return settled
+
+
+async def test_a_refund_whose_answer_was_lost_is_adopted_a_day_later(cb: Connectbot) -> None:
+    charge, vendor, row = await pending_refund(cb, "drop")
+    await age_refund(cb, row.id, DAY)
+    await cb.stripe.advance_clock(KEY_LIFETIME_SECONDS + 60)
+
+    await assert_refund_adopted(cb, charge, vendor, row)
 
 
 async def test_a_refund_that_never_reached_stripe_fails_after_23_hours(cb: Connectbot) -> None:

@@ -7,19 +7,16 @@ from datetime import timedelta
 
 from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates, outbox
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+)
+from tests.e2e.test_charge_outcomes import charge_with, outbox
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 RETRIES = 3  # the first try and the client's two retries
-
-
-async def until_pending_with_attempt(cb: Connectbot) -> None:
-    async def given_up() -> bool:
-        rows = await charges_in_db(cb)
-        return bool(rows) and rows[0].status == "pending" and rows[0].attempts >= 1
-
-    await cb.until(given_up, timeout=20, what="the listener to give up")
 
 
 async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -> None:
@@ -27,7 +24,7 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
     await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
-    await until_pending_with_attempt(cb)
+    await charge_left_pending(cb)
     # The operator is told it will be settled; nothing is announced as charged yet.
     delayed = [m for m in await outbox(cb) if m.dedupe_key.endswith(f":delayed:private:{OPERATOR}")]
     assert len(delayed) == 1
@@ -47,7 +44,7 @@ async def test_committed_but_the_response_lost_then_reconciled(cb: Connectbot) -
     await cb.stripe.release_webhooks()
     await cb.stripe.deliver()
     assert any(e["type"] == "payment_intent.succeeded" for e in await cb.stripe.events())
-    await cb.until(lambda: _all_events_handled(cb), what="the late webhooks handled")
+    await cb.events_handled()
     assert len(await cb.until(lambda: _charged(cb), what="the confirmation")) == 1
     await assert_db_matches_stripe(cb, account)
     assert await reconcile_pending(services, grace=timedelta(0)) == []
@@ -57,7 +54,7 @@ async def test_a_webhook_settles_a_charge_whose_response_was_lost(cb: Connectbot
     await cb.stripe.webhook_rules(hold="all")
     await cb.stripe.fault("POST", "/v1/payment_intents", "drop", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
-    await until_pending_with_attempt(cb)
+    await charge_left_pending(cb)
     await cb.stripe.release_webhooks()
     await cb.stripe.deliver()
 
@@ -76,7 +73,7 @@ async def test_stripe_down_leaves_the_charge_pending_and_reconciling_charges_it(
 ) -> None:
     await cb.stripe.fault("POST", "/v1/payment_intents", "500", count=RETRIES)
     account, _ = await charge_with(cb, "pm_card_visa")
-    await until_pending_with_attempt(cb)
+    await charge_left_pending(cb)
     assert [c["status"] for c in await intent_creates(cb)] == [500] * RETRIES
     services = cb.app[SERVICES]
     first, second = await asyncio.gather(
@@ -91,15 +88,3 @@ async def test_stripe_down_leaves_the_charge_pending_and_reconciling_charges_it(
 
 async def _charged(cb: Connectbot) -> list[dict[str, object]]:
     return [m for m in await cb.slack.messages(OPS_CHANNEL) if "Charged" in str(m.get("text"))]
-
-
-async def _all_events_handled(cb: Connectbot) -> bool:
-    from sqlalchemy import select
-
-    from storage.models import StripeEvent
-
-    async with cb.sessions() as session:
-        events = (await session.scalars(select(StripeEvent))).all()
-    return any(e.type == "payment_intent.succeeded" for e in events) and all(
-        e.processed_at is not None for e in events
-    )

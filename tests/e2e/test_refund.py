@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
-from storage.models import ApplicationFee, Charge, Refund, StripeEvent, Vendor
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from storage.models import ApplicationFee, Charge, Refund, Vendor
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+    refund,
+    stripe_state,
+)
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot
 
 VENDOR = "U0VENDOR1"
@@ -29,45 +36,8 @@ async def charged(cb: Connectbot, amount: str = "100.00") -> tuple[Charge, Vendo
     return charge, vendor
 
 
-async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
-    """Type `/refund text`; the private answer (ack text or the response that follows)."""
-    reply = await cb.slack_sender.command("/refund", text, user_id=user)
-    assert reply.status == 200
-    if reply.body:
-        return reply.body
-    assert reply.response_key is not None
-    key = reply.response_key
-    responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
-    return str(responses[-1]["text"])
-
-
-async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:
-    """(amount refunded on the Stripe charge, amount refunded of its application fee)."""
-    api = cb.app[SERVICES].stripe.api.v1
-    stripe_charge = await api.charges.retrieve_async(
-        str(charge.stripe_charge_id), options={"stripe_account": vendor.stripe_account_id}
-    )
-    fees = await api.application_fees.list_async(params={"charge": stripe_charge.id})
-    [fee] = fees.data
-    return stripe_charge.amount_refunded, fee.amount_refunded
-
-
-async def row(cb: Connectbot, charge_id: str) -> Charge:
-    async with cb.sessions() as session:
-        found = await session.get(Charge, charge_id)
-    assert found is not None
-    return found
-
-
 async def channel_texts(cb: Connectbot, channel: str, word: str) -> list[str]:
-    return [m["text"] for m in await cb.slack.messages(channel) if word in m.get("text", "")]
-
-
-async def settled(cb: Connectbot) -> bool:
-    await cb.stripe.deliver()
-    async with cb.sessions() as session:
-        rows = (await session.scalars(select(StripeEvent))).all()
-    return all(e.processed_at is not None for e in rows)
+    return [m["text"] for m in await cb.posts_mentioning(channel, word)]
 
 
 async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connectbot) -> None:
@@ -77,8 +47,8 @@ async def test_partial_then_remaining_refund_returns_exactly_the_fee(cb: Connect
     second = await refund(cb, str(charge.payment_intent_id))  # the rest, by PaymentIntent id
     assert "Refunded $60.00" in second and "platform fee refunded $6.00" in second
 
-    await cb.until(lambda: settled(cb), what="webhooks handled")
-    after = await row(cb, charge.id)
+    await cb.events_handled()
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (10_000, 1_000)
     assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
     async with cb.sessions() as session:
@@ -144,11 +114,11 @@ async def test_a_refund_made_outside_connectbot_is_recorded_and_announced(cb: Co
         lambda: channel_texts(cb, VENDOR_CHANNEL, "outside connectbot"), what="the announcement"
     )
     assert len(texts) == 1 and "$25.00 of $100.00" in texts[0]
-    await cb.until(lambda: settled(cb), what="webhooks handled")
-    after = await row(cb, charge.id)
+    await cb.events_handled()
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert "Refunded $75.00" in await refund(cb, charge.id)  # what remains, exactly
-    await cb.until(lambda: settled(cb), what="webhooks handled")
+    await cb.events_handled()
     assert await stripe_state(cb, charge, vendor) == (10_000, 1_000)
     assert len(await channel_texts(cb, VENDOR_CHANNEL, "outside connectbot")) == 1
 
@@ -175,22 +145,13 @@ async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
     first = await cb.slack_sender.command("/refund", f"{charge.id} 10", user_id=OPERATOR)
     key = str(first.response_key)
     await cb.until(lambda: cb.slack.responses(key), what="the first answer")
-    ws = cb.slack_sender.workspace
-    retry = {
-        "token": ws.verification_token,
-        "team_id": ws.team_id,
-        "team_domain": ws.team_domain,
-        "channel_id": "C_GENERAL",
-        "channel_name": "general",
-        "user_id": OPERATOR,
-        "user_name": "otto",
-        "command": "/refund",
-        "text": f"{charge.id} 10",
-        "api_app_id": ws.api_app_id,
-        "response_url": cb.slack_sender.response_url(key, channel_id="C_GENERAL", user_id=OPERATOR),
-        "trigger_id": str(first.trigger_id),
-    }
-    assert (await cb.slack_sender.send_form(retry)).status == 200
+    retry = await cb.command_as_sent(
+        "/refund",
+        f"{charge.id} 10",
+        trigger_id=str(first.trigger_id),
+        response_url=cb.slack_sender.response_url(key, channel_id="C_GENERAL", user_id=OPERATOR),
+    )
+    assert retry.status == 200
     await asyncio.sleep(0.5)  # the retry's work is done after its ack
     assert len(await cb.slack.responses(key)) == 1  # the first answer stands alone
     posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
@@ -204,15 +165,15 @@ async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -
     await cb.stripe.fault("POST", "/v1/refunds", "drop", count=3)
     answer = await refund(cb, f"{charge.id} 25")
     assert "will retry it with the same key" in answer
-    assert (await row(cb, charge.id)).amount_refunded == 0
+    assert (await charge_row(cb, charge.id)).amount_refunded == 0
 
     reconciled = await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0))
     assert reconciled == 1
     posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
     assert len(posts) == 4 and len({p["idempotency_key"] for p in posts}) == 1
     assert posts[-1].get("replayed") is True
-    await cb.until(lambda: settled(cb), what="webhooks handled")
-    after = await row(cb, charge.id)
+    await cb.events_handled()
+    after = await charge_row(cb, charge.id)
     assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
     assert await stripe_state(cb, charge, vendor) == (2_500, 250)
     texts = await cb.until(

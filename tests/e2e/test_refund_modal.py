@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sandbox.slack_fake.api import STATE_KEY
 from storage.models import AuditEntry, Refund
-from tests.e2e.scenario import charge_through_modal, modal_inputs
-from tests.e2e.test_refund import VENDOR, VENDOR_CHANNEL, charged, row
+from tests.e2e.scenario import charge_row, charge_through_modal, modal_inputs
+from tests.e2e.test_refund import VENDOR, VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, Connectbot
 
 
@@ -36,7 +35,7 @@ async def click_refund(cb: Connectbot, message: dict[str, Any], user: str) -> An
 
 async def new_view(cb: Connectbot, before: set[str]) -> dict[str, Any]:
     def opened() -> list[str]:
-        return [v for v in cb.slack.app[STATE_KEY].views if v not in before]
+        return cb.slack.views_since(before)
 
     [view_id] = await cb.until(opened, what="the refund modal")
     return await cb.slack.view(view_id)
@@ -60,8 +59,8 @@ async def test_the_refund_button_opens_a_prefilled_modal_and_refunds_once(cb: Co
     outsider = await click_refund(cb, message, "U0NOBODY")  # not an operator: told, no modal
     answer = await private_answer(cb, str(outsider.response_key))
     assert "Only connectbot operators" in answer
-    before = set(cb.slack.app[STATE_KEY].views)
-    assert not [v for v in cb.slack.app[STATE_KEY].views if v not in before]
+    before = cb.slack.view_ids()
+    assert not cb.slack.views_since(before)
 
     click = await click_refund(cb, message, OPERATOR)
     view = await new_view(cb, before)
@@ -93,7 +92,7 @@ async def test_the_refund_button_opens_a_prefilled_modal_and_refunds_once(cb: Co
     assert [(r.amount, r.status) for r in refunds] == [(4_000, "succeeded")]
     assert refunds[0].idempotency_key == f"refund:{charge.id}:view:{view['id']}"
     assert len(await refund_posts(cb)) <= 2  # a replay carries the same key: one refund
-    assert (await row(cb, charge.id)).amount_refunded == 4_000
+    assert (await charge_row(cb, charge.id)).amount_refunded == 4_000
     async with cb.sessions() as session:
         [audit] = (
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "refund.requested"))
@@ -110,7 +109,7 @@ async def _refunds(cb: Connectbot, count: int) -> list[Refund]:
 async def test_a_role_lost_before_submit_is_refused_in_the_modal(cb: Connectbot) -> None:
     charge, _ = await charged(cb)
     message = await confirmation(cb, charge.id)
-    before = set(cb.slack.app[STATE_KEY].views)
+    before = cb.slack.view_ids()
     await click_refund(cb, message, OPERATOR)
     view = await new_view(cb, before)
     reply = await cb.slack_sender.view_submission(
@@ -133,7 +132,7 @@ async def test_refund_with_no_argument_offers_the_recent_charges(cb: Connectbot)
     refused = await cb.slack_sender.command("/refund", "", user_id="U0NOBODY")
     assert "Only connectbot operators" in refused.body and "Usage" not in refused.body
 
-    before = set(cb.slack.app[STATE_KEY].views)
+    before = cb.slack.view_ids()
     reply = await cb.slack_sender.command("/refund", "", user_id=OPERATOR)
     assert reply.status == 200 and not reply.body
     view = await new_view(cb, before)
@@ -151,7 +150,7 @@ async def test_refund_with_no_argument_offers_the_recent_charges(cb: Connectbot)
     )
     assert reply.status == 200 and not reply.body
     await cb.until(lambda: _refunds(cb, 2), what="the refund")
-    assert (await row(cb, second.id)).amount_refunded == 25_00
+    assert (await charge_row(cb, second.id)).amount_refunded == 25_00
 
     # Nothing left to refund: said privately, with the usage.
     reply = await cb.slack_sender.command("/refund", "", user_id=OPERATOR)

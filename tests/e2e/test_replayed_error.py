@@ -19,12 +19,20 @@ from sqlalchemy import select, update
 from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from storage.models import Charge, Refund
-from tests.e2e.scenario import vendor_payment_intents
-from tests.e2e.test_charge import assert_db_matches_stripe, charges_in_db
-from tests.e2e.test_charge_outcomes import charge_with, intent_creates
+from tests.e2e.scenario import (
+    assert_db_matches_stripe,
+    charge_left_pending,
+    charges_in_db,
+    intent_creates,
+    refund,
+    stripe_state,
+    vendor_payment_intents,
+)
+from tests.e2e.test_charge_outcomes import charge_with
 from tests.e2e.test_reconcile_after_key_expiry import (
     RETRIES,
     age_charge,
+    assert_refund_adopted,
     gave_up_notes,
     paths,
     pending_charge,
@@ -32,7 +40,7 @@ from tests.e2e.test_reconcile_after_key_expiry import (
     reconcile_one,
     refund_row,
 )
-from tests.e2e.test_refund import VENDOR_CHANNEL, charged, refund, stripe_state
+from tests.e2e.test_refund import VENDOR_CHANNEL, charged
 from tests.harness import OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 
@@ -47,12 +55,7 @@ async def test_a_replayed_500_on_a_declined_card_is_adopted_as_the_decline(
 ) -> None:
     await cb.stripe.fault("POST", "/v1/payment_intents", "500_after_commit")
     account, _ = await charge_with(cb, "pm_card_chargeDeclined")
-
-    async def given_up() -> Charge | None:
-        rows = await charges_in_db(cb)
-        return rows[0] if rows and rows[0].attempts else None
-
-    row = await cb.until(given_up, timeout=20, what="the listener to give up")
+    row = await charge_left_pending(cb)
     assert row.status == "pending" and row.failure_code == "replayed_error"
 
     assert await reconcile_one(cb) == "failed"
@@ -126,18 +129,8 @@ async def test_a_refund_answered_with_a_replayed_500_is_adopted_at_the_next_pass
     assert all(r.get("replayed") for r in refunds_sent[1:])
 
     # Seconds old, not an hour: looked up (the list is consistent at once) and adopted.
-    assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 1
-    settled = await refund_row(cb, row.id)
-    assert settled.status == "succeeded" and settled.stripe_refund_id
+    settled = await assert_refund_adopted(cb, charge, vendor, row)
     assert settled.failure_message is None
-    log = await cb.stripe.requests()
-    assert len(paths(log, "POST", "/v1/refunds")) == RETRIES  # never replayed
-    [listing] = paths(log, "GET", "/v1/refunds")
-    assert listing["params"]["payment_intent"] == charge.payment_intent_id
-    assert await stripe_state(cb, charge, vendor) == (2_500, 250)
-    texts = await cb.until(lambda: posts(cb, VENDOR_CHANNEL, "refunded"), what="the announcement")
-    assert len(texts) == 1
-    assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 0
     assert len(await posts(cb, VENDOR_CHANNEL, "refunded")) == 1
     assert await posts(cb, f"D{OPERATOR}", "was not made") == []
 

@@ -8,20 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import event
 
 from bot.backoff import RetryPolicy
-from bot.server import build_server
 from bot.services import SERVICES
 from tests.e2e.scenario import connected_vendor
 from tests.harness import (
     FAST,
     OPERATOR,
     Connectbot,
-    free_socket,
-    make_settings,
     running_connectbot,
+    server_without_database,
 )
 
 
@@ -82,26 +79,13 @@ async def test_healthz_counts_failed_events_by_the_running_retry_bound(database_
 
 
 async def test_healthz_and_metrics_are_503_when_the_database_does_not_answer() -> None:
-    sock = free_socket()
-    settings = make_settings(
-        "postgresql+asyncpg://nobody@127.0.0.1:1/none",
-        f"http://127.0.0.1:{sock.getsockname()[1]}",
-        "http://127.0.0.1:1/api/",
-        "http://127.0.0.1:1",
-    )
-    runner = web.AppRunner(build_server(settings))
-    await runner.setup()
-    try:
-        await web.SockSite(runner, sock).start()
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{settings.public_url}/healthz") as resp:
-                assert resp.status == 503
-                assert (await resp.json())["database"] == "unreachable"
-            async with http.get(f"{settings.public_url}/metrics") as resp:
-                assert resp.status == 503
-                assert await resp.text() == "database unreachable\n"
-    finally:
-        await runner.cleanup()
+    async with server_without_database() as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/healthz") as resp:
+            assert resp.status == 503
+            assert (await resp.json())["database"] == "unreachable"
+        async with http.get(f"{url}/metrics") as resp:
+            assert resp.status == 503
+            assert await resp.text() == "database unreachable\n"
 
 
 async def test_shutdown_closes_the_clients_and_the_engine(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from bot.customers.sharing import share_customer
 from bot.money import Refusal
 from bot.services import SERVICES
-from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import SharedCustomer, Vendor
 from tests.e2e.scenario import connected_vendor, customer_with_card
 from tests.harness import Connectbot
@@ -20,7 +19,7 @@ VENDOR = "U0VENDOR1"
 
 def held(cb: Connectbot, kind: str, account: str) -> list[dict[str, Any]]:
     """What the fake Stripe holds of `kind` on `account`."""
-    return cb.stripe.app[STATE_KEY].all(kind, account)
+    return cb.stripe.held(kind, account)
 
 
 async def requests_since(cb: Connectbot, before: int) -> list[dict[str, Any]]:
@@ -165,7 +164,7 @@ async def test_a_replaced_card_is_cloned_onto_the_same_vendor_customer(cb: Conne
     assert vendor_customer["invoice_settings"]["default_payment_method"] == (
         second.vendor_payment_method_id
     )
-    clone = cb.stripe.app[STATE_KEY].objects[str(second.vendor_payment_method_id)]
+    clone = cb.stripe.stored(str(second.vendor_payment_method_id))
     assert clone["card"]["last4"] == "4444" and clone["customer"] == vendor_customer["id"]
 
 

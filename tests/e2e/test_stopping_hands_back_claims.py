@@ -57,15 +57,19 @@ async def _until(check: Any, what: str) -> None:
             await asyncio.sleep(0.02)
 
 
-async def test_a_stopped_relay_hands_back_the_messages_it_never_tried(
-    sessions: async_sessionmaker[AsyncSession], slack: tuple[SlackFake, AsyncWebClient]
-) -> None:
-    fake, client = slack
+async def _queue_one_per_channel(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as session:
         for n, channel in enumerate(CHANNELS):
             await outbox.enqueue(
                 session, kind="post", target=channel, payload={"text": f"{n}"}, dedupe_key=f"m{n}"
             )
+
+
+async def test_a_stopped_relay_hands_back_the_messages_it_never_tried(
+    sessions: async_sessionmaker[AsyncSession], slack: tuple[SlackFake, AsyncWebClient]
+) -> None:
+    fake, client = slack
+    await _queue_one_per_channel(sessions)
     await fake.fault("chat.postMessage", "timeout", seconds=30)  # the first send hangs
     relay = Relay(sessions, client)
     passing = asyncio.create_task(relay.deliver_due())
@@ -93,11 +97,7 @@ async def test_a_relay_told_to_stop_finishes_the_message_in_hand_and_returns(
 ) -> None:
     """A server stopping calls `stop()` first: nothing is left leased at all."""
     fake, client = slack
-    async with sessions.begin() as session:
-        for n, channel in enumerate(CHANNELS):
-            await outbox.enqueue(
-                session, kind="post", target=channel, payload={"text": f"{n}"}, dedupe_key=f"m{n}"
-            )
+    await _queue_one_per_channel(sessions)
     await fake.fault("chat.postMessage", "timeout", seconds=1)  # in hand for a second
     relay = Relay(sessions, client)
     running = asyncio.create_task(relay.run())

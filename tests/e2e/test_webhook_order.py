@@ -19,19 +19,22 @@ from bot.services import SERVICES
 from bot.stripe_ops.charges import send_payment_intent
 from storage.models import AuditEntry, Refund, StripeEvent, Vendor
 from tests.e2e.deliveries import (
-    charge_row,
     charge_without_answer,
     dashboard_refund,
     deauthorize,
     new_events,
     of_type,
     post_event,
-    quiet,
     refund_command,
     slack_posts,
     stored_event,
 )
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import FAST, OPERATOR, OPS_CHANNEL, Connectbot, running_connectbot
 
 VENDOR = "U0VENDOR1"
@@ -53,7 +56,7 @@ async def ready(cb: Connectbot) -> tuple[Vendor, set[str]]:
     seen: set[str] = set()
     for event in await new_events(cb, seen):
         await post_event(cb, event)
-    await quiet(cb)
+    await cb.settled()
     return vendor, seen
 
 
@@ -76,7 +79,7 @@ async def test_a_success_before_the_answer_settles_the_pending_charge_once(
     succeeded = of_type(events, "payment_intent.succeeded")
     await post_event(cb, succeeded)
     await post_event(cb, succeeded)  # and again: a duplicate delivery
-    await quiet(cb)
+    await cb.settled()
 
     row = await charge_row(cb, charge.id)
     intent = succeeded["data"]["object"]
@@ -92,7 +95,7 @@ async def test_a_success_before_the_answer_settles_the_pending_charge_once(
     assert late.outcome == "succeeded"
     async with services.sessions.begin() as session:
         assert not await apply_attempt(session, services.settings, charge.id, late, actor=OPERATOR)
-    await quiet(cb)
+    await cb.settled()
     posts = await slack_posts(cb)
     assert len(texts(posts, VENDOR_CHANNEL, SUCCESS)) == 1
     assert len(texts(posts, DM, SUCCESS)) == 1
@@ -115,7 +118,7 @@ async def test_a_refund_before_the_charge_is_recorded_waits_for_it(cb: Connectbo
     assert await refunds_of(cb) == []
 
     await post_event(cb, of_type(made, "payment_intent.succeeded"))
-    await quiet(cb)
+    await cb.settled()
     assert (await stored_event(cb, refunded["id"])).processed_at is not None
     row = await charge_row(cb, charge.id)
     assert (row.status, row.amount_refunded, row.fee_refunded) == ("succeeded", 2_500, 0)
@@ -164,11 +167,11 @@ async def test_a_fee_refund_before_its_charge_refund_is_attributed_to_it(
     await dashboard_refund(cb, vendor.stripe_account_id, stripe_charge, 2_500, with_fee=True)
     events = await new_events(cb, seen)
     await post_event(cb, of_type(events, "application_fee.refunded"))
-    await quiet(cb)
+    await cb.settled()
     assert (await charge_row(cb, charge.id)).fee_refunded == 250
     await post_event(cb, of_type(events, "charge.refunded"))
     await post_event(cb, of_type(events, "application_fee.refunded"))
-    await quiet(cb)
+    await cb.settled()
 
     row = await charge_row(cb, charge.id)
     assert (row.amount_refunded, row.fee_refunded) == (2_500, 250)
@@ -191,7 +194,7 @@ async def test_events_of_a_refund_whose_answer_was_lost_wait_for_it(cb: Connectb
     assert (await charge_row(cb, charge.id)).amount_refunded == 0
 
     assert await reconcile_refunds(cb.app[SERVICES], grace=timedelta(0)) == 1
-    await quiet(cb)
+    await cb.settled()
     row = await charge_row(cb, charge.id)
     assert (row.amount_refunded, row.fee_refunded) == (4_000, 400)
     assert await refunds_of(cb) == [(4_000, 400, "succeeded", OPERATOR)]
@@ -218,9 +221,9 @@ async def test_a_dispute_before_the_success_names_the_connectbot_charge(
     if revoked:
         await cb.until(lambda: _waiting(cb, disputed["id"]), what="the dispute to wait")
     else:
-        await quiet(cb)
+        await cb.settled()
     await post_event(cb, of_type(made, "payment_intent.succeeded"))
-    await quiet(cb)
+    await cb.settled()
 
     async with cb.sessions() as session:
         audits = (

@@ -27,17 +27,20 @@ from storage.models import AuditEntry, Charge, Refund, Vendor
 from tests.databases import fresh_database
 from tests.e2e.deliveries import (
     Event,
-    charge_row,
     charge_without_answer,
     dashboard_refund,
     deauthorize,
     new_events,
     post_event,
-    quiet,
     refund_command,
     slack_posts,
 )
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import (
+    charge_row,
+    charge_through_modal,
+    connected_vendor,
+    customer_with_card,
+)
 from tests.harness import OPERATOR, Connectbot, running_connectbot
 
 VENDOR = "U0VENDOR1"
@@ -150,7 +153,7 @@ async def play(cb: Connectbot, schedule: Schedule) -> dict[str, Any]:
     seen: set[str] = set()
     for event in await new_events(cb, seen):  # the set-up's own events, in order
         await post_event(cb, event)
-    await quiet(cb)
+    await cb.settled()
     due: list[tuple[int, Event]] = []
     last = len(ACTIONS) - 1
     for index, action in enumerate(ACTIONS):
@@ -163,7 +166,7 @@ async def play(cb: Connectbot, schedule: Schedule) -> dict[str, Any]:
         now = [event for slot, event in due if slot == index]
         for position in schedule.order(len(now)):
             await post_event(cb, now[position])
-        await quiet(cb)
+        await cb.settled()
     assert story.charge is not None
     return await final_state(cb, story.charge.id)
 

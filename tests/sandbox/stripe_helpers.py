@@ -43,3 +43,22 @@ async def customer_with_card(c: stripe.StripeClient, pm: str = "pm_card_visa") -
 async def connected_account(c: stripe.StripeClient) -> str:
     """A new connected Standard account's id."""
     return (await c.v1.accounts.create_async(params={"type": "standard"})).id
+
+
+async def setup_session(c: stripe.StripeClient, **extra: str) -> tuple[str, str]:
+    """A setup-mode Checkout session for a new customer: (its hosted page URL, its id).
+
+    `extra` may hold the customer's `email` and the session's other parameters (`cancel_url`).
+    """
+    email = {"email": extra.pop("email")} if "email" in extra else {}
+    cus = await c.v1.customers.create_async(params=email)  # type: ignore[arg-type]
+    params = {
+        "mode": "setup",
+        "customer": cus.id,
+        "currency": "usd",
+        "success_url": "https://shop.example/ok",
+        **extra,
+    }
+    session = await c.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
+    assert session.url is not None
+    return session.url, session.id

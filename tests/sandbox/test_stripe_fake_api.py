@@ -15,7 +15,13 @@ from aiohttp import web
 from sandbox.stripe_fake.fidelity import check_openapi, check_request, check_response, match_route
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 
-from .stripe_helpers import connected_account, customer_with_card, stripe_client, sync_client
+from .stripe_helpers import (
+    connected_account,
+    customer_with_card,
+    setup_session,
+    stripe_client,
+    sync_client,
+)
 
 SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
 
@@ -220,19 +226,10 @@ async def test_card_numbers_through_checkout(
 
 
 async def test_hosted_page_form_post(client: stripe.StripeClient) -> None:
-    cus = await client.v1.customers.create_async(params={})
-    session = await client.v1.checkout.sessions.create_async(
-        params={
-            "mode": "setup",
-            "customer": cus.id,
-            "currency": "usd",
-            "success_url": "https://shop.example/ok",
-        }
-    )
-    assert session.url is not None
+    url, _ = await setup_session(client)
     async with aiohttp.ClientSession() as http:
         async with http.post(
-            session.url,
+            url,
             data={"card_number": "4242 4242 4242 4242", "exp": "12 / 34", "cvc": "123"},
             allow_redirects=False,
         ) as resp:

@@ -11,21 +11,7 @@ import stripe
 
 from sandbox.stripe_fake.checkout import parse_expiry
 
-
-async def _session_url(client: stripe.StripeClient, **extra: str) -> tuple[str, str]:
-    """A Checkout Session's page and id; `extra` holds the customer's email or a cancel_url."""
-    email = {"email": extra.pop("email")} if "email" in extra else {}
-    cus = await client.v1.customers.create_async(params=email)  # type: ignore[arg-type]
-    params = {
-        "mode": "setup",
-        "customer": cus.id,
-        "currency": "usd",
-        "success_url": "https://shop.example/ok",
-        **extra,
-    }
-    session = await client.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
-    assert session.url is not None
-    return session.url, session.id
+from .stripe_helpers import setup_session
 
 
 async def _post(url: str, **form: str) -> tuple[int, str]:
@@ -35,7 +21,7 @@ async def _post(url: str, **form: str) -> tuple[int, str]:
 
 
 async def test_the_saved_card_has_the_expiry_typed(client: stripe.StripeClient) -> None:
-    url, session_id = await _session_url(client)
+    url, session_id = await setup_session(client)
     status, _ = await _post(url, card_number="4242 4242 4242 4242", exp="03 / 31", cvc="123")
     assert status == 303
     session = await client.v1.checkout.sessions.retrieve_async(session_id)
@@ -56,7 +42,7 @@ async def test_the_saved_card_has_the_expiry_typed(client: stripe.StripeClient) 
 async def test_a_refusal_shows_the_form_as_typed(
     client: stripe.StripeClient, card: str, exp: str, message: str
 ) -> None:
-    url, _ = await _session_url(client)
+    url, _ = await setup_session(client)
     status, page = await _post(url, card_number=card, exp=exp, cvc="987")
     assert status == 402
     assert message.replace("'", "&#39;") in page
@@ -92,7 +78,7 @@ def assert_escaped(page: str) -> None:
 async def test_checkout_escapes_the_customer_the_cancel_link_and_what_was_typed(
     client: stripe.StripeClient,
 ) -> None:
-    url, _ = await _session_url(
+    url, _ = await setup_session(
         client, email=HOSTILE, cancel_url="https://shop.example/cancel?x=" + HOSTILE
     )
     async with aiohttp.ClientSession() as http:
