@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench.figures import Figure
-from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card, settle
+from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
 from tests.e2e.test_onboarding import connect
 from tests.harness import OPERATOR, Connectbot
 
@@ -24,10 +24,10 @@ EMAIL = "bench.counted@example.com"
 
 async def counted(cb: Connectbot, operation: Callable[[], Awaitable[Any]]) -> int:
     """How many requests the fake Stripe received while `operation` ran and settled."""
-    await settle(cb)
+    await cb.events_handled()
     before = len(await cb.stripe.requests())
     await operation()
-    await settle(cb)
+    await cb.events_handled()
     return len(await cb.stripe.requests()) - before
 
 
