@@ -25,7 +25,7 @@ SEED_EMAIL = "carol@example.com"
 SEED_CUSTOMER = f"{SEED_EMAIL} Carol Customer"
 SEED_CARD = "4242424242424242"
 _CHECKOUT = re.compile(r"http://127\.0\.0\.1:\d+/checkout/pay/cs_\w+")
-WAIT_SECONDS = 5.0
+WAIT_SECONDS = 15.0
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 

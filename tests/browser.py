@@ -87,7 +87,7 @@ async def sandbox() -> AsyncIterator[SandboxUrls]:
 
 # --- the sandbox console, as a person uses it -------------------------------------------------
 
-CONSOLE_WAIT = 10_000  # ms: the console polls every second; the relay posts within a fraction
+CONSOLE_WAIT = 30_000  # ms: the console polls every second; the relay posts within a fraction
 
 
 async def be(page: Any, name: str) -> None:

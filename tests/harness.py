@@ -71,8 +71,12 @@ class Connectbot:
     http: aiohttp.ClientSession
     tuning: WorkerTuning
 
-    async def until(self, check: Any, *, timeout: float = 10.0, what: str = "condition") -> Any:
-        """Poll `check()` (sync or async) until it returns something truthy; fail after timeout."""
+    async def until(self, check: Any, *, timeout: float = 30.0, what: str = "condition") -> Any:
+        """Poll `check()` (sync or async) until it returns something truthy; fail after timeout.
+
+        The waits here are patient on purpose: they return as soon as the condition holds, so
+        only a failing test waits the whole timeout, and a loaded 2-core CI machine needs it.
+        """
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             result = check()
@@ -84,7 +88,7 @@ class Connectbot:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.05)
 
-    async def events_handled(self, *, timeout: float = 10.0) -> None:
+    async def events_handled(self, *, timeout: float = 30.0) -> None:
         """Wait until the fake Stripe delivered every webhook it owes and connectbot handled (or
         gave up on) every stored event, so background work does not interleave with what a test
         counts. Messages those events queued may still be on their way: see `settled`."""
@@ -101,7 +105,7 @@ class Connectbot:
         async with self.sessions() as session:
             return not await session.scalar(waiting)
 
-    async def settled(self, *, timeout: float = 15.0) -> None:
+    async def settled(self, *, timeout: float = 30.0) -> None:
         """Wait until connectbot has nothing left to do, so a test can count what it did.
 
         Settled means: the fake Stripe delivered every webhook it owes, no outbox message is

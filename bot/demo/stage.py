@@ -28,7 +28,7 @@ from sandbox.slack_fake.interactions import Workspace
 T = TypeVar("T")
 JSON = dict[str, Any]
 #: How long a step waits for an asynchronous effect (webhook, relay, response URL).
-WAIT_SECONDS = 8.0
+WAIT_SECONDS = 20.0
 
 
 class StepFailed(Exception):
