@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.daily_digest import DailyDigest, DigestTuning
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.handlers import build_event_handlers
-from bot.notifications.digest import DailyDigest, DigestTuning
 from bot.notifications.relay import Relay, RelayTuning
 from bot.reconcile import Reconciler, ReconcileTuning
 from bot.services import Services
