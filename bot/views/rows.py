@@ -43,8 +43,8 @@ class VendorTotals(Totals, Protocol):
     def stripe_account_id(self) -> str: ...
 
 
-class RecentCharge(Protocol):
-    """One charge as the App Home lists it (customer email or None)."""
+class ListedCharge(Protocol):
+    """One charge as a list shows it to a person (customer email or None)."""
 
     @property
     def id(self) -> str: ...
@@ -53,29 +53,24 @@ class RecentCharge(Protocol):
     @property
     def currency(self) -> str: ...
     @property
-    def status(self) -> str: ...
-    @property
     def vendor_user_id(self) -> str: ...
     @property
     def customer_email(self) -> str | None: ...
+
+
+class RecentCharge(ListedCharge, Protocol):
+    """A charge as the App Home lists it: its status and when it was made."""
+
+    @property
+    def status(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
 
 
-class RefundableCharge(Protocol):
-    """A succeeded charge, what it has refunded or in flight, and what `remaining` is left."""
+class RefundableCharge(ListedCharge, Protocol):
+    """A succeeded charge, what it has refunded or in flight, and the `remaining` rest."""
 
     @property
-    def id(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
-    @property
     def refunded(self) -> int: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def vendor_user_id(self) -> str: ...
-    @property
-    def customer_email(self) -> str | None: ...
     @property
     def remaining(self) -> int: ...
