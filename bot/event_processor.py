@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from bot.backoff import RetryPolicy
 from bot.early_events import NotYetKnown, TryAgainLater
 from bot.services import Services
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.errors import is_transient
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.worker import Worker
 from storage.models import StripeEvent, utcnow
 from storage.repos import events
@@ -48,7 +48,9 @@ class EventProcessor(Worker):
         *,
         tuning: ProcessorTuning = ProcessorTuning(),
     ) -> None:
-        super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
+        super().__init__(
+            services.sessions, poll_seconds=tuning.poll_seconds, wake=services.events_ready
+        )
         self._services = services
         self._handlers = handlers
         self._tuning = tuning

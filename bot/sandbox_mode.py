@@ -4,7 +4,8 @@ All three run on 127.0.0.1 in one asyncio loop, wired together: connectbot talks
 APIs, the fake Stripe delivers signed webhooks to connectbot (from an account endpoint and a
 Connect endpoint, each with its own secret), and the console sends signed Slack requests to
 connectbot. With `bot/sandbox_seed.py` and `bot/demo/` (which drives a sandbox) it is the only
-product code that imports `sandbox`; those two import this module too. `bot/cli.py` imports it
+product code that imports `sandbox` (import-linter holds everything else to it); the seeded
+workspace's people, channels and secrets are `bot/sandbox_workspace.py`. `bot/cli.py` imports it
 and the demo only when one of them runs (`connectbot` without credentials runs the sandbox), so
 the real server never loads `sandbox`.
 """
@@ -20,7 +21,6 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -30,6 +30,20 @@ from bot.database import upgrade_database
 from bot.errors import CommandFailed
 from bot.event_processor import ProcessorTuning
 from bot.notifications.relay import RelayTuning
+from bot.sandbox_seed import seed_customer
+from bot.sandbox_workspace import (
+    ADMIN,
+    BOT_TOKEN,
+    CONNECT_WEBHOOK_SECRET,
+    GENERAL_CHANNEL,
+    OPERATOR,
+    OPS_CHANNEL,
+    PEOPLE,
+    SIGNING_SECRET,
+    TEAM_ID,
+    WEBHOOK_SECRET,
+    SandboxUrls,
+)
 from bot.server import build_server
 from bot.stripe_ops.client import API_VERSION
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
@@ -41,20 +55,6 @@ from sandbox.slack_fake.console import CONSOLE_KEY, add_person
 from sandbox.stripe_fake import app as stripe_app
 from sandbox.stripe_fake.store import STATE_KEY as STRIPE_STATE_KEY
 
-TEAM_ID = "T_SANDBOX"
-BOT_TOKEN = "xoxb-connectbot-sandbox"
-SIGNING_SECRET = "connectbot-sandbox-signing-secret"
-WEBHOOK_SECRET = "whsec_connectbot_sandbox"
-CONNECT_WEBHOOK_SECRET = "whsec_connectbot_sandbox_connect"
-ADMIN, OPERATOR, VENDOR, VENDOR_2 = "U0ADA", "U0OTTO", "U0VERA", "U0VICTOR"
-OPS_CHANNEL, GENERAL_CHANNEL = "C0OPS", "C0GENERAL"
-# (id, handle, real name, title, email): the seeded workspace.
-PEOPLE = (
-    (ADMIN, "ada", "Ada Admin", "admin", "ada@example.com"),
-    (OPERATOR, "otto", "Otto Operator", "operator", "otto@example.com"),
-    (VENDOR, "vera", "Vera Vendor", "vendor", "vera@example.com"),
-    (VENDOR_2, "victor", "Victor Vendor", "vendor", "victor@example.com"),
-)
 # The console polls every second; the workers keep up with it.
 TUNING = WorkerTuning(relay=RelayTuning(poll_seconds=0.2), events=ProcessorTuning(poll_seconds=0.2))
 
@@ -63,17 +63,6 @@ log = logging.getLogger(__name__)
 
 def _quiet(_line: str) -> None:
     pass
-
-
-@dataclass(frozen=True)
-class SandboxUrls:
-    """Where each part of a running sandbox answers (no trailing slashes)."""
-
-    console: str
-    slack: str
-    stripe: str
-    server: str
-    database_url: str
 
 
 def _socket(port: int) -> socket.socket:
@@ -199,8 +188,6 @@ async def running_sandbox(
             database_url=database_url,
         )
         if new_database:
-            from bot.sandbox_seed import seed_customer  # it needs this module's constants
-
             await seed_customer(urls, fake_slack[STATE_KEY], say)
         yield urls
 

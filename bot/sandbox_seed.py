@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import aiohttp
 
-from bot.sandbox_mode import OPERATOR, OPS_CHANNEL, SIGNING_SECRET, TEAM_ID, SandboxUrls
+from bot.sandbox_workspace import OPERATOR, OPS_CHANNEL, SIGNING_SECRET, TEAM_ID, SandboxUrls
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.interactions import Workspace
 from sandbox.slack_fake.state import FakeState

@@ -24,6 +24,9 @@ class Services:
     #: Set when a transaction that queued Slack messages commits (see storage.db): the relay
     #: then posts them at once instead of at its next poll.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Set when the webhook route stores a new Stripe event: the event processor then handles
+    #: it at once instead of at its next poll (the route never reaches for the worker itself).
+    events_ready: asyncio.Event = field(default_factory=asyncio.Event)
     #: This app's metrics (its own registry), served at /metrics.
     metrics: Metrics = field(default_factory=Metrics)
 

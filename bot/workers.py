@@ -2,8 +2,10 @@
 
 The outbox relay posts queued Slack messages, the event processor handles stored Stripe events,
 the reconciler settles charges and refunds Stripe left unanswered, the daily digest posts once a
-day. Nobody wakes the relay by hand: every commit that queues a message does
-(`storage.db.session_factory`'s `on_outbox_commit` sets `Services.outbox_ready`).
+day (`bot/daily_digest.py`). Nobody wakes a loop by hand: every commit that queues a message
+wakes the relay (`storage.db.session_factory`'s `on_outbox_commit` sets `Services.outbox_ready`),
+and the webhook route wakes the event processor by setting `Services.events_ready`, so no entry
+point has to reach for another's worker.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.daily_digest import DailyDigest, DigestTuning
 from bot.event_processor import EventProcessor, ProcessorTuning
 from bot.handlers import build_event_handlers
-from bot.notifications.digest import DailyDigest, DigestTuning
 from bot.notifications.relay import Relay, RelayTuning
 from bot.reconcile import Reconciler, ReconcileTuning
 from bot.services import Services

@@ -19,7 +19,8 @@ from bot.demo.script import STORY, Step
 from bot.demo.stage import Stage, StepFailed
 from bot.demo.transcript import Seen, render_seen
 from bot.errors import CommandFailed
-from bot.sandbox_mode import GENERAL_CHANNEL, OPS_CHANNEL, running_sandbox
+from bot.sandbox_mode import running_sandbox
+from bot.sandbox_workspace import GENERAL_CHANNEL, OPS_CHANNEL
 from storage.db import create_engine, session_factory
 
 #: A step that hangs (rather than failing a check) is stopped after this long.

@@ -22,7 +22,7 @@ from bot.demo.checks import (
 )
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
-from bot.sandbox_mode import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
+from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
 from storage.models import AuditEntry, Charge, Customer, Refund, SharedCustomer, Vendor
 
 VISA, DECLINING_VISA = "4242424242424242", "4000000000000002"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
 from bot.demo.transcript import Seen, for_terminal, render_message
-from bot.sandbox_mode import PEOPLE, SIGNING_SECRET, TEAM_ID, SandboxUrls
+from bot.sandbox_workspace import PEOPLE, SIGNING_SECRET, TEAM_ID, SandboxUrls
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.console.escape import escape_command_text, split_command
 from sandbox.slack_fake.interactions import Workspace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers import accounts, checkout, disputes, fees, payments, payouts, refunds
-from bot.stripe_ops.webhooks import EventHandlers
+from bot.stripe_events import EventHandlers
 
 
 def build_event_handlers() -> EventHandlers:

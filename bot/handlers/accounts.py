@@ -10,8 +10,8 @@ import logging
 from typing import Any
 
 from bot.services import Services
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.accounts import AccountState
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.vendors.account_state import read_account, record_capabilities
 from bot.vendors.connections import record_disconnected
 from storage.repos import vendors

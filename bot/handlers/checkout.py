@@ -8,7 +8,7 @@ handler only records what it prepared.
 from __future__ import annotations
 
 from bot.customers.cards import prepare_saved_card, record_saved_card
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from bot.stripe_events import EventContext, EventHandlers
 
 
 def register(handlers: EventHandlers) -> None:

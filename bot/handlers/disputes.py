@@ -13,8 +13,8 @@ from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown
 from bot.money import Money
 from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.disputes import charge_metadata
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.views.refunds import dispute_message
 from storage.models import Charge, Vendor
 from storage.repos import audit, charges, vendors

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from bot.stripe_events import EventContext, EventHandlers
 from storage.repos import fees
 
 

@@ -12,8 +12,8 @@ import logging
 
 from bot.charges.lookup import charge_for
 from bot.charges.outcomes import apply_attempt
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.charges import attempt_from_event
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge, Vendor
 
 log = logging.getLogger(__name__)

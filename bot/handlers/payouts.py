@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.money import Money
 from bot.notifications.routing import announce, tell_user
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
+from bot.stripe_events import EventContext, EventHandlers
 from bot.views.payouts import payout_message
 from storage.repos import vendors
 

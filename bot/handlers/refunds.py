@@ -14,8 +14,8 @@ from __future__ import annotations
 from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown, TryAgainLater
 from bot.refunds.outside import record_outside_refund, refunded_outside
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.fees import application_fee_of
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from storage.models import Charge
 from storage.repos import charges, refunds
 

@@ -1,4 +1,5 @@
-"""Modal submissions and button actions; each module exposes `register(app, services)`."""
+"""Modal submissions, button actions and the App Home; each module exposes
+`register(app, services)`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import home
-from bot.interactions import approvals, charge, refunds, vendors
+from bot.interactions import approvals, charge, home, refunds, vendors
 from bot.services import Services
 
 MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals, refunds, home)

@@ -1,18 +1,18 @@
 """The daily digest: once per day, however many server processes run.
 
-Every process runs a `DailyDigest` worker, which wakes every minute and calls `digest_pass`. A pass
-works out the latest day whose digest is due (`digest_schedule`), and when that day has no
-`digest_runs` row yet, inserts it and queues the digest's outbox messages in the same
-transaction. The unique `day` decides the one winner: a loser's insert does nothing (and it
-queues nothing); a winner that crashes before committing leaves no row and no messages, so
-the next pass, in any process, posts the digest instead. The relay posts each message once.
+Every process runs a `DailyDigest` worker (`bot/daily_digest.py`), which wakes every minute and
+calls `digest_pass`. A pass works out the latest day whose digest is due (`digest_schedule`),
+and when that day has no `digest_runs` row yet, inserts it and queues the digest's outbox
+messages in the same transaction. The unique `day` decides the one winner: a loser's insert
+does nothing (and it queues nothing); a winner that crashes before committing leaves no row and
+no messages, so the next pass, in any process, posts the digest instead. The relay posts each
+message once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,17 +27,10 @@ from bot.notifications.digest_schedule import (
 from bot.notifications.routing import tell_ops
 from bot.services import Services
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
-from bot.worker import Worker
 from storage.models import Vendor
 from storage.repos import audit, digests, milestones, outbox, reports
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DigestTuning:
-    #: How often a process looks for a due digest (and how long a fresh one stays quiet).
-    poll_seconds: float = 60.0
 
 
 async def digest_pass(services: Services, now: datetime | None = None) -> date | None:
@@ -134,26 +127,3 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
         outcome="queued",
         detail={"vendors": len(active), "vendor_channels": own_channels},
     )
-
-
-class DailyDigest(Worker):
-    """Every `poll_seconds`: a `digest_pass`. Sleeping first keeps a freshly started process
-    quiet for a poll; the first start is recorded before that sleep, so it is the moment the
-    process began. A failed pass is logged and retried at the next wake."""
-
-    name = "daily digest"
-    periodic = True
-
-    def __init__(self, services: Services, *, tuning: DigestTuning = DigestTuning()) -> None:
-        super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
-        self._services = services
-
-    async def starting(self) -> None:
-        try:
-            await record_first_start(self._services)
-        except Exception:  # the first pass records it instead
-            log.exception("could not record the first start; the first digest pass will")
-        await self.rest()
-
-    async def one_pass(self) -> int:
-        return 0 if await digest_pass(self._services) is None else 1

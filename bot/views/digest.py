@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.money import Money, format_money
 from bot.views.fees import totals_line, totals_section
 from bot.views.message import message
-from storage.repos.reports import CurrencyTotals, VendorTotals
+from bot.views.rows import CurrencyTotals, VendorTotals
 
 # A message holds 50 blocks: header, up to MAX_CURRENCIES totals, a divider, the vendors, two
 # notes. More vendors are counted, not listed.

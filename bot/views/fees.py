@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 
 from bot.money import Money, format_money
 from bot.views.message import message
-from storage.repos.reports import CurrencyTotals, VendorTotals
+from bot.views.rows import CurrencyTotals, VendorTotals
 
 MAX_BLOCKS = 50  # Slack's limit for one message
 MAX_CURRENCIES = 10  # totals sections; more currencies are summed in the text only

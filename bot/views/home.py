@@ -24,7 +24,7 @@ from slack_sdk.models.views import View
 
 from bot.money import Money, format_money
 from bot.views.fees import not_listed
-from storage.repos.reports import CurrencyTotals, RecentCharge, VendorTotals
+from bot.views.rows import CurrencyTotals, RecentCharge, VendorTotals
 
 MAX_VENDORS = 30
 MAX_CURRENCIES = 10

@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.money import Money, currency_exponent, format_money
-from storage.repos.refundable import RefundableCharge
+from bot.views.rows import RefundableCharge
 
 REFUND_BUTTON = "refund_open"  # action_id of the button on a charge confirmation
 CALLBACK_ID = "refund_modal"

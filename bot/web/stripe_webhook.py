@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import SERVICES
 from bot.stripe_ops.webhooks import WebhookRefusal, verify_event
-from bot.workers import WORKERS
 from storage.repos import events
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ async def receive(request: web.Request) -> web.Response:
         log.exception("could not store stripe event %s", event["id"])
         return web.json_response({"error": "temporarily unavailable"}, status=503)
     if stored:
-        request.app[WORKERS].events.wake()
+        services.events_ready.set()
     return web.json_response({"received": True, "duplicate": not stored})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sandbox_mode import ADMIN, BOT_TOKEN, SandboxUrls
+from bot.sandbox_workspace import ADMIN, BOT_TOKEN, SandboxUrls
 from tests.browser import (
     ARTIFACTS,
     CONSOLE_WAIT,

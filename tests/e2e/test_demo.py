@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.demo.runner import run_story
 from bot.demo.script import STORY, Step
 from bot.demo.stage import Stage
-from bot.sandbox_mode import OPERATOR, OPS_CHANNEL
+from bot.sandbox_workspace import OPERATOR, OPS_CHANNEL
 
 REPO = Path(__file__).resolve().parents[2]
 

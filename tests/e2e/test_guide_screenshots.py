@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox_mode import SandboxUrls
+from bot.sandbox_workspace import SandboxUrls
 from tests.browser import (
     CONSOLE_WAIT,
     be,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.sandbox_mode import ADMIN, OPERATOR, VENDOR, VENDOR_2, running_sandbox
+from bot.sandbox_mode import running_sandbox
+from bot.sandbox_workspace import ADMIN, OPERATOR, VENDOR, VENDOR_2
 
 REPO = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^connectbot sandbox: open (http://127\.0\.0\.1:\d+/console)$")

@@ -10,7 +10,8 @@ import aiohttp
 from bot.demo.runner import _run_steps
 from bot.demo.script import Step, charge, connect, refund_part
 from bot.demo.stage import Stage
-from bot.sandbox_mode import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, running_sandbox
+from bot.sandbox_mode import running_sandbox
+from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR
 from storage.db import create_engine, session_factory
 from tests.e2e.test_sandbox_mode import _run
 

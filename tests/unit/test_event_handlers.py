@@ -8,8 +8,8 @@ from typing import Any, cast
 import pytest
 
 from bot.services import Services
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.client import API_VERSION
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 
 SERVICES = cast(Services, SimpleNamespace(stripe=None))  # events at API_VERSION: no Stripe read
 

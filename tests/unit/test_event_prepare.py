@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from bot.services import Services
+from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.client import API_VERSION
-from bot.stripe_ops.webhooks import EventContext, EventHandlers
 
 
 def _event(event_type: str) -> dict[str, Any]:

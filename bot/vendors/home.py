@@ -1,19 +1,14 @@
-"""App Home: `app_home_opened` publishes the tab for whoever opened it.
+"""The App Home tab as each person may see it, read from the database as it is now.
 
 What a person sees follows their role: operators and admins everything, a vendor their own
 account, anyone else how to connect. "Today" is the current day in `DIGEST_TZ`, as in /fees.
-The tab is rebuilt each time it is opened; nothing is stored.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot.notifications.digest_schedule import day_bounds
 from bot.permissions import is_operator
@@ -30,26 +25,7 @@ from bot.views.home import (
 from storage.models import Vendor
 from storage.repos import reports, vendors
 
-log = logging.getLogger(__name__)
-
 RECENT = 10
-
-
-def register(app: AsyncApp, services: Services) -> None:
-    @app.event("app_home_opened")
-    async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return  # the Messages tab: nothing to publish
-        user = str(event["user"])
-        team = str(body.get("team_id") or services.settings.slack_team_id or "")
-        view = await home_view(services, team, user)
-        try:
-            await services.slack.views_publish(user_id=user, view=view)
-        except SlackApiError as error:
-            # Nobody to tell: the tab keeps its previous content until the next open.
-            log.warning(
-                "could not publish the App Home for %s: %s", user, error.response.get("error")
-            )
 
 
 def _home_vendor(v: Vendor) -> HomeVendor:
