@@ -24,6 +24,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.backoff import nap
+from storage.sqlite import DatabaseBusy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -70,6 +71,11 @@ class Worker:
         while not self.stopping:
             try:
                 handled = await self.one_pass()
+            except DatabaseBusy as exc:  # SQLite's one writer was busy: weather, not a bug
+                log.warning(
+                    "%s pass waited too long for the database (%s); retrying", self.name, exc
+                )
+                handled = 0
             except Exception:
                 log.exception("%s pass failed; retrying", self.name)
                 handled = 0
