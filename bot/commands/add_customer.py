@@ -26,20 +26,18 @@ def parse(text: str, settings: Settings) -> AddCustomerArgs | Refusal:
 async def run(call: CommandCall[AddCustomerArgs]) -> Refusal | None:
     """Ack (Stripe comes next), then the card link, privately."""
     await call.ack()
-    args = call.args
     link = await card_link(
         call.services,
         team_id=call.team_id,
-        email=args.email,
-        name=args.name,
+        email=call.args.email,
+        name=call.args.name,
         requested_by=call.user_id,
     )
-    if isinstance(link, Refusal):
-        return link
-    await call.answer(
-        checkout_link_message(email=link.email, url=link.url, current_card=link.current_card)
+    return await call.show(
+        link
+        if isinstance(link, Refusal)
+        else checkout_link_message(email=link.email, url=link.url, current_card=link.current_card)
     )
-    return None
 
 
 COMMAND = Command(SPEC, parse, run, url_buttons=(CHECKOUT_LINK,))

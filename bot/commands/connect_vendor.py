@@ -38,11 +38,9 @@ async def run(call: CommandCall[ConnectVendorArgs]) -> Refusal | None:
     """Ack, then the link (or the account already connected), privately to the caller."""
     await call.ack()
     target = call.args.vendor_user_id or call.user_id
-    sent = await send_link(call.services, StateOwner(call.team_id, target, call.user_id))
-    if isinstance(sent, Refusal):
-        return sent
-    await call.answer(sent)
-    return None
+    return await call.show(
+        await send_link(call.services, StateOwner(call.team_id, target, call.user_id))
+    )
 
 
 COMMAND = Command(SPEC, parse, run, form=form)

@@ -53,10 +53,7 @@ async def run(call: CommandCall[RefundArgs | PickACharge]) -> Refusal | None:
         amount_text=args.amount_text,
         request_key=call.request_key,
     )
-    if isinstance(result, Refusal):
-        return result
-    await call.answer(result.text)
-    return None
+    return await call.show(result if isinstance(result, Refusal) else result.text)
 
 
 COMMAND = Command(SPEC, parse, run)

@@ -154,6 +154,14 @@ class CommandCall(Generic[A]):
             received_at=self.received_at,
         )
 
+    async def show(self, result: str | dict[str, Any] | Refusal) -> Refusal | None:
+        """Answer `result` privately (see `answer`), or hand a `Refusal` back for `run` to
+        return: `return await call.show(await some_domain_call(...))`."""
+        if isinstance(result, Refusal):
+            return result
+        await self.answer(result)
+        return None
+
     async def answer_in_channel(self, message: dict[str, Any]) -> None:
         """Acknowledge, then post `message` in the conversation for everyone, through the
         response URL (a report the caller asked for, like `/fees`; not a notification)."""

@@ -86,36 +86,30 @@ def parse(text: str, settings: Settings) -> VendorsArgs | Refusal:
 async def run(call: CommandCall[VendorsArgs]) -> Refusal | None:
     """Ack, then the list, the change made, or the disconnect confirmation, privately."""
     await call.ack()
-    services, args = call.services, call.args
-    caller, team = call.user_id, call.team_id
-    answer: dict[str, Any] | str | Refusal
+    return await call.show(
+        await _answer(call.services, call.args, by=call.user_id, team=call.team_id)
+    )
+
+
+async def _answer(
+    services: Services, args: VendorsArgs, *, by: str, team: str
+) -> dict[str, Any] | str | Refusal:
     if isinstance(args, ListVendors):
-        answer = await list_page(services, caller=caller, team=team, offset=0)
-    elif isinstance(args, VendorFeeArgs):
-        answer = await set_fee(
-            services,
-            vendor_user_id=args.vendor_user_id,
-            policy=args.policy,
-            caller=caller,
-            team=team,
+        return await list_page(services, caller=by, team=team, offset=0)
+    if isinstance(args, VendorFeeArgs):
+        vendor, fee = args.vendor_user_id, args.policy
+        return await set_fee(services, vendor_user_id=vendor, policy=fee, caller=by, team=team)
+    if isinstance(args, VendorChannelArgs):
+        vendor, channel = args.vendor_user_id, args.channel_id
+        return await set_channel(
+            services, vendor_user_id=vendor, channel_id=channel, caller=by, team=team
         )
-    elif isinstance(args, VendorChannelArgs):
-        answer = await set_channel(
-            services,
-            vendor_user_id=args.vendor_user_id,
-            channel_id=args.channel_id,
-            caller=caller,
-            team=team,
-        )
-    else:
-        vendor = await vendor_to_disconnect(services, team=team, user_id=args.vendor_user_id)
-        if isinstance(vendor, Refusal):
-            return vendor
-        answer = disconnect_confirmation(vendor.id, vendor.slack_user_id, vendor.stripe_account_id)
-    if isinstance(answer, Refusal):
-        return answer
-    await call.answer(answer)
-    return None
+    vendor_row = await vendor_to_disconnect(services, team=team, user_id=args.vendor_user_id)
+    if isinstance(vendor_row, Refusal):
+        return vendor_row
+    return disconnect_confirmation(
+        vendor_row.id, vendor_row.slack_user_id, vendor_row.stripe_account_id
+    )
 
 
 COMMAND = Command(SPEC, parse, run, form=form)
