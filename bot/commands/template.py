@@ -14,6 +14,10 @@ a module-level function, importable and testable on its own):
     def register(app: AsyncApp, services: Services) -> None:
         register_command(app, services, COMMAND)
 
+A command whose forms need different roles adds `form=` (`Command.form`, with
+`bot.commands.roles.Form`). In `run`, `call.show(result)` answers a domain result privately or
+hands its `Refusal` back; `call.with_usage(refusal)` adds the caller's usage to a refusal.
+
 What every command gets from here, so no command does it itself:
 - the caller's role (admin, operator, vendor, anyone), read from the database only when a
   usage line of the command is for vendors;
@@ -46,58 +50,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalog import RANKS, CommandSpec, Role
+from bot.commands.roles import Form, not_allowed, role_of, whole_command
 from bot.config import Settings
 from bot.notifications.routing import reply_privately
-from bot.permissions import is_admin, is_operator, not_admin, not_operator
 from bot.refusal import Refusal
 from bot.services import Services
 from storage.models import utcnow
-from storage.repos import vendors
 
 log = logging.getLogger(__name__)
 
 A = TypeVar("A")
-
-
-@dataclass(frozen=True)
-class Form:
-    """One form of a command: the least role that may run it, and what it does in a few words
-    ("send a Connect with Stripe link to someone else"), for telling someone who may not."""
-
-    role: Role
-    action: str
-
-
-def whole_command(spec: CommandSpec) -> Form:
-    """The form of a command whose every line is checked alike: its least role, its action."""
-    return Form(min(spec.roles, key=RANKS.__getitem__), spec.action)
-
-
-def not_allowed(form: Form) -> str:
-    """What someone who may not run `form` is told: what they cannot do, whom to ask."""
-    if form.role == "admin":
-        return not_admin(form.action)
-    if form.role == "operator":
-        return not_operator(form.action)
-    return (
-        f"Only connectbot operators, admins and vendors can {form.action}. "
-        "Connect your own Stripe account with `/connect-vendor`, or ask a connectbot admin."
-    )
-
-
-async def role_of(services: Services, *, user_id: str, team_id: str, vendors_too: bool) -> Role:
-    """Admin, operator (from the settings), vendor (a vendor row in any state, looked up only
-    when `vendors_too`: the one database read a command may need before its ack) or anyone."""
-    settings = services.settings
-    if is_admin(settings, user_id):
-        return "admin"
-    if is_operator(settings, user_id):
-        return "operator"
-    if vendors_too:
-        async with services.sessions() as session:
-            if await vendors.by_slack_user(session, team_id, user_id) is not None:
-                return "vendor"
-    return "anyone"
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.template import Command, CommandCall, Form, register_command
+from bot.commands.roles import Form
+from bot.commands.template import Command, CommandCall, register_command
 from bot.config import Settings
 from bot.parsing import (
     VendorChannelArgs,
