@@ -1,4 +1,5 @@
-"""Slash-command listeners. Each command module exposes `register(app, services)`."""
+"""Slash-command listeners, one module per command, each written with `template.py`:
+`SPEC`, a pure `parse`, a module-level `run`, `COMMAND` and `register(app, services)`."""
 
 from __future__ import annotations
 

@@ -3,64 +3,45 @@ customer and reply privately with a Stripe Checkout link where they save a card.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
 from bot.commands.catalog import BY_NAME
-from bot.commands.guard import operator_request
+from bot.commands.template import Command, CommandCall, register_command
+from bot.config import Settings
 from bot.customers.adding import card_link
-from bot.notifications.routing import reply_privately
-from bot.parsing import parse_add_customer
+from bot.parsing import AddCustomerArgs, parse_add_customer
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.customers import checkout_link_message
-from storage.models import utcnow
-
-log = logging.getLogger(__name__)
 
 SPEC = BY_NAME["/add-customer"]
-TROUBLE = "Something went wrong preparing the card link; nothing was charged. Try again shortly."
+#: The link button of the answer (`checkout_link_message`).
+CHECKOUT_LINK = "customer_checkout_link"
+
+
+def parse(text: str, settings: Settings) -> AddCustomerArgs | Refusal:
+    return parse_add_customer(text)
+
+
+async def run(call: CommandCall[AddCustomerArgs]) -> Refusal | None:
+    """Ack (Stripe comes next), then the card link, privately."""
+    await call.ack()
+    link = await card_link(
+        call.services,
+        team_id=call.team_id,
+        email=call.args.email,
+        name=call.args.name,
+        requested_by=call.user_id,
+    )
+    return await call.show(
+        link
+        if isinstance(link, Refusal)
+        else checkout_link_message(email=link.email, url=link.url, current_card=link.current_card)
+    )
+
+
+COMMAND = Command(SPEC, parse, run, url_buttons=(CHECKOUT_LINK,))
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    @app.command(SPEC.name)
-    async def add_customer(ack: AsyncAck, command: dict[str, Any]) -> None:
-        received = utcnow()
-        args = await operator_request(
-            ack, command, spec=SPEC, settings=services.settings, parse=parse_add_customer
-        )
-        if args is None:
-            return
-        user = str(command["user_id"])
-        await ack()
-        team = str(command.get("team_id") or services.settings.slack_team_id or "")
-        try:
-            reply = await _card_link(
-                services, team=team, user=user, email=args.email, name=args.name
-            )
-        except Exception:
-            log.exception("/add-customer failed")
-            reply = {"text": TROUBLE}
-        await reply_privately(
-            services.sessions,
-            user,
-            message=reply,
-            key=f"add-customer:{command.get('trigger_id') or command.get('response_url')}",
-            response_url=command.get("response_url"),
-            received_at=received,
-        )
-
-    @app.action("customer_checkout_link")
-    async def link_opened(ack: AsyncAck) -> None:
-        await ack()  # a URL button: Slack opens the page; the click needs only an ack
-
-
-async def _card_link(
-    services: Services, *, team: str, user: str, email: str, name: str | None
-) -> dict[str, Any]:
-    link = await card_link(services, team_id=team, email=email, name=name, requested_by=user)
-    if isinstance(link, Refusal):
-        return {"text": link.message}
-    return checkout_link_message(email=link.email, url=link.url, current_card=link.current_card)
+    register_command(app, services, COMMAND)

@@ -7,60 +7,45 @@ The link itself is made and delivered by `bot.vendors.invitations`.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
 from bot.commands.catalog import BY_NAME
-from bot.notifications.routing import reply_privately
-from bot.parsing import parse_connect_vendor_command
-from bot.permissions import is_operator, not_operator
+from bot.commands.roles import Form
+from bot.commands.template import Command, CommandCall, register_command
+from bot.config import Settings
+from bot.parsing import ConnectVendorArgs, parse_connect_vendor_command
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.vendors.invitations import NO_LINK, send_link
-from storage.models import utcnow
+from bot.vendors.invitations import send_link
 from storage.repos.oauth_states import StateOwner
 
-log = logging.getLogger(__name__)
-
 SPEC = BY_NAME["/connect-vendor"]
-FAILED = NO_LINK
+
+
+def form(text: str, caller: str) -> Form:
+    """Your own link is for anyone (malformed text too: it is refused with the usage);
+    a link for someone else is for operators."""
+    args = parse_connect_vendor_command(text)
+    if isinstance(args, Refusal) or args.vendor_user_id in (None, caller):
+        return Form("anyone", "connect your Stripe account")
+    return Form("operator", SPEC.action)
+
+
+def parse(text: str, settings: Settings) -> ConnectVendorArgs | Refusal:
+    return parse_connect_vendor_command(text)
+
+
+async def run(call: CommandCall[ConnectVendorArgs]) -> Refusal | None:
+    """Ack, then the link (or the account already connected), privately to the caller."""
+    await call.ack()
+    target = call.args.vendor_user_id or call.user_id
+    return await call.show(
+        await send_link(call.services, StateOwner(call.team_id, target, call.user_id))
+    )
+
+
+COMMAND = Command(SPEC, parse, run, form=form)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def connect_vendor(ack: AsyncAck, command: dict[str, Any]) -> None:
-        received = utcnow()
-        text = (command.get("text") or "").strip()
-        caller = str(command["user_id"])
-        # Everyone may ask for their own link; only operators see how to send one to others.
-        usage = SPEC.help_text("operator" if is_operator(services.settings, caller) else "anyone")
-        if text.lower() == "help":
-            await ack(usage)
-            return
-        args = parse_connect_vendor_command(text)
-        if isinstance(args, Refusal):
-            await ack(f"{args.message}\n\n{usage}")
-            return
-        target = args.vendor_user_id or caller
-        if target != caller and not is_operator(services.settings, caller):
-            await ack(not_operator(SPEC.action))
-            return
-        await ack()
-        owner = StateOwner(str(command["team_id"]), target, caller)
-        try:
-            sent = await send_link(services, owner)
-            reply = {"text": sent.message} if isinstance(sent, Refusal) else sent
-        except Exception:
-            log.exception("/connect-vendor failed")
-            reply = {"text": FAILED}
-        await reply_privately(
-            services.sessions,
-            caller,
-            message=reply,
-            key=f"connect-vendor:{command.get('trigger_id') or command.get('response_url')}",
-            response_url=command.get("response_url"),
-            received_at=received,
-        )
-
-    app.command(SPEC.name)(connect_vendor)
+    register_command(app, services, COMMAND)

@@ -14,17 +14,24 @@ a module-level function, importable and testable on its own):
     def register(app: AsyncApp, services: Services) -> None:
         register_command(app, services, COMMAND)
 
+A command whose forms need different roles adds `form=` (`Command.form`, with
+`bot.commands.roles.Form`). In `run`, `call.show(result)` answers a domain result privately or
+hands its `Refusal` back; `call.with_usage(refusal)` adds the caller's usage to a refusal.
+
 What every command gets from here, so no command does it itself:
-- the caller's role (admin, operator, vendor, anyone), read from the database only when the
-  command is open to vendors;
+- the caller's role (admin, operator, vendor, anyone), read from the database only when a
+  usage line of the command is for vendors;
+- refusing someone who may not run the form of the command they typed, with what they cannot
+  do and whom to ask (`not_allowed`); the form is the whole command unless `Command.form`
+  says which one the text asks for (`/vendors fee` is for admins, `/vendors` for vendors);
 - `help`: the usage lines the caller may run, or the refusal when they may run none;
-- refusing someone who may run no form of the command, with what they cannot do and whom to
-  ask (`not_allowed`);
 - parsing: a `Refusal` from `parse` is answered with the message and the caller's usage;
 - answering: `call.answer(...)` says something privately to the caller, in the ack while the
   command has not been acked, else through the outbox and the response URL (once per request,
   even when Slack retries it); a `Refusal` returned by `run` is answered the same way;
-- opening a modal (`call.open_modal`), with Slack's trigger failures worded for the person.
+- opening a modal (`call.open_modal`), with Slack's trigger failures worded for the person;
+- acknowledging the command's URL buttons (`Command.url_buttons`: Slack opens the page, the
+  click needs only an ack).
 
 An unexpected exception is not caught here: the app's one error handler (`bot/app.py`) logs
 it and tells the caller that nothing was charged twice.
@@ -43,45 +50,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.catalog import RANKS, CommandSpec, Role
+from bot.commands.roles import Form, not_allowed, role_of, whole_command
 from bot.config import Settings
 from bot.notifications.routing import reply_privately
-from bot.permissions import is_admin, is_operator, not_admin, not_operator
 from bot.refusal import Refusal
 from bot.services import Services
 from storage.models import utcnow
-from storage.repos import vendors
 
 log = logging.getLogger(__name__)
 
 A = TypeVar("A")
-
-
-def not_allowed(spec: CommandSpec) -> str:
-    """What someone who may run no form of `spec` is told: what they cannot do, whom to ask."""
-    least = min(spec.roles, key=RANKS.__getitem__)
-    if least == "admin":
-        return not_admin(spec.action)
-    if least == "operator":
-        return not_operator(spec.action)
-    return (
-        f"Only connectbot operators, admins and vendors can {spec.action}. "
-        "Connect your own Stripe account with `/connect-vendor`, or ask a connectbot admin."
-    )
-
-
-async def role_of(services: Services, *, user_id: str, team_id: str, vendors_too: bool) -> Role:
-    """Admin, operator (from the settings), vendor (a vendor row in any state, looked up only
-    when `vendors_too`: the one database read a command may need before its ack) or anyone."""
-    settings = services.settings
-    if is_admin(settings, user_id):
-        return "admin"
-    if is_operator(settings, user_id):
-        return "operator"
-    if vendors_too:
-        async with services.sessions() as session:
-            if await vendors.by_slack_user(session, team_id, user_id) is not None:
-                return "vendor"
-    return "anyone"
 
 
 @dataclass
@@ -138,6 +116,14 @@ class CommandCall(Generic[A]):
             received_at=self.received_at,
         )
 
+    async def show(self, result: str | dict[str, Any] | Refusal) -> Refusal | None:
+        """Answer `result` privately (see `answer`), or hand a `Refusal` back for `run` to
+        return: `return await call.show(await some_domain_call(...))`."""
+        if isinstance(result, Refusal):
+            return result
+        await self.answer(result)
+        return None
+
     async def answer_in_channel(self, message: dict[str, Any]) -> None:
         """Acknowledge, then post `message` in the conversation for everyone, through the
         response URL (a report the caller asked for, like `/fees`; not a notification)."""
@@ -148,6 +134,11 @@ class CommandCall(Generic[A]):
     def usage(self) -> str:
         """The usage lines this caller may run."""
         return self.spec.help_text(self.role)
+
+    def with_usage(self, refusal: Refusal) -> Refusal:
+        """`refusal` followed by the caller's usage (a command that could not go ahead as
+        typed: the usage shows what it can do)."""
+        return Refusal(f"{refusal.message}\n\n{self.usage()}", field=refusal.field)
 
     async def open_modal(self, view: dict[str, Any], *, what: str) -> bool:
         """Ack, then open `view` with this request's trigger; False (and the caller told,
@@ -179,11 +170,16 @@ class Command(Generic[A]):
 
     `parse` is pure (text and settings in, arguments or a `Refusal` out). `run` answers the
     call; it returns a `Refusal` to have it shown to the caller, or None when it answered.
+    `form` (pure: the text and the caller's user id in) says which form of the command the
+    text asks for, when its forms need different roles; by default the whole command is one
+    form (`whole_command`). `url_buttons`: action ids of the link buttons its answers carry.
     """
 
     spec: CommandSpec
     parse: Callable[[str, Settings], A | Refusal]
     run: Callable[[CommandCall[A]], Awaitable[Refusal | None]]
+    form: Callable[[str, str], Form] | None = None
+    url_buttons: tuple[str, ...] = ()
 
 
 async def handle(
@@ -195,17 +191,24 @@ async def handle(
     client: AsyncWebClient,
     respond: AsyncRespond | None = None,
 ) -> None:
-    """Answer one slash command `body` (Slack's form fields) with `command`."""
+    """Answer one slash command `body` (Slack's form fields) with `command`.
+
+    In this order: refuses a caller who may not run the form typed (even `help`: nobody is
+    shown the usage of what they cannot run); answers `help`; refuses text `parse` refuses,
+    with the usage; then runs the command and answers the `Refusal` it returns, if any.
+    """
     received = utcnow()
     spec = command.spec
     text = str(body.get("text") or "").strip()
     user_id = str(body.get("user_id") or "")
     team_id = str(body.get("team_id") or services.settings.slack_team_id or "")
-    vendors_too = RANKS["vendor"] >= min(RANKS[r] for r in spec.roles)
+    vendors_too = "vendor" in spec.roles
     role = await role_of(services, user_id=user_id, team_id=team_id, vendors_too=vendors_too)
-    if not spec.runnable_by(role):
-        await ack(not_allowed(spec))
-        return
+    form = command.form(text, user_id) if command.form is not None else whole_command(spec)
+    for needed in (form, whole_command(spec)):
+        if RANKS[role] < RANKS[needed.role]:
+            await ack(not_allowed(needed))
+            return
     if text.lower() == "help":
         await ack(spec.help_text(role))
         return
@@ -236,7 +239,7 @@ async def handle(
 
 
 def register_command(app: AsyncApp, services: Services, definition: Command[Any]) -> None:
-    """Register `definition` under its catalog name."""
+    """Register `definition` under its catalog name, and the acks of its URL buttons."""
 
     # Bolt passes listener arguments by name: `command` is Slack's form fields.
     async def slash(
@@ -245,3 +248,10 @@ def register_command(app: AsyncApp, services: Services, definition: Command[Any]
         await handle(definition, services, ack=ack, body=command, client=client, respond=respond)
 
     app.command(definition.spec.name)(slash)
+
+    for action_id in definition.url_buttons:
+        app.action(action_id)(_ack_only)
+
+
+async def _ack_only(ack: AsyncAck) -> None:
+    await ack()  # a URL button: Slack opens the page; the click needs only an ack

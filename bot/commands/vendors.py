@@ -7,32 +7,31 @@ refused. Changing a vendor needs an admin. The work is `bot.vendors`' (`director
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-from bot.commands.catalog import BY_NAME, Role
-from bot.notifications.routing import reply_privately
+from bot.commands.catalog import BY_NAME
+from bot.commands.roles import Form
+from bot.commands.template import Command, CommandCall, register_command
+from bot.config import Settings
 from bot.parsing import (
+    VendorChannelArgs,
+    VendorFeeArgs,
     parse_vendor_channel_command,
     parse_vendor_disconnect_command,
     parse_vendor_fee_command,
     split_args,
 )
-from bot.permissions import is_admin, is_operator, not_admin
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.vendors.directory import NOT_ALLOWED, find_vendor, list_page
+from bot.vendors.directory import list_page
 from bot.vendors.disconnect import vendor_to_disconnect
 from bot.vendors.vendor_settings import set_channel, set_fee
 from bot.views.vendors import disconnect_confirmation
-from storage.models import utcnow
-
-log = logging.getLogger(__name__)
 
 SPEC = BY_NAME["/vendors"]
-FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
 #: The admins' subcommands, and what someone else is told they cannot do.
 ADMIN_ACTIONS = {
     "fee": "change a vendor's platform fee",
@@ -41,105 +40,81 @@ ADMIN_ACTIONS = {
 }
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    async def vendors_command(ack: AsyncAck, command: dict[str, Any]) -> None:
-        received = utcnow()
-        text = (command.get("text") or "").strip()
-        words = split_args(text)
-        sub = words[0].lower() if words else "list"
-        caller, team = str(command["user_id"]), str(command["team_id"])
-        if sub in ADMIN_ACTIONS and not is_admin(services.settings, caller):
-            await ack(not_admin(ADMIN_ACTIONS[sub]))
-            return
-        if sub not in ("list", *ADMIN_ACTIONS):
-            # Only the forms the caller may run; someone who may run none is told so instead.
-            role = await _role(services, caller=caller, team=team)
-            if not SPEC.runnable_by(role):
-                await ack(NOT_ALLOWED)
-            elif sub == "help":
-                await ack(SPEC.help_text(role))
-            else:
-                await ack(f"I don't know `/vendors {sub[:20]}`.\n\n{SPEC.help_text(role)}")
-            return
-        await ack()
-        try:
-            reply = await _run(services, sub, text, caller=caller, team=team)
-        except Exception:
-            log.exception("/vendors %s failed", sub)
-            reply = {"text": FAILED}
-        await reply_privately(
-            services.sessions,
-            caller,
-            message=reply,
-            key=f"vendors:{command.get('trigger_id') or command.get('response_url')}",
-            response_url=command.get("response_url"),
-            received_at=received,
-        )
-
-    app.command(SPEC.name)(vendors_command)
+@dataclass(frozen=True, slots=True)
+class ListVendors:
+    """`/vendors` (or `/vendors list`)."""
 
 
-async def _run(
-    services: Services, sub: str, text: str, *, caller: str, team: str
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """`/vendors disconnect @vendor`: ask the admin to confirm."""
+
+    vendor_user_id: str
+
+
+VendorsArgs = ListVendors | VendorFeeArgs | VendorChannelArgs | Disconnect
+
+
+def _subcommand(text: str) -> str:
+    words = split_args(text)
+    return words[0].lower() if words else "list"
+
+
+def form(text: str, caller: str) -> Form:
+    """The admins' subcommands are for admins; the list (and `help`) for vendors too."""
+    sub = _subcommand(text)
+    if sub in ADMIN_ACTIONS:
+        return Form("admin", ADMIN_ACTIONS[sub])
+    return Form("vendor", SPEC.action)
+
+
+def parse(text: str, settings: Settings) -> VendorsArgs | Refusal:
+    """The list, or one admin subcommand; refuses an unknown subcommand and what the
+    subcommand's parser refuses."""
+    sub = _subcommand(text)
     if sub == "list":
-        return _reply(await list_page(services, caller=caller, team=team, offset=0))
+        return ListVendors()
     if sub == "fee":
-        return await _set_fee(services, text, caller=caller, team=team)
+        return parse_vendor_fee_command(text, currency=settings.default_currency)
     if sub == "channel":
-        return await _set_channel(services, text, caller=caller, team=team)
-    return await _ask_disconnect(services, text, team=team)
+        return parse_vendor_channel_command(text)
+    if sub == "disconnect":
+        user_id = parse_vendor_disconnect_command(text)
+        return user_id if isinstance(user_id, Refusal) else Disconnect(user_id)
+    return Refusal(f"I don't know `/vendors {sub[:20]}`.")
 
 
-def _usage(refusal: Refusal) -> dict[str, Any]:
-    return {"text": f"{refusal.message}\n\n{SPEC.help_text()}"}
-
-
-def _reply(result: dict[str, Any] | str | Refusal) -> dict[str, Any]:
-    if isinstance(result, Refusal):
-        return {"text": result.message}
-    return {"text": result} if isinstance(result, str) else result
-
-
-async def _role(services: Services, *, caller: str, team: str) -> Role:
-    """The caller's role for `/vendors`: admin, operator, vendor (a vendor row, in any
-    state: a disconnected vendor may still see their own row) or anyone."""
-    if is_admin(services.settings, caller):
-        return "admin"
-    if is_operator(services.settings, caller):
-        return "operator"
-    return "vendor" if await find_vendor(services, team, caller) is not None else "anyone"
-
-
-async def _set_fee(services: Services, text: str, *, caller: str, team: str) -> dict[str, Any]:
-    args = parse_vendor_fee_command(text, currency=services.settings.default_currency)
-    if isinstance(args, Refusal):
-        return _usage(args)
-    changed = await set_fee(
-        services, vendor_user_id=args.vendor_user_id, policy=args.policy, caller=caller, team=team
+async def run(call: CommandCall[VendorsArgs]) -> Refusal | None:
+    """Ack, then the list, the change made, or the disconnect confirmation, privately."""
+    await call.ack()
+    return await call.show(
+        await _answer(call.services, call.args, by=call.user_id, team=call.team_id)
     )
-    return _reply(changed)
 
 
-async def _set_channel(services: Services, text: str, *, caller: str, team: str) -> dict[str, Any]:
-    args = parse_vendor_channel_command(text)
-    if isinstance(args, Refusal):
-        return _usage(args)
-    changed = await set_channel(
-        services,
-        vendor_user_id=args.vendor_user_id,
-        channel_id=args.channel_id,
-        caller=caller,
-        team=team,
+async def _answer(
+    services: Services, args: VendorsArgs, *, by: str, team: str
+) -> dict[str, Any] | str | Refusal:
+    if isinstance(args, ListVendors):
+        return await list_page(services, caller=by, team=team, offset=0)
+    if isinstance(args, VendorFeeArgs):
+        vendor, fee = args.vendor_user_id, args.policy
+        return await set_fee(services, vendor_user_id=vendor, policy=fee, caller=by, team=team)
+    if isinstance(args, VendorChannelArgs):
+        vendor, channel = args.vendor_user_id, args.channel_id
+        return await set_channel(
+            services, vendor_user_id=vendor, channel_id=channel, caller=by, team=team
+        )
+    vendor_row = await vendor_to_disconnect(services, team=team, user_id=args.vendor_user_id)
+    if isinstance(vendor_row, Refusal):
+        return vendor_row
+    return disconnect_confirmation(
+        vendor_row.id, vendor_row.slack_user_id, vendor_row.stripe_account_id
     )
-    return _reply(changed)
 
 
-async def _ask_disconnect(services: Services, text: str, *, team: str) -> dict[str, Any]:
-    user_id = parse_vendor_disconnect_command(text)
-    if isinstance(user_id, Refusal):
-        return _usage(user_id)
-    vendor = await vendor_to_disconnect(services, team=team, user_id=user_id)
-    if isinstance(vendor, Refusal):
-        return _reply(vendor)
-    return disconnect_confirmation(vendor.id, vendor.slack_user_id, vendor.stripe_account_id)
+COMMAND = Command(SPEC, parse, run, form=form)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    register_command(app, services, COMMAND)
