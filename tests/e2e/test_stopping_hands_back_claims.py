@@ -137,7 +137,7 @@ async def test_a_stopped_processor_hands_back_the_events_it_never_tried(
             event = {"id": f"evt_{n}", "type": "charge.refunded", "created": 1_790_000_000 + n}
             await events.store(session, event)
     handlers = _Handlers()
-    services = cast(Services, SimpleNamespace(sessions=sessions))
+    services = cast(Services, SimpleNamespace(sessions=sessions, events_ready=asyncio.Event()))
     processor = EventProcessor(services, cast(Any, handlers))
     passing = asyncio.create_task(processor.process_due())
 
