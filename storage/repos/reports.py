@@ -122,6 +122,17 @@ async def fee_summary(
     then most gross first (ties by vendor). With `top`, only the `top` vendors with the most
     gross in each currency (a window function: one query, never a loop over vendors)."""
     per_vendor = _per_vendor(team_id, start, end, vendor_user_id)
+    if top is not None:
+        # Ties on gross go by the vendor's Slack id, which only the join knows. So first keep,
+        # before any join, the rows that fewer than `top` rows out-gross (a superset of the top
+        # `top`, holding every row ahead of any of them), then join and rank only those.
+        by_gross = (
+            func.rank()
+            .over(partition_by=per_vendor.c.currency, order_by=per_vendor.c.gross.desc())
+            .label("by_gross")
+        )
+        contenders = select(per_vendor, by_gross).subquery()
+        per_vendor = select(contenders).where(contenders.c.by_gross <= top).subquery()
     rank = (
         func.row_number()
         .over(
