@@ -72,7 +72,11 @@ class Vendor(Base):
     """A Slack user linked to a connected Stripe (Standard) account."""
 
     __tablename__ = "vendors"
-    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id"),
+        # The App Home's first page of vendors, oldest first, without sorting them all.
+        Index("ix_vendors_team_created", "team_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -152,7 +156,13 @@ class Charge(Base):
     """A direct charge on a vendor's account. Written `pending` before Stripe is called."""
 
     __tablename__ = "charges"
-    __table_args__ = (Index("ix_charges_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_charges_status_created", "status", "created_at"),
+        # Newest charges first (App Home), of a workspace or of one vendor: read from the end
+        # of an index, never by sorting every charge.
+        Index("ix_charges_team_created", "team_id", "created_at", "id"),
+        Index("ix_charges_vendor_created", "vendor_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # cb_ch_…
     team_id: Mapped[str] = mapped_column(String(32))

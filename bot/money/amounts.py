@@ -27,6 +27,14 @@ _PIECE_RE: Final = re.compile(
 )
 _EXPONENT_RE: Final = re.compile(r"[0-9.]\s*[eE]\s*[-+]?\s*[0-9]")
 _WORD_RE: Final = re.compile(r"[A-Za-z]+")
+#: The amounts people usually type, once stripped: `100`, `1,000.50`, `$100`, `€ 1,000`,
+#: `100 eur`, `EUR 100`, `100eur` (ASCII digits, spaces only between the pieces). Its number is
+#: exactly `number_form`'s two accepted shapes.
+_PLAIN_AMOUNT_RE: Final = re.compile(
+    r"(?:(?P<symbol>[$€£¥]) *)?(?:(?P<before>[A-Za-z]{3}) *)?"
+    r"(?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<decimals>[0-9]+))?"
+    r"(?: *(?P<after>[A-Za-z]{3}))?"
+)
 _NOT_A_NUMBER_WORDS: Final = frozenset({"nan", "snan", "inf", "infinity"})
 
 
@@ -221,7 +229,55 @@ def parse_fixed_amount(text: str, *, default_currency: str) -> Money | Refusal:
 
 
 def _read_amount(text: str, default_currency: str) -> Money | Refusal:
-    """Text → Money in its currency's minor units, before any limit is applied."""
+    """Text → Money in its currency's minor units, before any limit is applied: the plain
+    amounts most people type by the fast path, everything else by the general one."""
+    plain = read_plain_amount(text, default_currency)
+    return plain if plain is not None else read_any_amount(text, default_currency)
+
+
+def read_plain_amount(text: str, default_currency: str) -> Money | None:
+    """The fast path: one regular expression and integer arithmetic for a plain amount (see
+    `_PLAIN_AMOUNT_RE`) in a supported currency, with no more decimals than it has.
+
+    Returns None, never a Refusal, for anything else (including every text the general path
+    would refuse): the caller then reads it with `read_any_amount`, which says what is wrong.
+    Wherever it returns Money, `read_any_amount` returns the same Money.
+    """
+    stripped = text.strip()
+    if len(stripped) > MAX_AMOUNT_TEXT:
+        return None
+    match = _PLAIN_AMOUNT_RE.fullmatch(stripped)
+    if match is None:
+        return None
+    symbol, before, whole, decimals, after = match.group(
+        "symbol", "before", "whole", "decimals", "after"
+    )
+    if before is not None and after is not None:
+        return None  # two words: refused by the general path
+    word = before if before is not None else after
+    if word is not None:
+        currency = word.lower()
+        if currency not in SUPPORTED_CURRENCIES:
+            return None
+        if symbol is not None and SYMBOL_CURRENCY[symbol] != currency:
+            return None
+    elif symbol is not None:
+        currency = SYMBOL_CURRENCY[symbol]
+    else:
+        currency = default_currency.lower()
+        if currency not in SUPPORTED_CURRENCIES:
+            return None
+    exponent = currency_exponent(currency)
+    decimals = decimals or ""
+    if len(decimals) > exponent:
+        return None
+    minor = int(whole.replace(",", "") + decimals.ljust(exponent, "0"))
+    return Money(minor, currency)
+
+
+def read_any_amount(text: str, default_currency: str) -> Money | Refusal:
+    """The general path: any text, Unicode included, read piece by piece; a Refusal says
+    what is wrong with text that is not an amount."""
     lexed = _lex_amount(text)
     if isinstance(lexed, Refusal):
         return lexed

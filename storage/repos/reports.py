@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
 
 from storage.models import AuditEntry, Charge, Customer, Vendor
 
 
+class _Net:
+    """`net`, for sums in minor units: what vendors keep, gross - refunds - fees."""
+
+    gross: int
+    fees: int
+    refunds: int
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.refunds - self.fees
+
+
 @dataclass(frozen=True)
-class VendorTotals:
+class VendorTotals(_Net):
     """One vendor in one currency over a period; every amount in minor units.
 
     `fees` is the platform's fee net of fee refunds; `net` is what the vendor keeps:
@@ -28,13 +40,9 @@ class VendorTotals:
     fees: int
     refunds: int
 
-    @property
-    def net(self) -> int:
-        return self.gross - self.refunds - self.fees
-
 
 @dataclass(frozen=True)
-class CurrencyTotals:
+class CurrencyTotals(_Net):
     """All vendors together in one currency over a period; every amount in minor units."""
 
     currency: str
@@ -44,21 +52,36 @@ class CurrencyTotals:
     fees: int
     refunds: int
 
-    @property
-    def net(self) -> int:
-        return self.gross - self.refunds - self.fees
 
-
-def _succeeded_in(team_id: str | None, start: datetime, end: datetime) -> list[Any]:
-    """Where-clauses: succeeded charges created in [start, end), of one team (None: all)."""
-    clauses: list[Any] = [
-        Charge.status == "succeeded",
-        Charge.created_at >= start,
-        Charge.created_at < end,
-    ]
+def _per_vendor(
+    team_id: str | None, start: datetime, end: datetime, vendor_user_id: str | None
+) -> Subquery:
+    """Succeeded charges created in [start, end), of one team (None: all), summed per vendor id
+    and currency; one vendor's (by Slack user) when given. Summed before any join, so a period
+    of many charges is one pass over them and the joins see one row per vendor."""
+    query = (
+        select(
+            Charge.vendor_id.label("vendor_id"),
+            Charge.currency.label("currency"),
+            func.count(Charge.id).label("count"),
+            func.sum(Charge.amount).label("gross"),
+            func.sum(Charge.application_fee_amount - Charge.fee_refunded).label("fees"),
+            func.sum(Charge.amount_refunded).label("refunds"),
+        )
+        .where(
+            Charge.status == "succeeded",
+            Charge.created_at >= start,
+            Charge.created_at < end,
+        )
+        .group_by(Charge.vendor_id, Charge.currency)
+    )
     if team_id is not None:
-        clauses.append(Charge.team_id == team_id)
-    return clauses
+        query = query.where(Charge.team_id == team_id)
+    if vendor_user_id is not None:
+        query = query.where(
+            Charge.vendor_id.in_(select(Vendor.id).where(Vendor.slack_user_id == vendor_user_id))
+        )
+    return query.subquery()
 
 
 async def currency_totals(
@@ -71,23 +94,19 @@ async def currency_totals(
 ) -> list[CurrencyTotals]:
     """Succeeded charges created in [start, end) summed per currency across all vendors (one
     aggregate query, however many vendors), by currency code; one vendor's when given."""
-    query = (
+    per_vendor = _per_vendor(team_id, start, end, vendor_user_id)
+    rows = await session.execute(
         select(
-            Charge.currency,
-            func.count(func.distinct(Charge.vendor_id)),
-            func.count(Charge.id),
-            func.sum(Charge.amount),
-            func.sum(Charge.application_fee_amount - Charge.fee_refunded),
-            func.sum(Charge.amount_refunded),
+            per_vendor.c.currency,
+            func.count(per_vendor.c.vendor_id),
+            func.sum(per_vendor.c.count),
+            func.sum(per_vendor.c.gross),
+            func.sum(per_vendor.c.fees),
+            func.sum(per_vendor.c.refunds),
         )
-        .join(Vendor, Vendor.id == Charge.vendor_id)
-        .where(*_succeeded_in(team_id, start, end))
-        .group_by(Charge.currency)
-        .order_by(Charge.currency)
+        .group_by(per_vendor.c.currency)
+        .order_by(per_vendor.c.currency)
     )
-    if vendor_user_id is not None:
-        query = query.where(Vendor.slack_user_id == vendor_user_id)
-    rows = await session.execute(query)
     return [
         CurrencyTotals(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]))
         for r in rows.all()
@@ -106,30 +125,40 @@ async def fee_summary(
     """Succeeded charges created in [start, end), grouped by vendor and currency; by currency,
     then most gross first (ties by vendor). With `top`, only the `top` vendors with the most
     gross in each currency (a window function: one query, never a loop over vendors)."""
-    gross = func.sum(Charge.amount)
+    per_vendor = _per_vendor(team_id, start, end, vendor_user_id)
+    if top is not None:
+        # Ties on gross go by the vendor's Slack id, which only the join knows. So first keep,
+        # before any join, the rows that fewer than `top` rows out-gross (a superset of the top
+        # `top`, holding every row ahead of any of them), then join and rank only those.
+        by_gross = (
+            func.rank()
+            .over(partition_by=per_vendor.c.currency, order_by=per_vendor.c.gross.desc())
+            .label("by_gross")
+        )
+        contenders = select(per_vendor, by_gross).subquery()
+        per_vendor = select(contenders).where(contenders.c.by_gross <= top).subquery()
     rank = (
         func.row_number()
-        .over(partition_by=Charge.currency, order_by=(gross.desc(), Vendor.slack_user_id))
+        .over(
+            partition_by=per_vendor.c.currency,
+            order_by=(per_vendor.c.gross.desc(), Vendor.slack_user_id),
+        )
         .label("rank")
     )
-    inner = (
+    ranked = (
         select(
             Vendor.slack_user_id.label("user"),
             Vendor.stripe_account_id.label("account"),
-            Charge.currency.label("currency"),
-            func.count(Charge.id).label("count"),
-            gross.label("gross"),
-            func.sum(Charge.application_fee_amount - Charge.fee_refunded).label("fees"),
-            func.sum(Charge.amount_refunded).label("refunds"),
+            per_vendor.c.currency,
+            per_vendor.c.count,
+            per_vendor.c.gross,
+            per_vendor.c.fees,
+            per_vendor.c.refunds,
             rank,
         )
-        .join(Vendor, Vendor.id == Charge.vendor_id)
-        .where(*_succeeded_in(team_id, start, end))
-        .group_by(Vendor.slack_user_id, Vendor.stripe_account_id, Charge.currency)
+        .join(Vendor, Vendor.id == per_vendor.c.vendor_id)
+        .subquery()
     )
-    if vendor_user_id is not None:
-        inner = inner.where(Vendor.slack_user_id == vendor_user_id)
-    ranked = inner.subquery()
     query = select(ranked).order_by(ranked.c.currency, ranked.c.rank)
     if top is not None:
         query = query.where(ranked.c.rank <= top)

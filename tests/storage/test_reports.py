@@ -122,3 +122,36 @@ async def test_totals_cover_every_vendor_and_top_lists_the_most_gross(engine: As
         ("usd", 1, _gross(3)),
     ]
     assert all_teams[1].gross == usd_gross + 999_99  # the other team's charge
+
+
+async def test_top_breaks_ties_on_gross_by_vendor_across_the_cut(engine: AsyncEngine) -> None:
+    """Vendors tied on gross at the edge of `top` are listed by Slack id, whatever order their
+    rows were written in and however many charges make up their gross."""
+    order = [5, 2, 7, 1, 6, 3, 4, 0]  # vendor numbers, in the order their rows are written
+    gross = {0: 900, 1: 300, 2: 300, 3: 300, 4: 300, 5: 300, 6: 300, 7: 100}
+    vendors = [
+        {
+            "id": n + 1,
+            "team_id": TEAM,
+            "slack_user_id": f"U{n:05d}",
+            "stripe_account_id": f"acct_{n}",
+            "status": "connected",
+        }
+        for n in order
+    ]
+    charges = []
+    for n in order:
+        if n == 4:  # two charges that add up to the tie
+            charges += [_charge("t4a", n + 1, "usd", 100), _charge("t4b", n + 1, "usd", 200)]
+        else:
+            charges.append(_charge(f"t{n}", n + 1, "usd", gross[n]))
+    async with session_factory(engine).begin() as session:
+        await session.execute(insert(Vendor), vendors)
+        await session.execute(insert(Charge), charges)
+    async with session_factory(engine)() as session:
+        for top in (1, 2, 3, 6, 7, 8, 20):
+            listed = await reports.fee_summary(session, team_id=TEAM, start=START, end=END, top=top)
+            expected = sorted(gross, key=lambda n: (-gross[n], n))[:top]
+            assert [(v.vendor_user_id, v.gross) for v in listed] == [
+                (f"U{n:05d}", gross[n]) for n in expected
+            ], top

@@ -28,6 +28,7 @@ from bot.money import (
     resolve_refund_amount,
     vendor_net,
 )
+from bot.money.amounts import read_any_amount, read_plain_amount
 from sandbox.stripe_fake import currencies as fake_currencies
 
 MAX = 1_000_000  # MAX_CHARGE_AMOUNT's default: $10,000.00
@@ -671,3 +672,79 @@ def refund_fee(
         refund_amount=refund_amount,
         fee_already_refunded=fee_already_refunded,
     )
+
+
+# The fast path for plain amounts
+# --------------------------------------------------------------------------------------------
+
+words = st.one_of(supported, supported, codes, st.sampled_from(["nan", "inf", "usdd", "eu"]))
+
+
+@st.composite
+def plain_amounts(draw: st.DrawFn) -> str:
+    """Text shaped like what people usually type (`$1,000.50`, `EUR 100`, `100eur`), with
+    near misses: other codes and cases, several words, other spaces, decimals and groupings."""
+    spaces = st.sampled_from(["", "", "", " ", " ", "  ", "\t", "\u00a0"])
+    whole = draw(st.integers(0, 10**15))
+    number = draw(st.sampled_from([f"{whole}", f"{whole:,}", f"0{whole}"]))
+    number += draw(st.sampled_from(["", "", ".", ".5", ".05", ".50", ".001", ".0000"]))
+    word = draw(st.one_of(st.just(""), words, words.map(str.upper), words.map(str.title)))
+    symbol = draw(st.sampled_from(["", "", "", "$", "€", "£", "¥"]))
+    pieces = [symbol, draw(spaces)]
+    if draw(st.booleans()):
+        pieces += [word, draw(spaces), number]
+    else:
+        pieces += [number, draw(spaces), word]
+    if draw(st.integers(0, 9)) == 0:
+        pieces.append(draw(st.sampled_from([" usd", "$", " 1", "e3", "%"])))
+    return draw(spaces) + "".join(pieces) + draw(spaces)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.one_of(plain_amounts(), amount_texts), default=st.one_of(supported, codes))
+def test_the_fast_path_agrees_with_the_general_path(text: str, default: str) -> None:
+    """Wherever the fast path reads an amount, the general path reads the very same Money."""
+    fast = read_plain_amount(text, default)
+    if fast is not None:
+        assert read_any_amount(text, default) == fast, text
+
+
+@FAST
+@given(money=valid_money(), default=supported)
+def test_the_fast_path_reads_every_formatted_amount(money: Money, default: str) -> None:
+    """What connectbot writes (`$1,000.50`, `1,234.50 CHF`) is plain: the fast path reads it,
+    and reads what the general path reads."""
+    text = format_money(money)
+    assert read_plain_amount(text, default) == money
+    assert read_any_amount(text, default) == money
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ("100", Money(10000, "usd")),
+        ("1,000.50", Money(100050, "usd")),
+        ("€100", Money(10000, "eur")),
+        ("100 eur", Money(10000, "eur")),
+        ("EUR 100", Money(10000, "eur")),
+        ("0.49 usd", Money(49, "usd")),
+        ("$ 5", Money(500, "usd")),
+        ("  ¥500jpy ", Money(500, "jpy")),
+        ("1e3", None),
+        ("١٠٠", None),
+        ("abc", None),
+        ("100 nan", None),
+        ("$100 eur", None),
+        ("usd 100 usd", None),
+        ("100.5 jpy", None),
+        ("100.001", None),
+        ("1,00", None),
+        ("100\u00a0eur", None),
+    ],
+)
+def test_the_fast_path_reads_plain_amounts_and_leaves_the_rest(
+    text: str, fast: Money | None
+) -> None:
+    assert read_plain_amount(text, "usd") == fast
+    if fast is not None:
+        assert read_any_amount(text, "usd") == fast
