@@ -14,7 +14,6 @@ from bot.money import (
     SUPPORTED_CURRENCIES,
     FeePolicy,
     Money,
-    Refusal,
     application_fee,
     currency_exponent,
     describe_fee_policy,
@@ -28,6 +27,7 @@ from bot.money import (
     resolve_refund_amount,
     vendor_net,
 )
+from bot.refusal import Refusal
 from sandbox.stripe_fake import currencies as fake_currencies
 
 MAX = 1_000_000  # MAX_CHARGE_AMOUNT's default: $10,000.00
