@@ -21,6 +21,7 @@ from bot.money import Money
 from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
 from bot.services import Services
 from bot.stripe_ops.disputes import charge_metadata
+from bot.stripe_ops.errors import StripeUnavailable
 from bot.stripe_ops.webhooks import EventContext, EventHandlers
 from bot.views.refunds import dispute_message
 from storage.models import Charge, Vendor
@@ -33,9 +34,9 @@ def register(handlers: EventHandlers) -> None:
 
 @dataclass(frozen=True)
 class DisputedCharge:
-    """The disputed charge's metadata as the vendor's account shows it; None: unreadable."""
+    """The disputed charge's metadata as the vendor's account shows it, if Stripe could tell."""
 
-    metadata: dict[str, str] | None
+    metadata: dict[str, str] | StripeUnavailable
 
 
 async def read_disputed_charge(services: Services, event: dict[str, Any]) -> DisputedCharge | None:
@@ -98,7 +99,7 @@ async def _disputed_charge(ctx: EventContext, vendor: Vendor | None) -> Charge |
     read: DisputedCharge | None = ctx.prepared
     if read is None:  # the charge began awaiting its answer after the event was prepared
         raise NotYetKnown(f"{stripe_charge} may be a charge on {ctx.account} just sent")
-    if read.metadata is None:
+    if isinstance(read.metadata, StripeUnavailable):
         raise NotYetKnown(f"{stripe_charge} may be a charge on {ctx.account} awaiting its answer")
     return await charge_for(
         ctx.session,
