@@ -12,8 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AuditEntry, Charge, Customer, Vendor
 
 
+class _NetOfFees:
+    """`net`: what a vendor keeps of `gross`, in minor units: gross - refunds - fees."""
+
+    gross: int
+    fees: int
+    refunds: int
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.refunds - self.fees
+
+
 @dataclass(frozen=True)
-class VendorTotals:
+class VendorTotals(_NetOfFees):
     """One vendor in one currency over a period; every amount in minor units.
 
     `fees` is the platform's fee net of fee refunds; `net` is what the vendor keeps:
@@ -28,13 +40,9 @@ class VendorTotals:
     fees: int
     refunds: int
 
-    @property
-    def net(self) -> int:
-        return self.gross - self.refunds - self.fees
-
 
 @dataclass(frozen=True)
-class CurrencyTotals:
+class CurrencyTotals(_NetOfFees):
     """All vendors together in one currency over a period; every amount in minor units."""
 
     currency: str
@@ -43,10 +51,6 @@ class CurrencyTotals:
     gross: int
     fees: int
     refunds: int
-
-    @property
-    def net(self) -> int:
-        return self.gross - self.refunds - self.fees
 
 
 def _succeeded_in(team_id: str | None, start: datetime, end: datetime) -> list[Any]:
