@@ -34,8 +34,9 @@ async def decide(
         charge = await charges.by_id(session, charge_id)
         refusal = _refusal(services, charge, user=user, approve=approve)
         if refusal is not None:
-            await _audit(session, charge, charge_id, user, f"charge.{verb}", "refused", refusal)
-            return Refusal(refusal)
+            reason = refusal.message
+            await _audit(session, charge, charge_id, user, f"charge.{verb}", "refused", reason)
+            return refusal
         decided = await charges.decide(
             session, charge_id, approve=approve, by=user, message_ts=message_ts
         )
@@ -68,13 +69,16 @@ async def decide(
     return decided
 
 
-def _refusal(services: Services, charge: Charge | None, *, user: str, approve: bool) -> str | None:
+def _refusal(
+    services: Services, charge: Charge | None, *, user: str, approve: bool
+) -> Refusal | None:
+    """Why `user` may not decide `charge`; None when they may."""
     if not is_operator(services.settings, user):
-        return NOT_OPERATOR
+        return Refusal(NOT_OPERATOR)
     if charge is None:
-        return "That charge doesn't exist."
+        return Refusal("That charge doesn't exist.")
     if approve and charge.requested_by == user:
-        return "You asked for this charge, so you can't approve it: another operator must."
+        return Refusal("You asked for this charge, so you can't approve it: another operator must.")
     return None
 
 

@@ -9,16 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.customers.checks import check_customer, check_vendor
-from bot.money import (
-    FeePolicy,
-    Money,
-    application_fee,
-    chosen_fee_policy,
-    describe_fee_split,
-    format_money,
-    make_fee_policy,
-)
+from bot.money import Money, application_fee, describe_fee_split, format_money
 from bot.refusal import Refusal
+from bot.vendors.directory import fee_policy_for
 from bot.views.charge import ChargeFacts, card_label
 from storage.models import Charge, Customer, Vendor
 
@@ -41,20 +34,6 @@ class ChargeTerms:
     vendor: Vendor
     money: Money
     fee: int
-
-
-def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
-    """The vendor's own fee when an admin set one, else APPLICATION_FEE_PERCENT / _FIXED."""
-    return chosen_fee_policy(
-        own_percent=vendor.fee_percent,
-        own_fixed=vendor.fee_fixed,
-        own_currency=vendor.fee_currency or settings.default_currency,
-        default=make_fee_policy(
-            settings.application_fee_percent,
-            settings.application_fee_fixed,
-            settings.default_currency,
-        ),
-    )
 
 
 def platform_fee(vendor: Vendor, settings: Settings, money: Money) -> int | Refusal:

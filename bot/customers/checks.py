@@ -7,6 +7,7 @@ import logging
 import stripe
 
 from bot.refusal import Refusal
+from bot.stripe_ops.errors import triage
 from storage.models import Customer, Vendor
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,9 @@ def check_customer(customer: Customer | None, email: str = "") -> Refusal | None
 def stripe_refusal(exc: stripe.StripeError) -> Refusal:
     """A sentence for the operator about a Stripe failure (the details go to the log)."""
     log.warning("stripe request failed: %r", exc)
-    detail = str(exc.user_message or type(exc).__name__).rstrip(".")
-    if isinstance(exc, stripe.InvalidRequestError) and exc.code == "resource_missing":
+    trouble = triage(exc)
+    detail = trouble.message.rstrip(".")
+    if trouble.kind == "missing":
         # Retrying cannot bring back what Stripe no longer has (deleted in the Dashboard, or
         # made with other keys): say what is missing and who can act on it.
         return Refusal(
@@ -65,7 +67,7 @@ def stripe_refusal(exc: stripe.StripeError) -> Refusal:
             "another Stripe account, so retrying will not help. Ask an admin to check the "
             "Stripe Dashboard and the keys connectbot uses."
         )
-    if isinstance(exc, stripe.PermissionError | stripe.AuthenticationError):
+    if trouble.kind == "forbidden":
         return Refusal(
             f"Stripe refused access ({detail}); the vendor may have disconnected the platform."
         )

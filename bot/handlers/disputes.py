@@ -2,26 +2,58 @@
 
 The dispute names Stripe's charge and PaymentIntent; it may come before connectbot recorded
 them on its charge row. Then the charge is read from the vendor's account, whose metadata
-names the connectbot charge. When that read fails (the vendor revoked access) and one of the
-vendor's charges still awaits Stripe's answer, the handler waits (`NotYetKnown`) for it rather
-than announce a connectbot charge as someone else's.
+names the connectbot charge; it is read in the `prepare` step, before the event processor's
+transaction, and only while one of the vendor's charges still awaits Stripe's answer. When
+that read fails (the vendor revoked access), the handler waits (`NotYetKnown`) for the answer
+rather than announce a connectbot charge as someone else's.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown
 from bot.money import Money
 from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
+from bot.services import Services
 from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.disputes import charge_metadata
+from bot.stripe_ops.errors import StripeUnavailable
 from bot.views.refunds import dispute_message
 from storage.models import Charge, Vendor
 from storage.repos import audit, charges, vendors
 
 
 def register(handlers: EventHandlers) -> None:
-    handlers.on("charge.dispute.created")(dispute_created)
+    handlers.on("charge.dispute.created", prepare=read_disputed_charge)(dispute_created)
+
+
+@dataclass(frozen=True)
+class DisputedCharge:
+    """The disputed charge's metadata as the vendor's account shows it, if Stripe could tell."""
+
+    metadata: dict[str, str] | StripeUnavailable
+
+
+async def read_disputed_charge(services: Services, event: dict[str, Any]) -> DisputedCharge | None:
+    """Before the transaction: the disputed charge read from the vendor's account, when
+    connectbot does not know it by its ids and one of the vendor's charges awaits Stripe's
+    answer (it may be that one); None when there is no need to ask Stripe."""
+    dispute, account = event["data"]["object"], event.get("account")
+    stripe_charge = id_of(dispute.get("charge"))
+    if not account or not stripe_charge:
+        return None
+    async with services.sessions() as session:
+        vendor = await vendors.by_account(session, str(account))
+        if vendor is None or await _known_charge(session, dispute) is not None:
+            return None
+        if not await charges.awaiting_answer(session, vendor.id):
+            return None
+    return DisputedCharge(await charge_metadata(services.stripe, str(account), stripe_charge))
 
 
 async def dispute_created(ctx: EventContext) -> None:
@@ -59,23 +91,29 @@ async def _disputed_charge(ctx: EventContext, vendor: Vendor | None) -> Charge |
     """connectbot's charge the dispute is about; None when it is not one of connectbot's."""
     dispute = ctx.object
     stripe_charge = id_of(dispute.get("charge"))
-    payment_intent = id_of(dispute.get("payment_intent"))
-    known = await charge_for(
-        ctx.session,
-        stripe_charge_id=stripe_charge,
-        payment_intent_id=payment_intent,
-        connectbot_charge_id=None,
-    )
+    known = await _known_charge(ctx.session, dispute)
     if known is not None or vendor is None or not ctx.account or not stripe_charge:
         return known
     if not await charges.awaiting_answer(ctx.session, vendor.id):
         return None  # every charge of the vendor that reached Stripe is known by its ids
-    metadata = await charge_metadata(ctx.services.stripe, ctx.account, stripe_charge)
-    if metadata is None:
+    read: DisputedCharge | None = ctx.prepared
+    if read is None:  # the charge began awaiting its answer after the event was prepared
+        raise NotYetKnown(f"{stripe_charge} may be a charge on {ctx.account} just sent")
+    if isinstance(read.metadata, StripeUnavailable):
         raise NotYetKnown(f"{stripe_charge} may be a charge on {ctx.account} awaiting its answer")
     return await charge_for(
         ctx.session,
         stripe_charge_id=None,
-        payment_intent_id=payment_intent,
-        connectbot_charge_id=metadata.get("connectbot_charge_id"),
+        payment_intent_id=id_of(dispute.get("payment_intent")),
+        connectbot_charge_id=read.metadata.get("connectbot_charge_id"),
+    )
+
+
+async def _known_charge(session: AsyncSession, dispute: dict[str, Any]) -> Charge | None:
+    """connectbot's charge that the dispute names by Stripe's ids; None when none records them."""
+    return await charge_for(
+        session,
+        stripe_charge_id=id_of(dispute.get("charge")),
+        payment_intent_id=id_of(dispute.get("payment_intent")),
+        connectbot_charge_id=None,
     )

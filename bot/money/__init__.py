@@ -2,8 +2,8 @@
 
 Pure code: no I/O, no environment, no clock. Amounts are integers in the currency's minor unit
 everywhere (cents for USD, whole yen for JPY); parsing goes through `decimal.Decimal`, never
-`float`. Anything a person typed that cannot be charged safely comes back as a `Refusal` whose
-message a Slack user can read; parsing functions never raise on user text.
+`float`. Anything a person typed that cannot be charged safely comes back as a `Refusal`
+(`bot.refusal`) whose message a Slack user can read; parsing functions never raise on user text.
 
 Currencies:
 
@@ -37,7 +37,7 @@ from bot.money.fees import (
     vendor_net,
 )
 from bot.money.refunds import fee_refund_for, resolve_refund_amount
-from bot.money.values import Money, Refusal, format_money
+from bot.money.values import Money, format_money
 
 __all__ = [
     "MINIMUM_CHARGE",
@@ -46,7 +46,6 @@ __all__ = [
     "SYMBOLS",
     "FeePolicy",
     "Money",
-    "Refusal",
     "application_fee",
     "chosen_fee_policy",
     "currency_exponent",

@@ -18,7 +18,8 @@ from bot.money.currencies import (
     minimum_charge,
 )
 from bot.money.number_forms import number_form
-from bot.money.values import Money, Refusal, format_money, quote
+from bot.money.values import Money, format_money, quote
+from bot.refusal import Refusal
 
 _PIECE_RE: Final = re.compile(
     r"(?P<space>\s+)|(?P<number>[0-9.,]*[0-9][0-9.,]*)|(?P<word>[A-Za-z]+)"

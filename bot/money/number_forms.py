@@ -6,7 +6,8 @@ import re
 from typing import Final
 
 from bot.money.currencies import currency_exponent
-from bot.money.values import Refusal, quote
+from bot.money.values import quote
+from bot.refusal import Refusal
 
 PLAIN_NUMBER_RE: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _GROUPED_NUMBER_RE: Final = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.money.currencies import SYMBOLS, currency_exponent
-from bot.refusal import Refusal
 
-__all__ = ["Money", "Refusal", "format_money", "quote"]  # Refusal: see bot/refusal.py
+__all__ = ["Money", "format_money", "quote"]
 
 _CODE_RE: Final = re.compile(r"[a-z]{3}")
 

@@ -10,6 +10,7 @@ import stripe
 from stripe.params import AccountCreateParams
 
 from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import StripeUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +48,21 @@ def account_state(account: dict[str, Any]) -> AccountState:
 
 async def retrieve_account(
     stripe_connection: StripeConnection, account_id: str
-) -> AccountState | None:
-    """The account as Stripe has it now; None when Stripe cannot tell us (logged)."""
+) -> AccountState | StripeUnavailable:
+    """The account as Stripe has it now; `StripeUnavailable` when Stripe cannot tell (logged)."""
     try:
         account = await stripe_connection.api.v1.accounts.retrieve_async(account_id)
     except stripe.StripeError as exc:
         log.warning("could not retrieve account %s: %s", account_id, exc)
-        return None
+        return StripeUnavailable(type(exc).__name__)
     return account_state(account.to_dict())
 
 
 async def create_standard_account(
     stripe_connection: StripeConnection, *, email: str | None, idempotency_key: str
-) -> str | None:
-    """A new Standard account for a vendor (Account Links onboarding); None when Stripe fails.
+) -> str | StripeUnavailable:
+    """A new Standard account's id (Account Links onboarding); `StripeUnavailable` when Stripe
+    fails (logged).
 
     The idempotency key makes a retried command the same account rather than a second one.
     """
@@ -73,5 +75,5 @@ async def create_standard_account(
         )
     except stripe.StripeError as exc:
         log.warning("could not create a Standard account: %s", exc)
-        return None
+        return StripeUnavailable(type(exc).__name__)
     return str(account.id)

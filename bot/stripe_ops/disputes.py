@@ -7,19 +7,21 @@ import logging
 import stripe
 
 from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import StripeUnavailable
 
 log = logging.getLogger(__name__)
 
 
 async def charge_metadata(
     connection: StripeConnection, stripe_account: str, stripe_charge_id: str
-) -> dict[str, str] | None:
-    """The metadata of a charge on `stripe_account`; None when Stripe cannot tell (logged).
+) -> dict[str, str] | StripeUnavailable:
+    """The metadata of a charge on `stripe_account`; `StripeUnavailable` when Stripe cannot
+    tell (logged).
 
     Stripe copies a PaymentIntent's metadata onto the charge it creates when it is confirmed
     (https://support.stripe.com/questions/how-metadata-works-with-related-objects), so this
     names the connectbot charge a dispute is about even before its PaymentIntent id is known.
-    Fails (None) once the vendor has revoked the platform's access.
+    Fails (`StripeUnavailable`) once the vendor has revoked the platform's access.
     """
     try:
         charge = await connection.api.v1.charges.retrieve_async(
@@ -27,6 +29,6 @@ async def charge_metadata(
         )
     except stripe.StripeError as exc:
         log.warning("could not read charge %s on %s: %r", stripe_charge_id, stripe_account, exc)
-        return None
+        return StripeUnavailable(type(exc).__name__)
     metadata = charge.to_dict().get("metadata") or {}
     return {str(k): str(v) for k, v in metadata.items()}

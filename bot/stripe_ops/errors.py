@@ -40,6 +40,14 @@ class Trouble:
     replayed: bool = False
 
 
+@dataclass(frozen=True)
+class StripeUnavailable:
+    """A call's outcome when Stripe could not be reached or answered with an error not caused
+    by the person (logged where it happened); `reason` is for logs and audit entries."""
+
+    reason: str
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for an error that retrying later can fix; False for everything else."""
     return isinstance(exc, TRANSIENT)

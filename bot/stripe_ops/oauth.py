@@ -17,6 +17,7 @@ from stripe import oauth_error
 
 from bot.config import Settings
 from bot.stripe_ops.client import NETWORK_RETRIES, StripeConnection
+from bot.stripe_ops.errors import StripeUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,6 @@ class ExchangeUnconfirmed:
     Stripe may have carried it out anyway, so the code is spent: sending it again could only
     get `invalid_grant` and revoke the connection it made.
     """
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class StripeUnavailable:
-    """Stripe could not be reached or answered with an error not caused by the person."""
 
     reason: str
 

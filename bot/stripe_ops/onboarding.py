@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import stripe
 
 from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import StripeUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +18,9 @@ REFRESH_PATH = "/stripe/onboarding/refresh"
 
 async def onboarding_link(
     stripe_connection: StripeConnection, *, public_url: str, account_id: str, state: str
-) -> str | None:
-    """A fresh single-use onboarding URL for `account_id`; None when Stripe fails (logged).
+) -> str | StripeUnavailable:
+    """A fresh single-use onboarding URL for `account_id`; `StripeUnavailable` when Stripe fails
+    (logged).
 
     Stripe sends the person back to `{public_url}/stripe/onboarding/return?state=…` when they
     finish or leave, and to `/refresh?state=…` when the link expired or was already used.
@@ -35,5 +37,5 @@ async def onboarding_link(
         )
     except stripe.StripeError as exc:
         log.warning("could not create an account link for %s: %s", account_id, exc)
-        return None
+        return StripeUnavailable(type(exc).__name__)
     return str(link.url)

@@ -9,39 +9,34 @@ happens to a verified event is not Stripe's business: the registry of its handle
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import stripe
+
+from bot.refusal import Refusal
 
 TOLERANCE_SECONDS = 300
 WEBHOOK_PATH = "/stripe/webhook"  # both endpoints, platform and Connect, send here
 
 
-@dataclass(frozen=True)
-class WebhookRefusal:
-    """Why a delivery was refused (logged; the secret never appears in it)."""
-
-    reason: str
-
-
 def verify_event(
     payload: bytes, signature: str | None, *, secrets: list[str], livemode: bool
-) -> dict[str, Any] | WebhookRefusal:
-    """The event, when `signature` is valid for `payload` under one of `secrets`.
+) -> dict[str, Any] | Refusal:
+    """The event, when `signature` is valid for `payload` under one of `secrets`; else why not,
+    for the sender (answered with a 400 and logged; the secret never appears in it).
 
     Refuses: no secret configured, missing or malformed header, wrong signature, a timestamp
     outside the tolerance, a body that is not an event, and an event whose mode (test/live)
     differs from the platform key's.
     """
     if not secrets:
-        return WebhookRefusal("no webhook signing secret is configured")
+        return Refusal("no webhook signing secret is configured")
     if not signature:
-        return WebhookRefusal("missing Stripe-Signature header")
+        return Refusal("missing Stripe-Signature header")
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
-        return WebhookRefusal("body is not UTF-8")
+        return Refusal("body is not UTF-8")
     last_error = "signature does not match"
     for secret in secrets:
         try:
@@ -50,16 +45,16 @@ def verify_event(
         except stripe.SignatureVerificationError as exc:
             last_error = str(exc.user_message or "signature does not match")
     else:
-        return WebhookRefusal(last_error)
+        return Refusal(last_error)
     try:
         event = json.loads(text)
     except ValueError:
-        return WebhookRefusal("body is not JSON")
+        return Refusal("body is not JSON")
     if not _looks_like_event(event):
-        return WebhookRefusal("body is not a Stripe event")
+        return Refusal("body is not a Stripe event")
     if bool(event.get("livemode")) != livemode:
         mode = "live" if event.get("livemode") else "test"
-        return WebhookRefusal(
+        return Refusal(
             f"{mode}-mode event refused by a {'live' if livemode else 'test'}-mode server"
         )
     result: dict[str, Any] = event

@@ -14,6 +14,7 @@ from bot.early_events import TryAgainLater
 from bot.notifications.routing import announce
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState, retrieve_account
+from bot.stripe_ops.errors import StripeUnavailable
 from bot.views.onboarding import charges_changed
 from storage.repos import audit, vendors
 
@@ -31,7 +32,7 @@ async def read_account(services: Services, account_id: str) -> AccountState | No
     if found is None or found.status == "disconnected":
         return None
     fresh = await retrieve_account(services.stripe, account_id)
-    if fresh is None:
+    if isinstance(fresh, StripeUnavailable):
         raise TryAgainLater(f"could not read account {account_id} from Stripe; will retry")
     return fresh
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.notifications.routing import tell_user
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState, retrieve_account
+from bot.stripe_ops.errors import StripeUnavailable
 from bot.stripe_ops.oauth import ExchangeUnconfirmed, RejectedCode, exchange_code
 from bot.vendors.connections import (
     Conflict,
@@ -88,7 +89,8 @@ async def connect_with_code(
             team_id=owner.team_id,
             actor=owner.slack_user_id,
         )
-    account = await retrieve_account(services.stripe, exchanged.account_id)
+    read = await retrieve_account(services.stripe, exchanged.account_id)
+    account = None if isinstance(read, StripeUnavailable) else read
     connection = NewConnection(exchanged.account_id, exchanged.livemode, exchanged.scope, account)
     outcome = await record_connected(
         services, owner, connection, key=f"connected:{oauth_states.state_hash(state)[:32]}"

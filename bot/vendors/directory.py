@@ -6,10 +6,10 @@ disconnected vendor may still see it); anyone else is refused.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from bot.money import FeePolicy, describe_fee_policy
+from bot.config import Settings
+from bot.money import FeePolicy, chosen_fee_policy, describe_fee_policy, make_fee_policy
 from bot.permissions import is_operator
 from bot.refusal import Refusal
 from bot.services import Services
@@ -29,22 +29,33 @@ async def find_vendor(services: Services, team: str, user_id: str) -> Vendor | N
         return await vendors.by_slack_user(session, team, user_id)
 
 
-def fee_text(services: Services, vendor: Vendor) -> str:
-    """The vendor's platform fee in words: their own, or `default (…)` when none is set."""
-    if vendor.fee_percent is None and vendor.fee_fixed is None:
-        settings = services.settings
-        default = FeePolicy(
+def fee_policy_for(vendor: Vendor, settings: Settings) -> FeePolicy | Refusal:
+    """The vendor's own fee when an admin set one, else APPLICATION_FEE_PERCENT / _FIXED.
+
+    Refuses what `make_fee_policy` refuses (a stored fee no policy can hold).
+    """
+    return chosen_fee_policy(
+        own_percent=vendor.fee_percent,
+        own_fixed=vendor.fee_fixed,
+        own_currency=vendor.fee_currency or settings.default_currency,
+        default=make_fee_policy(
             settings.application_fee_percent,
             settings.application_fee_fixed,
             settings.default_currency,
-        )
-        return f"default ({describe_fee_policy(default)})"
-    policy = FeePolicy(
-        vendor.fee_percent if vendor.fee_percent is not None else Decimal(0),
-        vendor.fee_fixed or 0,
-        vendor.fee_currency or services.settings.default_currency,
+        ),
     )
-    return describe_fee_policy(policy)
+
+
+def fee_text(services: Services, vendor: Vendor) -> str:
+    """The vendor's platform fee in words: their own, or `default (…)` when none is set; why
+    not, when the fee cannot be charged."""
+    policy = fee_policy_for(vendor, services.settings)
+    if isinstance(policy, Refusal):
+        return policy.message
+    described = describe_fee_policy(policy)
+    if vendor.fee_percent is None and vendor.fee_fixed is None:
+        return f"default ({described})"
+    return described
 
 
 def _line(services: Services, vendor: Vendor) -> VendorLine:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.stripe_ops.oauth import StripeUnavailable, deauthorize
+from bot.stripe_ops.errors import StripeUnavailable
+from bot.stripe_ops.oauth import deauthorize
 from bot.vendors.connections import record_disconnected
 from bot.vendors.directory import find_vendor
 from storage.models import Vendor

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState, create_standard_account, retrieve_account
+from bot.stripe_ops.errors import StripeUnavailable
 from bot.stripe_ops.onboarding import onboarding_link
 from bot.vendors.account_state import keep_capabilities
 from bot.vendors.connections import Conflict, Connected, NewConnection, record_connected
@@ -60,12 +61,12 @@ async def begin_hosted_onboarding(
     else:
         key = f"connectbot-account:{oauth_states.state_hash(state)[:40]}"
         created = await create_standard_account(services.stripe, email=email, idempotency_key=key)
-        if created is None:
+        if isinstance(created, StripeUnavailable):
             return Refusal(NO_LINK)
         account_id = created
         await _record_onboarding(services, owner, account_id=account_id, email=email)
     url = await _link(services, account_id, state)
-    return Refusal(NO_LINK) if url is None else url
+    return Refusal(NO_LINK) if isinstance(url, StripeUnavailable) else url
 
 
 async def _record_onboarding(
@@ -95,31 +96,40 @@ async def _record_onboarding(
         )
 
 
-async def _link(services: Services, account_id: str, state: str) -> str | None:
+async def _link(services: Services, account_id: str, state: str) -> str | StripeUnavailable:
     return await onboarding_link(
         services.stripe, public_url=services.settings.public_url, account_id=account_id, state=state
     )
 
 
-async def _owner_and_vendor(
-    services: Services, state: str
-) -> tuple[StateOwner | None, Vendor | None]:
-    """Who the onboarding `state` belongs to, and their vendor row (None when unknown)."""
+@dataclass(frozen=True)
+class _Onboarding:
+    owner: StateOwner
+    vendor: Vendor
+
+
+async def _onboarding(services: Services, state: str, *statuses: str) -> _Onboarding | Stopped:
+    """Who the onboarding `state` belongs to, and their vendor row; refused (invalid state)
+    when the state is unknown or their vendor is missing or not in one of `statuses`."""
     async with services.sessions() as session:
         owner = await oauth_states.owner(session, state)
         if owner is None:
-            return None, None
-        return owner, await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
+            return _INVALID_STATE
+        vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
+    if vendor is None or vendor.status not in statuses:
+        return _INVALID_STATE
+    return _Onboarding(owner, vendor)
 
 
 async def onboarding_returned(services: Services, state: str) -> Returned | Stopped:
     """Read the vendor's account: connected when set up (the state is then used up), else its
     capabilities are kept and Stripe's remaining needs returned."""
-    owner, vendor = await _owner_and_vendor(services, state)
-    if owner is None or vendor is None or vendor.status == "disconnected":
-        return _INVALID_STATE
+    found = await _onboarding(services, state, "onboarding", "connected")
+    if isinstance(found, Stopped):
+        return found
+    owner, vendor = found.owner, found.vendor
     account = await retrieve_account(services.stripe, vendor.stripe_account_id)
-    if account is None:
+    if isinstance(account, StripeUnavailable):
         return _UNREACHABLE
     if not account.ready:
         await keep_capabilities(services, account)
@@ -135,8 +145,8 @@ async def onboarding_returned(services: Services, state: str) -> Returned | Stop
 
 async def onboarding_resumed(services: Services, state: str) -> str | Stopped:
     """A fresh onboarding URL for the same account (the old link expired or was used)."""
-    owner, vendor = await _owner_and_vendor(services, state)
-    if owner is None or vendor is None or vendor.status != "onboarding":
-        return _INVALID_STATE
-    url = await _link(services, vendor.stripe_account_id, state)
-    return _UNREACHABLE if url is None else url
+    found = await _onboarding(services, state, "onboarding")
+    if isinstance(found, Stopped):
+        return found
+    url = await _link(services, found.vendor.stripe_account_id, state)
+    return _UNREACHABLE if isinstance(url, StripeUnavailable) else url

@@ -72,11 +72,10 @@ async def _new_link(
     if vendor is not None and vendor.status == "connected":
         who = None if for_self else owner.slack_user_id
         return Refusal(already_connected(vendor.stripe_account_id, vendor_user_id=who))
-    person, email = await _person(services, owner.slack_user_id)
-    if not person:
-        return Refusal(
-            f"<@{owner.slack_user_id}> is a bot or not in this workspace; pick a person."
-        )
+    person = await _person(services, owner.slack_user_id)
+    if isinstance(person, Refusal):
+        return person
+    email = person.email
     async with services.sessions.begin() as session:
         state = await oauth_states.issue(
             session,
@@ -117,21 +116,28 @@ async def _deliver(services: Services, owner: StateOwner, link: _Link, *, by_dm:
         )
 
 
-async def _person(services: Services, user_id: str) -> tuple[bool, str | None]:
-    """Whether `user_id` is a person in the workspace, and their email when Slack shares it.
+@dataclass(frozen=True)
+class _Person:
+    email: str | None  # when Slack shares it
 
-    When Slack cannot be asked, assume a person without a known email (the link still works).
+
+async def _person(services: Services, user_id: str) -> _Person | Refusal:
+    """`user_id` as a person in the workspace, with their email when Slack shares it.
+
+    Refuses a bot, a deactivated user and one Slack does not know. When Slack cannot be asked,
+    assume a person without a known email (the link still works).
     """
+    not_a_person = Refusal(f"<@{user_id}> is a bot or not in this workspace; pick a person.")
     try:
         answer = await services.slack.users_info(user=user_id)
     except SlackApiError as exc:
         error = exc.response.get("error")
-        return error not in ("user_not_found", "user_disabled"), None
+        return not_a_person if error in ("user_not_found", "user_disabled") else _Person(None)
     except Exception as exc:
         log.warning("users.info %s failed: %s", user_id, exc)
-        return True, None
+        return _Person(None)
     user = answer.get("user") or {}
     if user.get("is_bot") or user.get("deleted"):
-        return False, None
+        return not_a_person
     email = (user.get("profile") or {}).get("email")
-    return True, str(email) if email else None
+    return _Person(str(email) if email else None)

@@ -14,8 +14,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.refusal import Refusal
 from bot.services import SERVICES
-from bot.stripe_ops.webhooks import WebhookRefusal, verify_event
+from bot.stripe_ops.webhooks import verify_event
 from storage.repos import events
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ async def receive(request: web.Request) -> web.Response:
         secrets=settings.webhook_secrets,
         livemode=settings.livemode,
     )
-    if isinstance(event, WebhookRefusal):
-        log.warning("stripe webhook refused: %s", event.reason)
-        return web.json_response({"error": event.reason}, status=400)
+    if isinstance(event, Refusal):
+        log.warning("stripe webhook refused: %s", event.message)
+        return web.json_response({"error": event.message}, status=400)
     try:
         stored = await _group_commit(services.sessions).store(event)
     except Exception:

@@ -28,19 +28,6 @@ async def pending_total(session: AsyncSession, charge_id: str) -> int:
     return int(total or 0)
 
 
-async def accounted_for(session: AsyncSession, charge_id: str) -> int:
-    """Refunded on the charge plus refunds in flight, read in one statement (one snapshot)."""
-    in_flight = (
-        select(func.coalesce(func.sum(Refund.amount), 0))
-        .where(Refund.charge_id == charge_id, Refund.status == "pending")
-        .scalar_subquery()
-    )
-    total = await session.scalar(
-        select(Charge.amount_refunded + in_flight).where(Charge.id == charge_id)
-    )
-    return int(total or 0)
-
-
 async def add_pending(session: AsyncSession, **values: Any) -> tuple[Refund, bool]:
     """Insert the refund unless its idempotency key exists: (the stored row, whether new)."""
     now = utcnow()

@@ -6,10 +6,14 @@ may refund fee separately; a later /refund returns its own proportion of the fee
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+
 from sqlalchemy import select
 
 from bot.services import SERVICES
-from storage.models import Charge, Refund, Vendor
+from storage.models import Charge, Refund, StripeEvent, Vendor
+from storage.repos import charges
 from tests.e2e.deliveries import dashboard_refund, refund_command
 from tests.e2e.scenario import (
     charge_row,
@@ -114,3 +118,64 @@ async def test_a_refund_after_a_dashboard_refund_returns_only_its_own_share(
         (3_500, 350, OPERATOR),
     ]
     assert "platform fees $2.50" in await fees_line(cb)
+
+
+async def fee_reads(cb: Connectbot) -> int:
+    """How many times connectbot has asked Stripe for an application fee (answered or not)."""
+    return sum(r["path"] == "/v1/application_fees" for r in await cb.stripe.requests())
+
+
+async def test_a_slow_fee_read_keeps_no_writer_waiting(cb: Connectbot) -> None:
+    """The fee of a Dashboard refund is read before the event's transaction: while Stripe takes
+    its time, another writer can lock the charge at once (no Stripe call holds a lock)."""
+    charge, vendor = await charged(cb)
+    before = await fee_reads(cb)
+    await cb.stripe.fault("GET", "/v1/application_fees", "timeout", seconds=4)
+    await dashboard_refund(cb, vendor.stripe_account_id, str(charge.stripe_charge_id), 2_500)
+    await cb.until(lambda: _more(fee_reads(cb), before), what="the fee read to start hanging")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with cb.app[SERVICES].sessions.begin() as session:
+        assert await charges.lock(session, charge.id) is not None
+    assert loop.time() - started < 2  # not the 4 s Stripe hangs
+    assert await refund_fees(cb) == []  # the refund is still being handled
+    await cb.events_handled(timeout=15)
+    assert await refund_fees(cb) == [(2_500, 0, "stripe")]
+
+
+async def test_a_failed_fee_read_writes_nothing_and_the_event_is_handled_again(
+    cb: Connectbot,
+) -> None:
+    charge, vendor = await charged(cb)
+    # Three failures defeat the first handling (one try and the client's two retries).
+    await cb.stripe.fault("GET", "/v1/application_fees", "500", count=3)
+    await dashboard_refund(cb, vendor.stripe_account_id, str(charge.stripe_charge_id), 2_500)
+
+    async def refunded_event() -> StripeEvent | None:
+        async with cb.sessions() as session:
+            found = await session.scalars(
+                select(StripeEvent).where(StripeEvent.type == "charge.refunded")
+            )
+            return next(iter(found), None)
+
+    failed = await cb.until(
+        lambda: _failed_once(refunded_event()), what="the first handling to fail"
+    )
+    assert failed.processed_at is None and await refund_fees(cb) == []  # nothing half-written
+    await cb.settled()
+    handled = await refunded_event()
+    assert handled is not None and handled.processed_at is not None
+    assert await refund_fees(cb) == [(2_500, 0, "stripe")]  # recorded once
+    [announced] = [
+        m for m in await cb.slack.messages(VENDOR_CHANNEL) if "outside connectbot" in m["text"]
+    ]
+    assert "platform fee refunded $0.00" in announced["text"]
+
+
+async def _more(count: Awaitable[int], than: int) -> bool:
+    return await count > than
+
+
+async def _failed_once(event: Awaitable[StripeEvent | None]) -> StripeEvent | None:
+    found = await event
+    return found if found is not None and found.attempts >= 1 and found.last_error else None

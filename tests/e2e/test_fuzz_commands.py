@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.commands.catalog import BY_NAME
-from bot.money import Refusal
 from bot.parsing import (
     parse_add_customer,
     parse_charge_command,
@@ -42,6 +41,7 @@ from bot.parsing import (
     split_args,
 )
 from bot.permissions import is_admin, is_operator
+from bot.refusal import Refusal
 from storage.models import Charge, Refund
 from tests.databases import fresh_database
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card

@@ -20,7 +20,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.money import Refusal, parse_money
+from bot.money import parse_money
+from bot.refusal import Refusal
 from bot.views.approvals import APPROVE, REJECT
 from bot.views.charge import AMOUNT, CURRENCY, CUSTOMER, DESCRIPTION
 from bot.views.onboarding import CONNECT_LINK_ACTION

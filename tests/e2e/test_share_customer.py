@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.customers.sharing import share_customer
-from bot.money import Refusal
+from bot.refusal import Refusal
 from bot.services import SERVICES
 from storage.models import SharedCustomer, Vendor
 from tests.e2e.scenario import connected_vendor, customer_with_card

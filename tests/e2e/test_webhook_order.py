@@ -7,6 +7,7 @@ test_webhook_order_property.py.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from bot.refunds.requests import reconcile_refunds
 from bot.services import SERVICES
 from bot.stripe_ops.charges import send_payment_intent
 from storage.models import AuditEntry, Refund, StripeEvent, Vendor
+from storage.repos import charges
 from tests.e2e.deliveries import (
     charge_without_answer,
     dashboard_refund,
@@ -233,3 +235,32 @@ async def test_a_dispute_before_the_success_names_the_connectbot_charge(
     posts = [c["params"] for c in await cb.posted() if "Dispute" in c["params"]["text"]]
     assert sorted(p["channel"] for p in posts) == sorted([VENDOR_CHANNEL, OPS_CHANNEL, DM])
     assert all(charge.id in p["text"] for p in posts)
+
+
+async def test_a_slow_read_of_a_disputed_charge_keeps_no_writer_waiting(cb: Connectbot) -> None:
+    """The disputed charge is read from the vendor's account before the event's transaction:
+    while Stripe takes its time, another writer gets its transaction at once."""
+    _, seen = await ready(cb)
+    charge = await charge_without_answer(cb, VENDOR)
+    made = await new_events(cb, seen)
+    stripe_charge = of_type(made, "charge.succeeded")["data"]["object"]["id"]
+    await cb.stripe.dispute(stripe_charge)
+    read_path = f"/v1/charges/{stripe_charge}"
+    await cb.stripe.fault("GET", read_path, "timeout", seconds=4)
+    await post_event(cb, of_type(await new_events(cb, seen), "charge.dispute.created"))
+
+    async def read_started() -> bool:
+        return any(r["path"] == read_path for r in await cb.stripe.requests())
+
+    await cb.until(read_started, what="the read of the disputed charge to start hanging")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with cb.app[SERVICES].sessions.begin() as session:
+        assert await charges.lock(session, charge.id) is not None
+    assert loop.time() - started < 2  # not the 4 s Stripe hangs
+    await cb.settled()
+    async with cb.sessions() as session:
+        audits = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "dispute.created"))
+        ).all()
+    assert [a.target for a in audits] == [charge.id]  # named by the metadata read, once

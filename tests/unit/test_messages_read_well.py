@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from bot.commands.catalog import COMMANDS, RANKS
-from bot.money import Money, Refusal, parse_money
+from bot.money import Money, parse_money
 from bot.parsing import parse_charge_command, parse_refund_command
 from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
+from bot.refusal import Refusal
 from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
 from bot.views.charge import ChargeFacts, CustomerChoice
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message

@@ -14,7 +14,6 @@ from bot.money import (
     SUPPORTED_CURRENCIES,
     FeePolicy,
     Money,
-    Refusal,
     application_fee,
     currency_exponent,
     describe_fee_policy,
@@ -29,6 +28,7 @@ from bot.money import (
     vendor_net,
 )
 from bot.money.amounts import read_any_amount, read_plain_amount
+from bot.refusal import Refusal
 from sandbox.stripe_fake import currencies as fake_currencies
 
 MAX = 1_000_000  # MAX_CHARGE_AMOUNT's default: $10,000.00

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands.catalog import BY_NAME
-from bot.money import FeePolicy, Money, Refusal
+from bot.money import FeePolicy, Money
 from bot.parsing import (
     AddCustomerArgs,
     ChargeArgs,
@@ -37,6 +37,7 @@ from bot.parsing import (
     split_args,
     unescape_slack,
 )
+from bot.refusal import Refusal
 
 TODAY = date(2025, 3, 5)  # a Wednesday
 VENDOR = "<@U123ABC|jane>"
