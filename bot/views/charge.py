@@ -189,6 +189,17 @@ def _refs(facts: ChargeFacts) -> str:
     return " · ".join(parts)
 
 
+def _noted(emoji: str, text: str, facts: ChargeFacts) -> dict[str, Any]:
+    """A charge message: `text` after its emoji, then the charge's references."""
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f"{emoji} {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )
+
+
 def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
     """Channel confirmation: amount, customer and card, vendor, fee split, PaymentIntent."""
     amount = format_money(facts.money)
@@ -218,13 +229,7 @@ def declined_message(facts: ChargeFacts, reason: str, code: str | None) -> dict[
         f"The charge of {format_money(facts.money)} to {_who(facts)} for "
         f"<@{facts.vendor_user_id}> was declined{shown}: {reason} Nothing was charged."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":no_entry: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":no_entry:", text, facts)
 
 
 def authentication_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -235,13 +240,7 @@ def authentication_message(facts: ChargeFacts) -> dict[str, Any]:
         "can't happen while they are away. Nothing was charged. Next: ask the customer to save "
         "a card again with the `/add-customer` link (authenticating there), then `/charge` again."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":lock: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":lock:", text, facts)
 
 
 def delayed_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -251,13 +250,7 @@ def delayed_message(facts: ChargeFacts) -> dict[str, Any]:
         f"<@{facts.vendor_user_id}> yet. Don't charge again: connectbot retries the same "
         "request automatically (it can't charge twice) and posts the outcome when it knows it."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":hourglass: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":hourglass:", text, facts)
 
 
 def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
@@ -266,13 +259,7 @@ def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
         f"The charge of {format_money(facts.money)} for <@{facts.vendor_user_id}> could not be "
         f"made: {reason} Nothing was charged."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":warning:", text, facts)
 
 
 def abandoned_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -284,10 +271,4 @@ def abandoned_message(facts: ChargeFacts) -> dict[str, Any]:
         "request's idempotency key after 24 hours, and a late retry could charge twice. "
         "Nothing was charged. If the charge is still wanted, start it again with `/charge`."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":warning:", text, facts)
