@@ -24,6 +24,7 @@ from storage import sqlite
 from storage.sqlite import DatabaseBusy
 
 __all__ = [
+    "EACH_STATEMENT",
     "OUTBOX_WRITTEN",
     "READ_ONLY",
     "DatabaseBusy",
@@ -39,6 +40,12 @@ OUTBOX_WRITTEN = "connectbot.outbox_written"
 #: Execution options for an engine connection that only reads (`await conn.execution_options(
 #: **READ_ONLY)` before its first statement): on SQLite it never waits for the write lock.
 READ_ONLY: dict[str, Any] = {sqlite.SQLITE_BEGIN: "DEFERRED"}
+
+#: Execution options for an engine connection whose statements each read on their own, in no
+#: transaction of their own making (on SQLite no BEGIN at all; PostgreSQL's driver still begins
+#: one): each statement sees the newest commit, so two may not agree. For a glance that is
+#: checked again before anything is done with it (the /charge form); else READ_ONLY.
+EACH_STATEMENT: dict[str, Any] = {sqlite.SQLITE_BEGIN: ""}
 
 
 def is_sqlite(url: str) -> bool:

@@ -10,15 +10,21 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from bot.charges.drafts import check_draft, check_terms, fee_preview, previewed
 from bot.money import SUPPORTED_CURRENCIES
 from bot.parsing import ChargeArgs
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.charge import CustomerChoice, card_label, charge_modal
+from storage.db import EACH_STATEMENT
 from storage.models import Customer
-from storage.repos import charges, vendors
 from storage.repos import customers as customer_repo
+from storage.repos import vendors
+
+#: The currencies the form offers, in the order it shows them.
+CURRENCIES = sorted(SUPPORTED_CURRENCIES)
 
 
 async def confirmation_modal(
@@ -38,12 +44,11 @@ async def confirmation_modal(
     Its private_metadata carries the command's response URL and when it arrived, so the
     charge's private replies can go through it (`bot/notifications/routing.py`)."""
     settings = services.settings
-    async with services.sessions() as session:
-        vendor = await vendors.by_slack_user(session, team_id, args.vendor_user_id)
-        customer = None
-        if args.customer_email:
-            customer = await customer_repo.by_email(session, team_id, args.customer_email)
-        choices = await charges.chargeable_customers(session, team_id)
+    # Two statements and no transaction: the submission checks everything again.
+    async with services.engine.connect() as conn:
+        await conn.execution_options(**EACH_STATEMENT)
+        vendor = await vendors.glance_by_slack_user(conn, team_id, args.vendor_user_id)
+        customer, choices = await customer_repo.for_charge_form(conn, team_id, args.customer_email)
     # No email: the modal's picker chooses the customer, so only the terms are checked now.
     checked = (
         check_draft(
@@ -63,14 +68,15 @@ async def confirmation_modal(
         return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
     assert vendor is not None
     fee = checked.fee
+    picked = [_choice(c) for c in choices]
     if customer is not None and all(c.id != customer.id for c in choices):
-        choices = [customer, *choices][:100]
+        picked = [_choice(customer), *picked][:100]
     return charge_modal(
         vendor_user_id=vendor.slack_user_id,
         vendor_account=vendor.stripe_account_id,
         money=args.money,
-        currencies=sorted(SUPPORTED_CURRENCIES),
-        customers=[_choice(c) for c in choices],
+        currencies=CURRENCIES,
+        customers=picked,
         customer_id=customer.id if customer else None,
         description=args.description,
         fee_preview=fee_preview(settings, args.money, fee),
@@ -87,7 +93,5 @@ async def confirmation_modal(
     )
 
 
-def _choice(customer: Customer) -> CustomerChoice:
-    return CustomerChoice(
-        customer.id, customer.email, card_label(customer.card_brand, customer.card_last4)
-    )
+def _choice(row: Row[Any] | Customer) -> CustomerChoice:
+    return CustomerChoice(row.id, row.email, card_label(row.card_brand, row.card_last4))

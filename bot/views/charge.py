@@ -8,14 +8,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     ContextBlock,
-    InputBlock,
     MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
     SectionBlock,
-    StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.money import Money, currency_exponent, format_money, vendor_net
 from bot.views.message import message
@@ -25,6 +20,8 @@ CALLBACK_ID = "charge_confirm"
 #: Input blocks of the modal; each holds one element with the same action_id.
 AMOUNT, CURRENCY, CUSTOMER, DESCRIPTION = "amount", "currency", "customer", "description"
 FEE_PREVIEW = "fee_preview"
+#: What Slack accepts: options in one select, characters of private_metadata.
+MAX_OPTIONS, MAX_METADATA = 100, 3000
 
 
 @dataclass(frozen=True)
@@ -50,9 +47,27 @@ def amount_text(money: Money) -> str:
     return f"{units}.{minor:0{exponent}d}" if exponent else str(units)
 
 
-def _option(choice: CustomerChoice) -> Option:
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _option(value: str, text: str) -> dict[str, Any]:
+    return {"text": _plain(text), "value": value}
+
+
+def _customer_option(choice: CustomerChoice) -> dict[str, Any]:
     text = f"{choice.email} · {choice.card}" if choice.card else choice.email
-    return Option(value=str(choice.id), text=text[:75])
+    return _option(str(choice.id), text[:75])
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": element,
+        **extra,
+    }
 
 
 def charge_modal(
@@ -70,77 +85,81 @@ def charge_modal(
     """The confirmation modal; submitting it unchanged charges exactly what it shows.
 
     `fee_preview` is `describe_fee_split(…)` (or why the fee can't be computed); the amount and
-    currency inputs dispatch actions so the preview follows edits.
+    currency inputs dispatch actions so the preview follows edits. Refuses (ValueError) what
+    Slack would refuse: more than 100 customers, private metadata over 3,000 characters.
+
+    Built as plain Block Kit dicts, every one new for each call (nothing one request puts in
+    its modal can show in another's): the same blocks as slack_sdk's models render, without
+    their per-object validation on the ack's path (a test checks them against the models).
     """
-    options = [_option(c) for c in customers]
-    selected = next(
-        (o for o, c in zip(options, customers, strict=True) if c.id == customer_id), None
+    if len(customers) > MAX_OPTIONS:
+        raise ValueError(f"a select holds at most {MAX_OPTIONS} options, not {len(customers)}")
+    if len(private_metadata) > MAX_METADATA:
+        raise ValueError(f"private_metadata is over {MAX_METADATA} characters")
+    options = [_customer_option(c) for c in customers]
+    customer_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": CUSTOMER,
+        "placeholder": _plain("Choose a customer"),
+        "options": options,
+    }
+    selected = next((c for c in customers if c.id == customer_id), None)
+    if selected is not None:
+        customer_select["initial_option"] = _customer_option(selected)
+    currency_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": CURRENCY,
+        "options": [_option(c, c.upper()) for c in currencies],
+    }
+    if money.currency in currencies:
+        currency_select["initial_option"] = _option(money.currency, money.currency.upper())
+    description_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": DESCRIPTION,
+        "max_length": 500,
+    }
+    if description:
+        description_input["initial_value"] = description
+    vendor_text = (
+        f"*Vendor:* <@{vendor_user_id}> (`{vendor_account}`)\n"
+        "The charge is made on the vendor's Stripe account, with the platform fee."
     )
-    currency_options = [Option(value=c, text=c.upper()) for c in currencies]
-    chosen_currency = next((o for o in currency_options if o.value == money.currency), None)
-    blocks = [
-        SectionBlock(
-            block_id="vendor",
-            text=MarkdownTextObject(
-                text=f"*Vendor:* <@{vendor_user_id}> (`{vendor_account}`)\n"
-                "The charge is made on the vendor's Stripe account, with the platform fee."
+    amount_input = {
+        "type": "plain_text_input",
+        "action_id": AMOUNT,
+        "initial_value": amount_text(money),
+        "max_length": 64,
+        # Every keystroke (and Enter) asks for a fresh fee preview.
+        "dispatch_action_config": {
+            "trigger_actions_on": ["on_enter_pressed", "on_character_entered"]
+        },
+    }
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain("Confirm charge"),
+        "submit": _plain("Charge"),
+        "close": _plain("Cancel"),
+        "private_metadata": private_metadata,
+        "blocks": [
+            {
+                "type": "section",
+                "block_id": "vendor",
+                "text": {"type": "mrkdwn", "text": vendor_text},
+            },
+            _input(AMOUNT, "Amount", amount_input, dispatch_action=True),
+            _input(CURRENCY, "Currency", currency_select, dispatch_action=True),
+            _input(
+                CUSTOMER, "Customer", customer_select, hint=_plain("Customers with a card on file.")
             ),
-        ),
-        InputBlock(
-            block_id=AMOUNT,
-            label="Amount",
-            dispatch_action=True,
-            element=PlainTextInputElement(
-                action_id=AMOUNT,
-                initial_value=amount_text(money),
-                max_length=64,
-                # Every keystroke (and Enter) asks for a fresh fee preview.
-                dispatch_action_config={
-                    "trigger_actions_on": ["on_enter_pressed", "on_character_entered"]
-                },
-            ),
-        ),
-        InputBlock(
-            block_id=CURRENCY,
-            label="Currency",
-            dispatch_action=True,
-            element=StaticSelectElement(
-                action_id=CURRENCY, options=currency_options, initial_option=chosen_currency
-            ),
-        ),
-        InputBlock(
-            block_id=CUSTOMER,
-            label="Customer",
-            hint="Customers with a card on file.",
-            element=StaticSelectElement(
-                action_id=CUSTOMER,
-                placeholder="Choose a customer",
-                options=options,
-                initial_option=selected,
-            ),
-        ),
-        InputBlock(
-            block_id=DESCRIPTION,
-            label="Description",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=DESCRIPTION, initial_value=description or None, max_length=500
-            ),
-        ),
-        ContextBlock(block_id=FEE_PREVIEW, elements=[MarkdownTextObject(text=fee_preview)]),
-    ]
-    view = View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Confirm charge",
-        submit="Charge",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=private_metadata,
-    )
-    view.validate_json()
-    rendered: dict[str, Any] = view.to_dict()
-    return rendered
+            _input(DESCRIPTION, "Description", description_input, optional=True),
+            {
+                "type": "context",
+                "block_id": FEE_PREVIEW,
+                "elements": [{"type": "mrkdwn", "text": fee_preview}],
+            },
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -168,6 +187,17 @@ def _refs(facts: ChargeFacts) -> str:
     if facts.payment_intent_id:
         parts.insert(0, f"PaymentIntent `{facts.payment_intent_id}`")
     return " · ".join(parts)
+
+
+def _noted(emoji: str, text: str, facts: ChargeFacts) -> dict[str, Any]:
+    """A charge message: `text` after its emoji, then the charge's references."""
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f"{emoji} {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
+        ],
+    )
 
 
 def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -199,13 +229,7 @@ def declined_message(facts: ChargeFacts, reason: str, code: str | None) -> dict[
         f"The charge of {format_money(facts.money)} to {_who(facts)} for "
         f"<@{facts.vendor_user_id}> was declined{shown}: {reason} Nothing was charged."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":no_entry: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":no_entry:", text, facts)
 
 
 def authentication_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -216,13 +240,7 @@ def authentication_message(facts: ChargeFacts) -> dict[str, Any]:
         "can't happen while they are away. Nothing was charged. Next: ask the customer to save "
         "a card again with the `/add-customer` link (authenticating there), then `/charge` again."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":lock: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":lock:", text, facts)
 
 
 def delayed_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -232,13 +250,7 @@ def delayed_message(facts: ChargeFacts) -> dict[str, Any]:
         f"<@{facts.vendor_user_id}> yet. Don't charge again: connectbot retries the same "
         "request automatically (it can't charge twice) and posts the outcome when it knows it."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":hourglass: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":hourglass:", text, facts)
 
 
 def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
@@ -247,13 +259,7 @@ def failed_message(facts: ChargeFacts, reason: str) -> dict[str, Any]:
         f"The charge of {format_money(facts.money)} for <@{facts.vendor_user_id}> could not be "
         f"made: {reason} Nothing was charged."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":warning:", text, facts)
 
 
 def abandoned_message(facts: ChargeFacts) -> dict[str, Any]:
@@ -265,10 +271,4 @@ def abandoned_message(facts: ChargeFacts) -> dict[str, Any]:
         "request's idempotency key after 24 hours, and a late retry could charge twice. "
         "Nothing was charged. If the charge is still wanted, start it again with `/charge`."
     )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
-        ],
-    )
+    return _noted(":warning:", text, facts)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Approval, Charge, Customer, Vendor, utcnow
+from storage.models import Approval, Charge, Vendor, utcnow
 from storage.repos.dialect import insert_ignoring_duplicates
 from storage.repos.fees import catch_up_charge
 
@@ -172,19 +172,6 @@ async def claim_stale(session: AsyncSession, charge_id: str, *, before: datetime
         .values(updated_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def chargeable_customers(
-    session: AsyncSession, team_id: str, *, limit: int = 100
-) -> list[Customer]:
-    """Customers of the workspace with a card on file, by email (the modal's picker)."""
-    rows = await session.scalars(
-        select(Customer)
-        .where(Customer.team_id == team_id, Customer.default_payment_method_id.is_not(None))
-        .order_by(Customer.email)
-        .limit(limit)
-    )
-    return list(rows.all())
 
 
 # --- approvals -------------------------------------------------------------------------------

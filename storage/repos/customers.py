@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, Select, bindparam, delete, false, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Customer, SharedCustomer, utcnow
 
@@ -23,6 +23,63 @@ async def by_email(session: AsyncSession, team_id: str, email: str) -> Customer 
     return await session.scalar(
         select(Customer).where(Customer.team_id == team_id, Customer.email == email.lower())
     )
+
+
+#: What the /charge form checks and shows of a customer: plain columns, no ORM entity.
+FORM_COLUMNS = (
+    Customer.id,
+    Customer.team_id,
+    Customer.email,
+    Customer.default_payment_method_id,
+    Customer.card_brand,
+    Customer.card_last4,
+)
+
+
+def _charge_form_statements(limit: int) -> tuple[Select[Any], Select[Any]]:
+    """The picker alone, and the picker with the named customer's row last (both take the
+    parameters `team_id` and `email`): built once, as building a statement costs more than
+    running it."""
+    carded = (
+        select(*FORM_COLUMNS, false().label("named"))
+        .where(
+            Customer.team_id == bindparam("team_id"),
+            Customer.default_payment_method_id.is_not(None),
+        )
+        .order_by(Customer.email)
+        .limit(limit)
+        .subquery()
+    )
+    named = select(*FORM_COLUMNS, true().label("named")).where(
+        Customer.team_id == bindparam("team_id"), Customer.email == bindparam("email")
+    )
+    both = union_all(select(*carded.c), named).subquery()
+    # The picker's rows first, in the database's own email order; the named row last.
+    return (
+        select(*carded.c).order_by(carded.c.email),
+        select(*both.c).order_by(both.c.named, both.c.email),
+    )
+
+
+_PICKER, _PICKER_AND_NAMED = _charge_form_statements(100)
+
+
+async def for_charge_form(
+    reader: AsyncConnection | AsyncSession, team_id: str, email: str | None
+) -> tuple[Customer | None, list[Row[Any]]]:
+    """The customer named by `email` (compared lowercase; None when unknown or not named) and
+    the workspace's first 100 customers with a card on file by email (the form's picker), in
+    one statement. The named customer is a transient `Customer` of `FORM_COLUMNS` only (in no
+    session: what it is not given reads None, and it saves nothing); the picker's are rows of
+    `FORM_COLUMNS`. Reads on a connection or a session."""
+    if not email:
+        return None, list((await reader.execute(_PICKER, {"team_id": team_id})).all())
+    params = {"team_id": team_id, "email": email.lower()}
+    rows = (await reader.execute(_PICKER_AND_NAMED, params)).all()
+    if not rows or not rows[-1].named:
+        return None, list(rows)
+    found = Customer(**{c.key: rows[-1]._mapping[c.key] for c in FORM_COLUMNS})
+    return found, list(rows[:-1])
 
 
 async def by_id(session: AsyncSession, customer_id: int) -> Customer | None:

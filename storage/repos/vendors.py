@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Vendor, utcnow
 
@@ -16,6 +16,21 @@ async def by_slack_user(session: AsyncSession, team_id: str, slack_user_id: str)
     return await session.scalar(
         select(Vendor).where(Vendor.team_id == team_id, Vendor.slack_user_id == slack_user_id)
     )
+
+
+_BY_SLACK_USER = select(Vendor.__table__).where(
+    Vendor.team_id == bindparam("team_id"), Vendor.slack_user_id == bindparam("slack_user_id")
+)
+
+
+async def glance_by_slack_user(
+    reader: AsyncConnection | AsyncSession, team_id: str, slack_user_id: str
+) -> Vendor | None:
+    """`by_slack_user` as a transient copy (in no session: it saves nothing), in one statement
+    built once, on a connection or a session (for a form's checks on the ack's path)."""
+    params = {"team_id": team_id, "slack_user_id": slack_user_id}
+    row = (await reader.execute(_BY_SLACK_USER, params)).first()
+    return Vendor(**row._mapping) if row is not None else None
 
 
 async def page(session: AsyncSession, team_id: str, *, offset: int, limit: int) -> list[Vendor]:
