@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.figures import Figure
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
-from tests.e2e.test_onboarding import connect
+from tests.e2e.vendors.test_onboarding import connect
 from tests.harness import OPERATOR, Connectbot
 
 NEW_VENDOR = "U0BENCHNEW"

@@ -20,7 +20,8 @@ from bot.config import Settings
 # The Stripe API version connectbot is written for: stripe-python 16's pin, whose typed objects
 # connectbot reads. Every API request says so (Stripe-Version), whatever the account's default;
 # a webhook endpoint on another version is handled by reading objects fresh (stripe_ops/
-# event_objects.py). tests/e2e/test_api_versions.py fails when stripe-python pins another one.
+# event_objects.py). tests/e2e/handlers/test_api_versions.py fails when stripe-python pins
+# another one.
 API_VERSION = "2026-10-28.endive"
 
 # Retries are safe: stripe-python sends the same Idempotency-Key on every retry of a POST.

@@ -1,0 +1,139 @@
+"""The story of docs/guide.md, walked in the sandbox console, with its screenshots.
+
+Connect a vendor, add a customer and save a card, charge, refund, /fees, App Home: each step
+in a real headless Chromium, as a person would click it. The screenshots go to a temporary
+folder and are checked to exist; with `UPDATE_SCREENSHOTS=1` they replace docs/images/ (commit
+them). Without Chromium the test skips and says why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox_workspace import SandboxUrls
+from tests.browser import (
+    CONSOLE_WAIT,
+    be,
+    click_to_open,
+    message,
+    new_page,
+    open_conversation,
+    type_command,
+    vendor_invite,
+)
+
+pytestmark = pytest.mark.browser
+
+IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
+# Every screenshot docs/guide.md shows, in the order the story takes them.
+SHOTS = (
+    "connect-invite",
+    "connect-oauth",
+    "connect-done",
+    "add-customer",
+    "checkout",
+    "card-saved",
+    "charge-modal",
+    "charged",
+    "refunded",
+    "fees",
+    "app-home",
+)
+PNG = b"\x89PNG\r\n\x1a\n"
+MAX_BYTES = 250_000  # each image; the set stays well under 2 MB
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        return IMAGES
+    return tmp_path
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    """The guide's screenshots are taken at 960 x 700."""
+    async with new_page(960, 700) as opened:
+        yield opened
+
+
+async def test_the_guide_story_in_the_console(
+    page: Any, sandbox: SandboxUrls, folder: Path
+) -> None:
+    async def shot(target: Any, name: str) -> None:
+        assert name in SHOTS
+        await target.screenshot(path=str(folder / f"{name}.png"))
+
+    await page.goto(sandbox.console)
+
+    # An operator sends Vera her Connect link; she opens it from her DM with the app.
+    invite = await vendor_invite(page)
+    await shot(page, "connect-invite")
+    oauth = await click_to_open(page, invite, "Connect with Stripe")
+    await oauth.set_viewport_size({"width": 720, "height": 480})
+    await oauth.locator("button", has_text="Approve").wait_for(timeout=CONSOLE_WAIT)
+    await shot(oauth, "connect-oauth")
+    await oauth.locator("button", has_text="Approve").click()
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=CONSOLE_WAIT)
+    await shot(oauth, "connect-done")
+    await oauth.close()
+    await message(page, "is connected to the marketplace").wait_for(timeout=CONSOLE_WAIT)
+
+    # The operator adds a customer; the customer saves a card on Stripe's Checkout page.
+    await be(page, "Otto")
+    await open_conversation(page, "ops")
+    await type_command(page, "/add-customer dave@example.com Dave Diaz")
+    card_link = message(page, "dave@example.com")
+    await card_link.wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "add-customer")
+    checkout = await click_to_open(page, card_link, "Checkout")
+    await checkout.set_viewport_size({"width": 720, "height": 560})
+    await checkout.locator("button", has_text="Save card").wait_for(timeout=CONSOLE_WAIT)
+    await shot(checkout, "checkout")
+    await checkout.locator("button", has_text="Save card").click()
+    await checkout.wait_for_load_state()
+    await checkout.close()
+    await message(page, "4242").wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "card-saved")
+
+    # A charge: the modal with its fee preview, then the confirmation in the channel.
+    await type_command(page, "/charge @Vera 100 dave@example.com Tuning session")
+    modal = page.locator("#modal")
+    await modal.wait_for(state="visible", timeout=CONSOLE_WAIT)
+    await modal.locator("text=platform fee").first.wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "charge-modal")
+    await modal.locator("#modal-submit").click()
+    await modal.wait_for(state="hidden", timeout=CONSOLE_WAIT)
+    charged = message(page, "Charged $100.00")
+    await charged.wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "charged")
+    found = re.search(r"cb_ch_\w+", await charged.inner_text())
+    assert found, "the confirmation names the connectbot charge id"
+
+    # A partial refund, then the fee summary.
+    await type_command(page, f"/refund {found.group(0)} 40")
+    await message(page, "Refunded $40.00").wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "refunded")
+    await type_command(page, "/fees today")
+    await message(page, "Net to vendor").wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "fees")
+
+    # App Home, as the admin sees it.
+    await be(page, "Ada")
+    await open_conversation(page, "connectbot")
+    await page.locator("#tab-home").click()
+    await page.locator("#home .header-block", has_text="Vendors").wait_for(timeout=CONSOLE_WAIT)
+    await page.locator("#home", has_text="$100.00").wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "app-home")
+
+    for name in SHOTS:
+        data = (folder / f"{name}.png").read_bytes()
+        assert data.startswith(PNG), name
+        assert 1_000 < len(data) <= MAX_BYTES, (name, len(data))

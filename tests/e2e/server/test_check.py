@@ -1,0 +1,112 @@
+"""`connectbot check` against the fakes: one line per dependency and per webhook endpoint
+finding, exit 0 only when all pass."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bot.handlers import build_event_handlers
+from bot.stripe_ops.client import API_VERSION
+from tests.harness import Connectbot
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+async def run_check(cb: Connectbot, tmp_path: Path, **overrides: str) -> tuple[int, str, str]:
+    s = cb.settings
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(REPO),
+        "SLACK_SIGNING_SECRET": s.slack_signing_secret,
+        "SLACK_BOT_TOKEN": s.slack_bot_token,
+        "SLACK_TEAM_ID": s.slack_team_id or "",
+        "SLACK_API_URL": s.slack_api_url,
+        "STRIPE_SECRET_KEY": s.stripe_secret_key,
+        "STRIPE_CLIENT_ID": s.stripe_client_id,
+        "STRIPE_API_BASE": s.stripe_api_base,
+        "STRIPE_CONNECT_BASE": s.stripe_connect_base,
+        "PUBLIC_URL": s.public_url,
+        "DATABASE_URL": s.database_url,
+        **overrides,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "check",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_every_check_passes_against_healthy_fakes(cb: Connectbot, tmp_path: Path) -> None:
+    code, out, err = await run_check(cb, tmp_path)
+    lines = out.splitlines()
+    assert code == 0, out + err
+    assert [line.split()[:2] for line in lines] == [
+        ["ok", "config"],
+        ["ok", "database"],
+        ["ok", "slack"],
+        ["ok", "stripe"],
+        ["ok", "webhooks"],
+        ["ok", "webhooks"],
+    ]
+    assert "T_SANDBOX" in lines[2] and "test mode" in lines[3]
+    endpoints = {e["id"] for e in await cb.stripe.webhook_endpoints()}
+    assert {line.split()[2] for line in lines[4:]} == endpoints
+    assert all(API_VERSION in line for line in lines[4:])
+
+
+async def test_each_failure_is_one_line_and_exit_1(cb: Connectbot, tmp_path: Path) -> None:
+    code, out, err = await run_check(
+        cb,
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        STRIPE_API_BASE="http://127.0.0.1:9",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/empty.db",
+    )
+    assert code == 1
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert lines["config"].startswith("ok")
+    assert lines["database"].startswith("FAIL") and "connectbot db upgrade" in lines["database"]
+    assert lines["slack"].startswith("FAIL") and "invalid_auth" in lines["slack"]
+    assert (
+        lines["stripe"].startswith("FAIL")
+        and "unreachable at http://127.0.0.1:9" in lines["stripe"]
+    )
+    assert lines["webhooks"].startswith("FAIL") and "not checked" in lines["webhooks"]
+    assert len(out.splitlines()) == 5
+    assert "Traceback" not in out + err
+
+
+async def test_missing_disabled_incomplete_and_older_endpoints_each_get_a_line(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    platform = await cb.stripe.webhook_endpoint(connect=False)
+    connect = await cb.stripe.webhook_endpoint(connect=True)
+    handled = sorted(build_event_handlers().types())
+    await cb.stripe.update_webhook_endpoint(connect["id"], url="https://elsewhere.example/hook")
+    await cb.stripe.update_webhook_endpoint(
+        platform["id"], status="disabled", api_version="2020-08-27", enabled_events=handled[1:]
+    )
+    code, out, err = await run_check(cb, tmp_path)
+    assert code == 1
+    webhooks = [line for line in out.splitlines() if line.split()[1] == "webhooks"]
+    assert all(line.startswith("FAIL") for line in webhooks)
+    assert len(webhooks) == 4, out
+    said = "\n".join(webhooks)
+    assert f"{platform['id']} is disabled" in said
+    assert f"{platform['id']} lacks event types connectbot handles: {handled[0]}" in said
+    assert f"{platform['id']} renders events at 2020-08-27, not {API_VERSION}" in said
+    url = f"{cb.url}/stripe/webhook"
+    assert f"1 of 2 webhook endpoints send to {url}" in said
+    assert "https://elsewhere.example/hook" in said
+    assert "Traceback" not in out + err
