@@ -130,21 +130,6 @@ async def test_test_payment_methods(
     assert err.value.error.payment_intent["status"] == "requires_payment_method"
 
 
-async def test_authentication_on_session_requires_action(client: stripe.StripeClient) -> None:
-    cus, card = await customer_with_card(client, "pm_card_authenticationRequired")
-    pi = await client.v1.payment_intents.create_async(
-        params={
-            "amount": 2000,
-            "currency": "usd",
-            "customer": cus,
-            "payment_method": card,
-            "confirm": True,
-        }
-    )
-    assert pi.status == "requires_action"
-    assert pi.next_action is not None
-
-
 @pytest.mark.parametrize(
     ("number", "outcome"),
     [

@@ -334,6 +334,7 @@ async def test_on_session_authentication_asks_for_action_without_a_charge(
         }
     )
     assert intent.status == "requires_action" and intent.latest_charge is None
+    assert intent.next_action is not None
     assert (await client.v1.charges.list_async()).data == []
 
 
