@@ -17,6 +17,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.demo.checks import modal_inputs
 from sandbox.slack_fake.api import STATE_KEY as SLACK_STATE
 from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.testing import SlackFake
@@ -118,18 +119,4 @@ def button(message: JSON, *, action_id: str | None = None, label: str | None = N
     return None
 
 
-def modal_inputs(view: JSON) -> JSON:
-    """The modal's inputs as shown: the person changes nothing."""
-    inputs: JSON = {}
-    for block in view.get("blocks") or []:
-        element = block.get("element") or {}
-        if block.get("type") != "input":
-            continue
-        if "initial_option" in element:
-            inputs[block["block_id"]] = element["initial_option"]["value"]
-        elif "initial_value" in element:
-            inputs[block["block_id"]] = element["initial_value"]
-    return inputs
-
-
-__all__ = ["ADMIN", "OPS_CHANNEL"]
+__all__ = ["ADMIN", "OPS_CHANNEL", "modal_inputs"]

@@ -19,7 +19,7 @@ from bot.demo.script import STORY, Step
 from bot.demo.stage import Stage, StepFailed
 from bot.demo.transcript import Seen, render_seen
 from bot.errors import CommandFailed
-from bot.sandbox_mode import running_sandbox
+from bot.sandbox_mode import SandboxUrls, running_sandbox
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPS_CHANNEL
 from storage.db import create_engine, session_factory
 
@@ -57,21 +57,9 @@ async def run_story(
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http,
         ):
             say("connectbot demo: the whole story on a fresh sandbox, as Slack would show it")
-            engine = create_engine(urls.database_url)
-            try:
-                stage = Stage(
-                    urls,
-                    http,
-                    session_factory(engine),
-                    channels={OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"},
-                    say=say,
-                )
-                await stage.news()  # what the seeding showed is not part of the story
-                failed = await _run_steps(
-                    stage, steps, say=say, step_seconds=step_seconds, ansi=out.isatty()
-                )
-            finally:
-                await engine.dispose()
+            stage, failed = await play(
+                urls, http, steps, say=say, step_seconds=step_seconds, ansi=out.isatty()
+            )
     except CommandFailed:
         raise
     except Exception as exc:  # start-up or shutdown trouble: one line, never a traceback
@@ -86,6 +74,34 @@ async def run_story(
         f"in {time.monotonic() - started:.1f} s{summary}"
     )
     return 0
+
+
+async def play(
+    urls: SandboxUrls,
+    http: aiohttp.ClientSession,
+    steps: Sequence[Step],
+    *,
+    say: Callable[[str], None],
+    step_seconds: float,
+    ansi: bool = False,
+) -> tuple[Stage, str | None]:
+    """Run `steps` on the running sandbox at `urls`, after what it already showed: the stage
+    they played on, and the failure line of the first step that failed (None when none did).
+    """
+    engine = create_engine(urls.database_url)
+    try:
+        stage = Stage(
+            urls,
+            http,
+            session_factory(engine),
+            channels={OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"},
+            say=say,
+        )
+        await stage.news()  # what the seeding (or an earlier run) showed is not part of the story
+        failed = await _run_steps(stage, steps, say=say, step_seconds=step_seconds, ansi=ansi)
+    finally:
+        await engine.dispose()
+    return stage, failed
 
 
 async def _run_steps(

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 
 from bot.money import Money, format_money
 from bot.views.message import message
-from bot.views.rows import CurrencyTotals, VendorTotals
+from bot.views.rows import CurrencyTotals, Totals, VendorTotals
 
 MAX_BLOCKS = 50  # Slack's limit for one message
 MAX_CURRENCIES = 10  # totals sections; more currencies are summed in the text only
@@ -56,14 +56,20 @@ def totals_section(t: CurrencyTotals, title: str) -> SectionBlock:
     c = t.currency
     return SectionBlock(
         text=MarkdownTextObject(text=f"*{title} · {c.upper()}* · {_plural(t.vendors, 'vendor')}"),
-        fields=[
-            MarkdownTextObject(text=f"*Charges*\n{t.count:,}"),
-            MarkdownTextObject(text=f"*Gross*\n{_m(t.gross, c)}"),
-            MarkdownTextObject(text=f"*Platform fees*\n{_m(t.fees, c)}"),
-            MarkdownTextObject(text=f"*Refunds*\n{_m(t.refunds, c)}"),
-            MarkdownTextObject(text=f"*Net to vendors*\n{_m(t.net, c)}"),
-        ],
+        fields=_totals_fields(t, net="Net to vendors"),
     )
+
+
+def _totals_fields(t: Totals, *, net: str) -> list[MarkdownTextObject]:
+    """Count, gross, platform fees, refunds and net (labelled `net`) as Block Kit fields."""
+    c = t.currency
+    return [
+        MarkdownTextObject(text=f"*Charges*\n{t.count:,}"),
+        MarkdownTextObject(text=f"*Gross*\n{_m(t.gross, c)}"),
+        MarkdownTextObject(text=f"*Platform fees*\n{_m(t.fees, c)}"),
+        MarkdownTextObject(text=f"*Refunds*\n{_m(t.refunds, c)}"),
+        MarkdownTextObject(text=f"*{net}*\n{_m(t.net, c)}"),
+    ]
 
 
 def not_listed(currencies: Sequence[CurrencyTotals], listed: Sequence[VendorTotals]) -> list[str]:
@@ -124,13 +130,7 @@ def fee_summary_message(
                         text=f"<@{t.vendor_user_id}> · `{t.stripe_account_id}` · "
                         f"{t.currency.upper()}"
                     ),
-                    fields=[
-                        MarkdownTextObject(text=f"*Charges*\n{t.count:,}"),
-                        MarkdownTextObject(text=f"*Gross*\n{_m(t.gross, t.currency)}"),
-                        MarkdownTextObject(text=f"*Platform fees*\n{_m(t.fees, t.currency)}"),
-                        MarkdownTextObject(text=f"*Refunds*\n{_m(t.refunds, t.currency)}"),
-                        MarkdownTextObject(text=f"*Net to vendor*\n{_m(t.net, t.currency)}"),
-                    ],
+                    fields=_totals_fields(t, net="Net to vendor"),
                 )
             )
     if missing:

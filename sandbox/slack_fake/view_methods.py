@@ -79,6 +79,16 @@ def _trigger_of(params: JSON) -> str:
     return as_str(params.get("trigger_id") or params.get("interactivity_pointer"))
 
 
+def _trigger_refusal(state: FakeState, trigger_id: str, view: object) -> JSON | None:
+    """The error for a call without a trigger or a view, or with a trigger Slack would not
+    exchange (unknown, expired or used); None when the trigger may be spent on `view`.
+    """
+    if not trigger_id or view is None:
+        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
+    refused = triggers.exchange_error(state, trigger_id)
+    return error(refused) if refused else None
+
+
 def _modal_problem(state: FakeState, view: object) -> JSON | None:
     problem = _invalid_view(view)
     if problem:
@@ -95,11 +105,9 @@ async def views_open(state: FakeState, params: JSON) -> JSON:
     """Open a modal with a trigger the fake issued in the last 3 seconds and never exchanged."""
     trigger_id = _trigger_of(params)
     view = params.get("view")
-    if not trigger_id or view is None:
-        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
-    refused = triggers.exchange_error(state, trigger_id)
+    refused = _trigger_refusal(state, trigger_id, view)
     if refused:
-        return error(refused)
+        return refused
     problem = _modal_problem(state, view)
     if problem:
         return problem
@@ -121,11 +129,9 @@ async def views_push(state: FakeState, params: JSON) -> JSON:
     """
     trigger_id = _trigger_of(params)
     view = params.get("view")
-    if not trigger_id or view is None:
-        return error("invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]})
-    refused = triggers.exchange_error(state, trigger_id)
+    refused = _trigger_refusal(state, trigger_id, view)
     if refused:
-        return error(refused)
+        return refused
     source = state.views.get(state.triggers[trigger_id].view_id or "")
     stack = state.view_stacks.get(source["root_view_id"], []) if source else []
     if source is None or not stack:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .api import Ctx, Json, api, list_object, require
+from .api import Ctx, Json, api, list_object, matching, require
 from .cards import test_number
 from .errors import StripeError, invalid
 from .events import emit
@@ -208,9 +208,7 @@ def update_customer(ctx: Ctx) -> Json:
 
 @api("GET", "/v1/customers")
 def list_customers(ctx: Ctx) -> Json:
-    items = ctx.state.all("customer", ctx.account)
-    if ctx.params.get("email"):
-        items = [c for c in items if c.get("email") == ctx.params["email"]]
+    items = matching(ctx, ctx.state.all("customer", ctx.account), "email")
     return list_object(ctx, "/v1/customers", items)
 
 

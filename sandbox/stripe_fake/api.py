@@ -48,6 +48,16 @@ def api(method: str, template: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def matching(ctx: Ctx, items: list[Json], *keys: str) -> list[Json]:
+    """The ``items`` whose ``key`` equals the request's ``key`` parameter, for each of ``keys``
+    the request sets (a list endpoint's exact-match filters); an unset one filters nothing.
+    """
+    for key in keys:
+        if ctx.params.get(key):
+            items = [o for o in items if o.get(key) == ctx.params[key]]
+    return items
+
+
 def list_object(ctx: Ctx, url: str, items: list[Json]) -> Json:
     """A Stripe list with ``limit``, ``starting_after`` and ``ending_before``."""
     limit = int(ctx.params.get("limit") or 10)

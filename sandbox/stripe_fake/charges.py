@@ -9,7 +9,7 @@ charge with the decline's ``failure_code`` and ``outcome``.
 
 from __future__ import annotations
 
-from .api import Ctx, Json, api, list_object
+from .api import Ctx, Json, api, list_object, matching
 from .events import emit, emit_on
 from .store import new_id, render, skeleton
 
@@ -193,10 +193,7 @@ def retrieve_charge(ctx: Ctx) -> Json:
 
 @api("GET", "/v1/charges")
 def list_charges(ctx: Ctx) -> Json:
-    items = ctx.state.all("charge", ctx.account)
-    for key in ("customer", "payment_intent"):
-        if ctx.params.get(key):
-            items = [c for c in items if c[key] == ctx.params[key]]
+    items = matching(ctx, ctx.state.all("charge", ctx.account), "customer", "payment_intent")
     return list_object(ctx, "/v1/charges", items)
 
 

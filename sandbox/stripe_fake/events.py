@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from .api import Ctx, Json, api, list_object
+from .api import Ctx, Json, api, list_object, matching
 from .delivery import deliver_forever, flush, sign, summarize
 from .errors import StripeError
 from .store import State, new_id, render
@@ -112,9 +112,7 @@ def endpoints(
 
 @api("GET", "/v1/events")
 def list_events(ctx: Ctx) -> Json:
-    items = ctx.state.all("event", ctx.account)
-    if ctx.params.get("type"):
-        items = [e for e in items if e["type"] == ctx.params["type"]]
+    items = matching(ctx, ctx.state.all("event", ctx.account), "type")
     return list_object(ctx, "/v1/events", items)
 
 

@@ -18,7 +18,7 @@ A method attached to no customer is consumed by the attempt (payment_methods.py)
 
 from __future__ import annotations
 
-from .api import Ctx, Json, api, list_object, require
+from .api import Ctx, Json, api, list_object, matching, require
 from .cards import AUTHENTICATE, DECLINE, INSUFFICIENT, SUCCEED, outcome
 from .charges import APPLICATION_ID, failed_charge, succeed
 from .errors import StripeError, invalid
@@ -190,7 +190,5 @@ def retrieve_payment_intent(ctx: Ctx) -> Json:
 
 @api("GET", "/v1/payment_intents")
 def list_payment_intents(ctx: Ctx) -> Json:
-    items = ctx.state.all("payment_intent", ctx.account)
-    if ctx.params.get("customer"):
-        items = [i for i in items if i["customer"] == ctx.params["customer"]]
+    items = matching(ctx, ctx.state.all("payment_intent", ctx.account), "customer")
     return list_object(ctx, "/v1/payment_intents", created_filter(ctx, items))

@@ -19,7 +19,7 @@ where it applies, as Stripe does.
 
 from __future__ import annotations
 
-from .api import Ctx, Json, api, list_object
+from .api import Ctx, Json, api, list_object, matching
 from .charges import balance_transaction
 from .errors import invalid
 from .events import emit, emit_on
@@ -191,9 +191,7 @@ def retrieve_refund(ctx: Ctx) -> Json:
 
 @api("GET", "/v1/application_fees")
 def list_fees(ctx: Ctx) -> Json:
-    items = ctx.state.all("application_fee", ctx.account)
-    if ctx.params.get("charge"):
-        items = [f for f in items if f["charge"] == ctx.params["charge"]]
+    items = matching(ctx, ctx.state.all("application_fee", ctx.account), "charge")
     return list_object(ctx, "/v1/application_fees", items)
 
 

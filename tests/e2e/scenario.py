@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.demo.checks import modal_inputs as shown_inputs
 from bot.services import SERVICES
 from storage.models import Charge, Customer, Vendor, utcnow
 from tests.harness import OPERATOR, TEAM_ID, Connectbot
@@ -106,17 +107,7 @@ async def open_charge_modal(
 
 def modal_inputs(view: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """The modal's input blocks as shown (initial values), with `changes` by block id."""
-    inputs: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        if "initial_option" in element:
-            inputs[block["block_id"]] = element["initial_option"]["value"]
-        elif "initial_value" in element:
-            inputs[block["block_id"]] = element["initial_value"]
-    inputs.update(changes)
-    return inputs
+    return {**shown_inputs(view), **changes}
 
 
 async def vendor_payment_intents(cb: Connectbot, account: str) -> list[dict[str, Any]]:

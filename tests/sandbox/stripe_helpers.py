@@ -62,3 +62,36 @@ async def setup_session(c: stripe.StripeClient, **extra: str) -> tuple[str, str]
     session = await c.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
     assert session.url is not None
     return session.url, session.id
+
+
+async def vendor_card(c: stripe.StripeClient, pm: str = "pm_card_visa") -> tuple[str, str, str]:
+    """A platform customer's card cloned onto a new connected account, as connectbot shares a
+    customer with a vendor: (account, platform customer, the clone's id on the account).
+    """
+    cus, card = await customer_with_card(c, pm)
+    acct = await connected_account(c)
+    clone = await c.v1.payment_methods.create_async(
+        params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
+    )
+    return acct, cus, clone.id
+
+
+async def direct_charge(
+    c: stripe.StripeClient, amount: int = 5000, fee: int = 500, pm: str = "pm_card_visa"
+) -> tuple[str, stripe.PaymentIntent]:
+    """A confirmed off-session direct charge with an application fee on a new connected
+    account: (account, PaymentIntent).
+    """
+    acct, _, clone = await vendor_card(c, pm)
+    pi = await c.v1.payment_intents.create_async(
+        params={
+            "amount": amount,
+            "currency": "usd",
+            "payment_method": clone,
+            "confirm": True,
+            "off_session": True,
+            "application_fee_amount": fee,
+        },
+        options={"stripe_account": acct},
+    )
+    return acct, pi

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from sandbox.slack_fake.testing import TEST_TOKEN as SLACK_TEST_TOKEN
 from sandbox.slack_fake.testing import SlackFake
+from tests.sandbox.slack_helpers import MODAL
 
 pytest_plugins = ["tests.sandbox.conftest_slack"]
 
@@ -99,23 +100,6 @@ async def test_conversations_open_and_users_info(
         with pytest.raises(SlackApiError) as info:
             await slack_web.users_info(user=bad)
         assert info.value.response["error"] == "user_not_found"
-
-
-MODAL = {
-    "type": "modal",
-    "callback_id": "refund",
-    "private_metadata": "ch_1",
-    "title": {"type": "plain_text", "text": "Refund"},
-    "submit": {"type": "plain_text", "text": "Refund"},
-    "blocks": [
-        {
-            "type": "input",
-            "block_id": "amount",
-            "label": {"type": "plain_text", "text": "Amount"},
-            "element": {"type": "plain_text_input", "action_id": "value"},
-        }
-    ],
-}
 
 
 async def test_views_open_update_and_retrieve(

@@ -17,37 +17,10 @@ from sandbox.slack_fake.client import SlackSender
 from sandbox.slack_fake.testing import TEST_SIGNING_SECRET as SLACK_TEST_SIGNING_SECRET
 from sandbox.slack_fake.testing import TEST_TOKEN as SLACK_TEST_TOKEN
 from sandbox.slack_fake.testing import SlackFake
+from tests.sandbox.slack_helpers import MODAL
 
 pytest_plugins = ["tests.sandbox.conftest_slack"]
 
-MODAL = {
-    "type": "modal",
-    "callback_id": "refund",
-    "private_metadata": "ch_1",
-    "title": {"type": "plain_text", "text": "Refund"},
-    "submit": {"type": "plain_text", "text": "Refund"},
-    "blocks": [
-        {
-            "type": "input",
-            "block_id": "amount",
-            "label": {"type": "plain_text", "text": "Amount"},
-            "element": {"type": "plain_text_input", "action_id": "value"},
-        },
-        {
-            "type": "input",
-            "block_id": "reason",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Reason"},
-            "element": {
-                "type": "static_select",
-                "action_id": "pick",
-                "options": [
-                    {"text": {"type": "plain_text", "text": "Duplicate"}, "value": "duplicate"}
-                ],
-            },
-        },
-    ],
-}
 BUTTONS = [
     {
         "type": "actions",

@@ -18,34 +18,13 @@ from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 from .stripe_helpers import (
     connected_account,
     customer_with_card,
+    direct_charge,
     setup_session,
     stripe_client,
     sync_client,
 )
 
 SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
-
-
-async def _direct_charge(
-    c: stripe.StripeClient, amount: int, fee: int, pm: str = "pm_card_visa"
-) -> tuple[str, stripe.PaymentIntent]:
-    cus, card = await customer_with_card(c, pm)
-    acct = await connected_account(c)
-    clone = await c.v1.payment_methods.create_async(
-        params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
-    )
-    pi = await c.v1.payment_intents.create_async(
-        params={
-            "amount": amount,
-            "currency": "usd",
-            "payment_method": clone.id,
-            "confirm": True,
-            "off_session": True,
-            "application_fee_amount": fee,
-        },
-        options={"stripe_account": acct},
-    )
-    return acct, pi
 
 
 async def test_auth_required(stripe_fake: StripeFake) -> None:
@@ -151,21 +130,6 @@ async def test_test_payment_methods(
     assert err.value.error.payment_intent["status"] == "requires_payment_method"
 
 
-async def test_authentication_on_session_requires_action(client: stripe.StripeClient) -> None:
-    cus, card = await customer_with_card(client, "pm_card_authenticationRequired")
-    pi = await client.v1.payment_intents.create_async(
-        params={
-            "amount": 2000,
-            "currency": "usd",
-            "customer": cus,
-            "payment_method": card,
-            "confirm": True,
-        }
-    )
-    assert pi.status == "requires_action"
-    assert pi.next_action is not None
-
-
 @pytest.mark.parametrize(
     ("number", "outcome"),
     [
@@ -254,7 +218,7 @@ async def test_clone_platform_method_onto_connected_account(client: stripe.Strip
 
 
 async def test_application_fee_and_proportional_refunds(client: stripe.StripeClient) -> None:
-    acct, pi = await _direct_charge(client, 10000, 1000)
+    acct, pi = await direct_charge(client, 10000, 1000)
     assert pi.status == "succeeded" and pi.latest_charge
     opts: Any = {"stripe_account": acct}
     charge = await client.v1.charges.retrieve_async(str(pi.latest_charge), options=opts)
@@ -423,7 +387,7 @@ async def test_webhooks_signed_and_retried() -> None:
     try:
         async with running_stripe_fake(webhook_url=url, webhook_secret=secret) as fake:
             async with stripe_client(fake.url) as c:
-                acct, pi = await _direct_charge(c, 5000, 500)
+                acct, pi = await direct_charge(c, 5000, 500)
                 await fake.dispute(str(pi.latest_charge))
                 await fake.set_account(acct, charges_enabled=False)
             await fake.deliver()
@@ -445,7 +409,7 @@ async def test_webhooks_signed_and_retried() -> None:
 async def _realistic_flow(c: stripe.StripeClient, fake: StripeFake) -> None:
     await c.v1.balance.retrieve_async()
     await c.v1.accounts.retrieve_current_async()
-    acct, pi = await _direct_charge(c, 2500, 250)
+    acct, pi = await direct_charge(c, 2500, 250)
     opts: Any = {"stripe_account": acct}
     await c.v1.account_links.create_async(
         params={

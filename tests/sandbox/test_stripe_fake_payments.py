@@ -22,7 +22,7 @@ from sandbox.stripe_fake.payment_methods import CONSUMED_MESSAGE
 from sandbox.stripe_fake.refunds import proportional_fee
 from sandbox.stripe_fake.testing import StripeFake
 
-from .stripe_helpers import connected_account, customer_with_card, stripe_client
+from .stripe_helpers import connected_account, customer_with_card, stripe_client, vendor_card
 
 
 async def pay(
@@ -334,6 +334,7 @@ async def test_on_session_authentication_asks_for_action_without_a_charge(
         }
     )
     assert intent.status == "requires_action" and intent.latest_charge is None
+    assert intent.next_action is not None
     assert (await client.v1.charges.list_async()).data == []
 
 
@@ -342,14 +343,10 @@ async def test_on_session_authentication_asks_for_action_without_a_charge(
 
 async def direct_charge(c: stripe.StripeClient, amount: int, fee: int) -> tuple[str, str, str]:
     """(account, charge id, application fee id) of a succeeded direct charge."""
-    cus, card = await customer_with_card(c)
-    acct = await connected_account(c)
-    clone = await c.v1.payment_methods.create_async(
-        params={"customer": cus, "payment_method": card}, options={"stripe_account": acct}
-    )
+    acct, _, clone = await vendor_card(c)
     intent = await pay(
         c,
-        clone.id,
+        clone,
         account=acct,
         amount=amount,
         application_fee_amount=fee,

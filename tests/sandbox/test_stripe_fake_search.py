@@ -10,21 +10,17 @@ import stripe
 from sandbox.stripe_fake.errors import StripeError
 from sandbox.stripe_fake.search import SEARCH_LAG_SECONDS, matches, parse_query
 from sandbox.stripe_fake.testing import StripeFake
+from tests.sandbox.stripe_helpers import vendor_card
 
 
 async def _vendor_with_card(c: stripe.StripeClient) -> tuple[str, str, str]:
     """(connected account, its customer, that customer's card) — a shared customer."""
-    platform = await c.v1.customers.create_async(params={"email": "buyer@example.com"})
-    card = await c.v1.payment_methods.attach_async("pm_card_visa", params={"customer": platform.id})
-    acct = (await c.v1.accounts.create_async(params={"type": "standard"})).id
+    acct, _, clone = await vendor_card(c)
     opts: Any = {"stripe_account": acct}
-    clone = await c.v1.payment_methods.create_async(
-        params={"customer": platform.id, "payment_method": card.id}, options=opts
-    )
     customer = await c.v1.customers.create_async(
-        params={"email": "buyer@example.com", "payment_method": clone.id}, options=opts
+        params={"email": "buyer@example.com", "payment_method": clone}, options=opts
     )
-    return acct, customer.id, clone.id
+    return acct, customer.id, clone
 
 
 async def _charge(

@@ -18,6 +18,7 @@ from stripe._api_version import _ApiVersion
 from sandbox.stripe_fake.__main__ import _parse
 from sandbox.stripe_fake.testing import StripeFake, running_stripe_fake
 from sandbox.stripe_fake.versions import render_at
+from tests.sandbox.stripe_helpers import direct_charge
 
 from .stripe_helpers import stripe_client
 
@@ -85,29 +86,6 @@ async def fake_and_receiver(**kwargs: Any) -> AsyncIterator[tuple[StripeFake, Re
             **kwargs,
         ) as fake:
             yield fake, receiver
-
-
-async def direct_charge(c: stripe.StripeClient, amount: int = 5000) -> tuple[str, Any]:
-    """A direct charge with a fee on a new connected account: (account, PaymentIntent)."""
-    cus = await c.v1.customers.create_async(params={"email": "buyer@example.com"})
-    card = await c.v1.payment_methods.attach_async("pm_card_visa", params={"customer": cus.id})
-    acct = (await c.v1.accounts.create_async(params={"type": "standard"})).id
-    opts: Any = {"stripe_account": acct}
-    clone = await c.v1.payment_methods.create_async(
-        params={"customer": cus.id, "payment_method": card.id}, options=opts
-    )
-    pi = await c.v1.payment_intents.create_async(
-        params={
-            "amount": amount,
-            "currency": "usd",
-            "payment_method": clone.id,
-            "confirm": True,
-            "off_session": True,
-            "application_fee_amount": 500,
-        },
-        options=opts,
-    )
-    return acct, pi
 
 
 async def until(check: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:

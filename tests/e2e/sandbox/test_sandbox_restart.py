@@ -7,12 +7,11 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.demo.runner import _run_steps
+from bot.demo.runner import play
 from bot.demo.script import Step, charge, connect, refund_part
 from bot.demo.stage import Stage
 from bot.sandbox_mode import running_sandbox
-from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR
-from storage.db import create_engine, session_factory
+from bot.sandbox_workspace import OPERATOR, OPS_CHANNEL, VENDOR
 from tests.e2e.sandbox.test_sandbox_mode import _run
 
 CAROL = "carol@example.com"
@@ -22,19 +21,7 @@ async def _story(database_url: str, steps: list[Step]) -> list[str]:
     """Run `steps` on the sandbox kept in `database_url`; everything it printed."""
     lines: list[str] = []
     async with running_sandbox(database_url=database_url) as urls, aiohttp.ClientSession() as http:
-        engine = create_engine(urls.database_url)
-        try:
-            stage = Stage(
-                urls,
-                http,
-                session_factory(engine),
-                channels={OPS_CHANNEL: "ops", GENERAL_CHANNEL: "general"},
-                say=lines.append,
-            )
-            await stage.news()
-            failed = await _run_steps(stage, steps, say=lines.append, step_seconds=20)
-        finally:
-            await engine.dispose()
+        _, failed = await play(urls, http, steps, say=lines.append, step_seconds=20)
     assert failed is None, "\n".join(lines[-40:]) + f"\n{failed}"
     return lines
 
