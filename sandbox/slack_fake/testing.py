@@ -66,6 +66,10 @@ class SlackFake:
         action; `views_since` then names the views it opened."""
         return set(self.app[STATE_KEY].views)
 
+    def opened_triggers(self) -> set[str]:
+        """The trigger ids a `views.open` was accepted with."""
+        return set(self.app[STATE_KEY].opened_views)
+
     def views_since(self, before: set[str]) -> list[str]:
         """The ids of views the fake holds that are not in `before`, oldest first."""
         return [v for v in self.app[STATE_KEY].views if v not in before]

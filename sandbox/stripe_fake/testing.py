@@ -36,6 +36,15 @@ class StripeFake:
         """The object with `object_id` as stored; KeyError when the fake holds none."""
         return self.app[STATE_KEY].objects[object_id]
 
+    def everything(self) -> dict[str, dict[str, Any]]:
+        """Every object the fake holds, on every account, by id (a copy of the index)."""
+        return dict(self.app[STATE_KEY].objects)
+
+    def revoked(self, object_id: str) -> bool:
+        """Whether the account holding `object_id` has deauthorized the platform."""
+        state = self.app[STATE_KEY]
+        return state.owner(object_id) in state.deauthorized
+
     def object_count(self) -> int:
         """How many objects the fake holds, on every account."""
         return len(self.app[STATE_KEY].objects)

@@ -14,7 +14,6 @@ import pytest
 from bot.customers.cards import prepare_saved_card, record_saved_card
 from bot.early_events import TryAgainLater
 from bot.services import SERVICES
-from sandbox.stripe_fake.store import STATE_KEY
 from tests.e2e.customers.test_customers import add_and_pay, customer_row
 from tests.harness import Connectbot
 
@@ -53,7 +52,7 @@ async def test_a_card_prepared_against_an_old_default_is_prepared_again(
 
     row = await customer_row(cb, "jane@example.com")
     assert row is not None and (row.card_brand, row.card_last4) == ("mastercard", "4444")
-    stripe_customer = cb.stripe.app[STATE_KEY].objects[row.stripe_customer_id]
+    stripe_customer = cb.stripe.stored(row.stripe_customer_id)
     assert stripe_customer["invoice_settings"]["default_payment_method"] == (
         row.default_payment_method_id
     )

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from sandbox.stripe_fake.store import STATE_KEY
 from storage.models import AuditEntry, Charge, Refund, Vendor
 from tests.databases import fresh_database
 from tests.e2e.deliveries import (
@@ -193,7 +192,7 @@ async def final_state(cb: Connectbot, charge_id: str) -> dict[str, Any]:
 
 def stripes_figures(cb: Connectbot, state: dict[str, Any]) -> None:
     """The final state agrees with the fake Stripe's own objects."""
-    objects = cb.stripe.app[STATE_KEY].objects
+    objects = cb.stripe.everything()
     [charge] = [o for o in objects.values() if o.get("object") == "charge"]
     fee = objects[charge["application_fee"]]
     disputes = [o for o in objects.values() if o.get("object") == "dispute"]
@@ -202,7 +201,7 @@ def stripes_figures(cb: Connectbot, state: dict[str, Any]) -> None:
     assert sorted(r[0] for r in state["refunds"]) == refunds
     assert sum(r[1] for r in state["refunds"]) == fee["amount_refunded"]
     assert len(state["disputes"]) == len(disputes)
-    revoked = cb.stripe.app[STATE_KEY].owner(charge["id"]) in cb.stripe.app[STATE_KEY].deauthorized
+    revoked = cb.stripe.revoked(charge["id"])
     assert (state["vendor"] == "disconnected") == revoked
 
 

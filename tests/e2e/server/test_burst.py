@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from sandbox.slack_fake.api import STATE_KEY
 from sandbox.slack_fake.client import SlackReply
 from storage.models import Customer, StripeEvent
 from tests.e2e.scenario import connected_vendor, customer_with_card
@@ -97,7 +96,7 @@ async def test_a_burst_of_webhooks_and_commands_is_all_answered(cb: Connectbot) 
     for i, command in enumerate(adds):
         [reply] = await cb.slack.responses(str(command.response_key))
         assert reply["ok"] and reply["text"].startswith(f"Card link for burst{i:02}@example.com: ")
-    opened = cb.slack.app[STATE_KEY].opened_views
+    opened = cb.slack.opened_triggers()
     assert all(c.trigger_id in opened for c in charges)
     async with cb.sessions() as session:
         added = await session.scalar(
