@@ -61,12 +61,16 @@ class EventProcessor(Worker):
     async def process_due(self) -> int:
         """One pass over due events; returns how many were attempted."""
         sessions = self._services.sessions
+        max_attempts = self._tuning.retry.max_attempts
+        async with sessions() as session:  # a read: no write turn when nothing is due
+            if not await events.any_due(session, max_attempts=max_attempts):
+                return 0
         async with sessions.begin() as session:
             claimed = await events.claim(
                 session,
                 limit=self._tuning.batch,
                 lease=self._tuning.lease,
-                max_attempts=self._tuning.retry.max_attempts,
+                max_attempts=max_attempts,
             )
 
         async def process(claim: tuple[str, int]) -> None:
