@@ -88,6 +88,18 @@ def _due(now: datetime, max_attempts: int) -> Select[Any]:
     )
 
 
+async def unprocessed_payloads(
+    session: AsyncSession, event_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored payloads of those of `event_ids` not yet processed, by id (locks nothing)."""
+    rows = await session.execute(
+        select(StripeEvent.id, StripeEvent.payload).where(
+            StripeEvent.id.in_(event_ids), StripeEvent.processed_at.is_(None)
+        )
+    )
+    return {row.id: row.payload for row in rows}
+
+
 async def lock_unprocessed(session: AsyncSession, event_id: str) -> StripeEvent | None:
     """The event row, locked for this transaction, or None if it was processed meanwhile."""
     event = await session.get(StripeEvent, event_id, with_for_update=True, populate_existing=True)
