@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bench.figures import Figure, from_rounds, lines, table
@@ -40,11 +41,18 @@ from bench.slash import charge_ready, charge_side
 from bench.stripe_counts import stripe_counts
 from bench.webhooks import webhook_side
 from bot.money import parse_money
+from bot.workers import WorkerTuning
 from tests.databases import POSTGRES_URL, fresh_database
 from tests.harness import Connectbot, running_connectbot
 
 MONEY_INPUTS = ["100", "1,000.50", "€100", "100 eur", "EUR 100", "0.49 usd", "1e3", "١٠٠", "abc"]
 LOG = Path(os.environ.get("BENCH_LOG") or Path(tempfile.gettempdir()) / "connectbot-bench.log")
+
+
+def connectbot(url: str) -> AbstractAsyncContextManager[Connectbot]:
+    """connectbot as a deployment runs it: the production worker tuning (`connectbot serve`'s),
+    not the test harness' short polls, which would spend the loop polling."""
+    return running_connectbot(url, tuning=WorkerTuning())
 
 
 def bench_money(calls: int) -> Figure:
@@ -58,7 +66,7 @@ def bench_money(calls: int) -> Figure:
 
 async def slash_and_webhooks(url: str, sizes: Sizes, *, rss: bool) -> list[Figure]:
     """Ack figures and SQLite webhook figures on one server (and the RSS figure, when asked)."""
-    async with running_connectbot(url) as cb:
+    async with connectbot(url) as cb:
         await charge_ready(cb)
         figures = []
         async with running_bolt_floor(cb.slack.api_url) as bolt:
@@ -113,14 +121,14 @@ async def on_backend(backend: str, sizes: Sizes) -> list[Figure]:
             async with fresh_database(backend, Path(tmp) / "a") as url:
                 figures += await slash_and_webhooks(url, sizes, rss=not POSTGRES_URL)
             async with fresh_database(backend, Path(tmp) / "b") as url:
-                async with running_connectbot(url) as cb:
+                async with connectbot(url) as cb:
                     figures += await stripe_counts(cb)
         else:
             async with fresh_database(backend, Path(tmp)) as url:
-                async with running_connectbot(url) as cb:
+                async with connectbot(url) as cb:
                     figures += await webhook_figures(cb, sizes, backend)
         async with fresh_database(backend, Path(tmp) / "c") as url:
-            async with running_connectbot(url) as cb:
+            async with connectbot(url) as cb:
                 figures.append(
                     await relay_rate(
                         cb,
@@ -131,7 +139,7 @@ async def on_backend(backend: str, sizes: Sizes) -> list[Figure]:
                 )
         if backend == "postgresql":
             async with fresh_database(backend, Path(tmp)) as url:
-                async with running_connectbot(url) as cb:
+                async with connectbot(url) as cb:
                     figures += await scale_figures(cb, sizes)
     return figures
 

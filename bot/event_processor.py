@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.backoff import RetryPolicy
 from bot.early_events import NotYetKnown, TryAgainLater
@@ -22,7 +23,7 @@ from bot.services import Services
 from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.errors import is_transient
 from bot.worker import Worker
-from storage.models import StripeEvent, utcnow
+from storage.models import utcnow
 from storage.repos import events
 
 log = logging.getLogger(__name__)
@@ -61,28 +62,37 @@ class EventProcessor(Worker):
     async def process_due(self) -> int:
         """One pass over due events; returns how many were attempted."""
         sessions = self._services.sessions
+        max_attempts = self._tuning.retry.max_attempts
+        async with sessions() as session:  # a read: no write turn when nothing is due
+            if not await events.any_due(session, max_attempts=max_attempts):
+                return 0
         async with sessions.begin() as session:
             claimed = await events.claim(
                 session,
                 limit=self._tuning.batch,
                 lease=self._tuning.lease,
-                max_attempts=self._tuning.retry.max_attempts,
+                max_attempts=max_attempts,
             )
 
+        if not claimed:
+            return 0
+        # One read for the batch's payloads (an event is never changed once stored), not one
+        # session per event: an event handled meanwhile is left out, and is checked for again
+        # under its lock before anything is done with it.
+        async with sessions() as session:
+            payloads = await events.unprocessed_payloads(session, [i for i, _ in claimed])
+
         async def process(claim: tuple[str, int]) -> None:
-            await self._process(*claim)
+            payload = payloads.get(claim[0])
+            if payload is not None:
+                await self._process(*claim, payload)
 
         await self.work_through(claimed, process, events.release)
         return len(claimed)
 
-    async def _process(self, event_id: str, attempts: int) -> None:
+    async def _process(self, event_id: str, attempts: int, payload: dict[str, Any]) -> None:
         sessions = self._services.sessions
         try:
-            async with sessions() as session:
-                unprocessed = await session.get(StripeEvent, event_id)
-                if unprocessed is None or unprocessed.processed_at is not None:
-                    return
-                payload = unprocessed.payload
             prepared = await self._handlers.prepare(self._services, payload)
             async with sessions.begin() as session:
                 event = await events.lock_unprocessed(session, event_id)

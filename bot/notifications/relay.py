@@ -72,6 +72,9 @@ class Relay(Worker):
 
     async def deliver_due(self) -> int:
         """One pass: claim due messages and try each once. Returns how many were handled."""
+        async with self._sessions() as session:  # a read: no write turn when nothing is due
+            if not await outbox.any_due(session, now=self._clock()):
+                return 0
         async with self._sessions.begin() as session:
             claimed = await outbox.claim(
                 session, limit=self._tuning.batch, lease=self._tuning.lease, now=self._clock()

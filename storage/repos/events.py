@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import StripeEvent, utcnow
@@ -39,8 +39,12 @@ async def store_many(session: AsyncSession, received: Sequence[dict[str, Any]]) 
         }
         for event in received
     ]
-    statement = insert_ignoring_duplicates(session, StripeEvent, "id").returning(StripeEvent.id)
-    return set((await session.scalars(statement, rows)).all())
+    # The table, not the mapped class: Core's executemany (one multi-row INSERT, its statement
+    # cached) skips the ORM's bulk-insert bookkeeping, a third of a batch's insert time.
+    table = StripeEvent.__table__
+    statement = insert_ignoring_duplicates(session, table, "id").returning(table.c.id)
+    connection = await session.connection()
+    return set((await connection.execute(statement, rows)).scalars().all())
 
 
 async def claim(
@@ -48,15 +52,8 @@ async def claim(
 ) -> list[tuple[str, int]]:
     """Lease up to `limit` unprocessed, due events (oldest first): (id, attempts so far)."""
     now = utcnow()
-    free = or_(StripeEvent.locked_until.is_(None), StripeEvent.locked_until < now)
-    due = or_(StripeEvent.next_attempt_at.is_(None), StripeEvent.next_attempt_at <= now)
-    candidates = (
-        select(StripeEvent.id)
-        .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < max_attempts, due, free)
-        .order_by(StripeEvent.received_at, StripeEvent.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    free = _free(now)
+    candidates = _due(now, max_attempts).limit(limit).with_for_update(skip_locked=True)
     ids = list((await session.scalars(candidates)).all())
     if not ids:
         return []
@@ -67,6 +64,40 @@ async def claim(
         .returning(StripeEvent.id, StripeEvent.attempts)
     )
     return sorted(((r.id, r.attempts) for r in leased.all()), key=lambda r: ids.index(r[0]))
+
+
+async def any_due(session: AsyncSession, *, max_attempts: int) -> bool:
+    """Whether `claim` would find an event, read without locking anything: the processor
+    checks this first, so a pass with nothing to do never waits for SQLite's write turn."""
+    return (await session.scalar(_due(utcnow(), max_attempts).limit(1))) is not None
+
+
+def _free(now: datetime) -> Any:
+    return or_(StripeEvent.locked_until.is_(None), StripeEvent.locked_until < now)
+
+
+def _due(now: datetime, max_attempts: int) -> Select[Any]:
+    """Ids of unprocessed events due at `now`, not leased, below the attempts bound, oldest
+    first."""
+    due = or_(StripeEvent.next_attempt_at.is_(None), StripeEvent.next_attempt_at <= now)
+    return (
+        select(StripeEvent.id)
+        .where(StripeEvent.processed_at.is_(None), StripeEvent.attempts < max_attempts)
+        .where(due, _free(now))
+        .order_by(StripeEvent.received_at, StripeEvent.id)
+    )
+
+
+async def unprocessed_payloads(
+    session: AsyncSession, event_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored payloads of those of `event_ids` not yet processed, by id (locks nothing)."""
+    rows = await session.execute(
+        select(StripeEvent.id, StripeEvent.payload).where(
+            StripeEvent.id.in_(event_ids), StripeEvent.processed_at.is_(None)
+        )
+    )
+    return {row.id: row.payload for row in rows}
 
 
 async def lock_unprocessed(session: AsyncSession, event_id: str) -> StripeEvent | None:

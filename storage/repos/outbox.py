@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -72,21 +72,8 @@ async def claim(
     """Lease up to `limit` messages due at `now` (default: the current time), each the oldest
     unsent one for its target."""
     now = now or utcnow()
-    earlier = aliased(OutboxMessage)
-    blocked = exists().where(
-        earlier.target == OutboxMessage.target,
-        earlier.status == "pending",
-        earlier.id < OutboxMessage.id,
-    )
-    free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
-    candidates = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
-        .where(~blocked)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    free = _free(now)
+    candidates = _due(now).limit(limit).with_for_update(skip_locked=True)
     ids = list((await session.scalars(candidates)).all())
     if not ids:
         return []
@@ -105,6 +92,34 @@ async def claim(
     )
     rows = sorted(leased.all(), key=lambda r: r.id)
     return [Claimed(r.id, r.kind, r.target, r.payload, r.attempts, token) for r in rows]
+
+
+async def any_due(session: AsyncSession, *, now: datetime | None = None) -> bool:
+    """Whether `claim` would find a message due at `now`, read without locking anything: a
+    relay checks this first, so an idle poll never waits for (nor holds) SQLite's write turn.
+    A message that becomes due just after is found at the next poll or wake-up."""
+    return (await session.scalar(_due(now or utcnow()).limit(1))) is not None
+
+
+def _free(now: datetime) -> Any:
+    return or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+
+
+def _due(now: datetime) -> Select[Any]:
+    """Ids of messages due at `now` and not leased, each the oldest pending for its target,
+    oldest first."""
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.target == OutboxMessage.target,
+        earlier.status == "pending",
+        earlier.id < OutboxMessage.id,
+    )
+    return (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(_free(now), ~blocked)
+        .order_by(OutboxMessage.id)
+    )
 
 
 def _held(message: Claimed) -> Any:
