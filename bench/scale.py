@@ -139,19 +139,22 @@ def _sender(cb: Connectbot, base_url: str) -> SlackSender:
     )
 
 
-async def fees_month(cb: Connectbot, base_url: str) -> None:
-    """`/fees month` typed by an operator at the server at `base_url`, until its answer."""
+async def fees_month(cb: Connectbot, base_url: str, period: str = "month") -> None:
+    """`/fees <period>` typed by an operator at the server at `base_url`, until its answer.
+
+    `month` is the month to date (early in a month, few charges); `last-month` a whole month.
+    """
     sender = _sender(cb, base_url)
-    fields = command_form(cb, sender, "/fees", "month", user=OPERATOR)
+    fields = command_form(cb, sender, "/fees", period, user=OPERATOR)
     key = fields["response_url"].split("/_fake/respond/")[1].split("?")[0]
     reply = await sender.send_form(fields)
     if reply.status != 200 or reply.body:
-        raise RuntimeError(f"/fees month was refused: {reply.status} {reply.body[:200]}")
+        raise RuntimeError(f"/fees {period} was refused: {reply.status} {reply.body[:200]}")
 
     async def answered() -> bool:
         return bool(await cb.slack.responses(key))
 
-    await _until(answered, "/fees month's answer")
+    await _until(answered, f"/fees {period}'s answer")
 
 
 async def app_home(cb: Connectbot, base_url: str) -> None:
@@ -179,6 +182,9 @@ async def scale_figures(cb: Connectbot, sizes: Sizes) -> list[Figure]:
 
     try:
         fees_ms = await _timed(sizes.scale_samples, lambda: fees_month(cb, cb.url))
+        whole_ms = await _timed(
+            sizes.scale_samples, lambda: fees_month(cb, cb.url, period="last-month")
+        )
         home_ms = await _timed(sizes.scale_samples, lambda: app_home(cb, cb.url))
         await charge_ready(cb)
         rss = await server_rss(cb, sizes, extra=both, label="postgresql")
@@ -187,6 +193,13 @@ async def scale_figures(cb: Connectbot, sizes: Sizes) -> list[Figure]:
     size = f"{charges:,} charges, {vendors:,} vendors (PostgreSQL; seeded in {seconds:.0f} s)"
     return [
         Figure("scale_fees_month_ms", "/fees month, to its answer", "ms", fees_ms, note=size),
+        Figure(
+            "scale_fees_last_month_ms",
+            "/fees last-month (a whole month), to its answer",
+            "ms",
+            whole_ms,
+            note=size,
+        ),
         Figure("scale_app_home_ms", "App Home, to views.publish", "ms", home_ms, note=size),
         rss,
     ]

@@ -31,6 +31,7 @@ POSTGRES_RATIOS = ["webhook_postgresql_rate", "webhook_postgresql_p99"]
 POSTGRES_FIGURES = [
     "relay_rate_postgresql",
     "scale_fees_month_ms",
+    "scale_fees_last_month_ms",
     "scale_app_home_ms",
 ]
 
