@@ -1,4 +1,4 @@
-"""Accounts (the platform and connected Standard accounts), account links, balance, customers."""
+"""Accounts (the platform and connected Standard accounts), account links, customers."""
 
 from __future__ import annotations
 
@@ -92,18 +92,6 @@ def create_account_link(ctx: Ctx) -> Json:
         url=f"{ctx.base_url}/setup/s/{acct['id']}/{new_id('al', 12)}",
     )
     return link
-
-
-@api("GET", "/v1/balance")
-def retrieve_balance(ctx: Ctx) -> Json:
-    balance = skeleton("balance")
-    zero = [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}]
-    balance.update(available=zero, pending=zero, livemode=ctx.livemode)
-    balance.pop("connect_reserved", None)
-    balance.pop("instant_available", None)
-    balance.pop("issuing", None)
-    balance.pop("refund_and_dispute_prefunding", None)
-    return balance
 
 
 def _customer_fields(ctx: Ctx, customer: Json) -> None:

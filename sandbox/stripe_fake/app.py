@@ -24,6 +24,7 @@ from . import (
     oauth,
     payment_methods,
     payments,
+    payouts,
     refunds,
     search,
 )
@@ -44,6 +45,7 @@ _MODULES = (
     events,
     payment_methods,
     payments,
+    payouts,
     refunds,
     search,
 )  # they register operations
@@ -242,6 +244,7 @@ def create_app(
     oauth.add_routes(app)
     checkout.add_routes(app)
     control.add_routes(app)
+    payouts.add_routes(app)
     dashboard.add_routes(app)
     add_webhook_control_routes(app)
     app.cleanup_ctx.append(_start_delivery)

@@ -34,6 +34,7 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/accounts/{account}", "AccountRetrieveParams"),
     ("POST", "/v1/account_links", "AccountLinkCreateParams"),
     ("GET", "/v1/balance", "BalanceRetrieveParams"),
+    ("GET", "/v1/payouts", "PayoutListParams"),
     ("POST", "/v1/customers", "CustomerCreateParams"),
     ("GET", "/v1/customers", "CustomerListParams"),
     ("GET", "/v1/customers/search", "CustomerSearchParams"),

@@ -135,6 +135,13 @@ class StripeFake:
         )
         return result
 
+    async def payout(self, account: str, **fields: Any) -> dict[str, Any]:
+        """A payout on ``account`` (``amount``, ``currency``, ``status``, ``arrival_date``)."""
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/accounts/{account}/payouts", fields
+        )
+        return result
+
     async def dispute(self, charge: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("POST", "/_fake/disputes", {"charge": charge})
         return result
