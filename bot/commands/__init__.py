@@ -12,6 +12,7 @@ from bot.commands import (
     charge,
     connect_vendor,
     fees,
+    payouts,
     refund,
     share_customer,
     vendors,
@@ -27,6 +28,7 @@ MODULES: dict[str, ModuleType] = {
     "/charge": charge,
     "/refund": refund,
     "/fees": fees,
+    "/payouts": payouts,
 }
 
 

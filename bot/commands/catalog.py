@@ -123,6 +123,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("vendor", "vendor"),
         "see fees",
     ),
+    CommandSpec(
+        "/payouts",
+        "Balance and payouts of a vendor's Stripe account",
+        "[@vendor]",
+        (
+            "/payouts — your own balance, last and next payout",
+            "/payouts @vendor — a vendor's (admins, operators)",
+        ),
+        ("vendor", "operator"),
+        "see payouts",
+    ),
 )
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}

@@ -27,6 +27,7 @@ from bot.parsing.money_commands import (
     parse_charge_command,
     parse_refund_command,
 )
+from bot.parsing.payouts import PayoutsArgs, parse_payouts_command
 from bot.parsing.periods import Period, parse_period
 from bot.parsing.tokens import (
     MAX_DESCRIPTION,
@@ -47,6 +48,7 @@ __all__ = [
     "ChargeArgs",
     "ConnectVendorArgs",
     "FeesArgs",
+    "PayoutsArgs",
     "Period",
     "RefundArgs",
     "ShareCustomerArgs",
@@ -58,6 +60,7 @@ __all__ = [
     "parse_connect_vendor_command",
     "parse_email",
     "parse_fees_command",
+    "parse_payouts_command",
     "parse_period",
     "parse_refund_command",
     "parse_share_customer",

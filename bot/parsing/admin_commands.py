@@ -13,6 +13,7 @@ from bot.money import (
 from bot.parsing.periods import Period, parse_period
 from bot.parsing.tokens import (
     MAX_NAME,
+    optional_mention,
     parse_channel_mention,
     parse_email,
     parse_user_mention,
@@ -115,12 +116,9 @@ class ConnectVendorArgs:
 
 def parse_connect_vendor_command(text: str) -> ConnectVendorArgs | Refusal:
     """Parse `/connect-vendor` (empty) or `/connect-vendor @vendor`; refuses anything else."""
-    tokens = split_args(text)
-    if not tokens:
-        return ConnectVendorArgs(None)
-    if len(tokens) > 1:
-        return Refusal("Mention one vendor, or nothing to connect yourself.")
-    vendor = parse_user_mention(tokens[0])
+    vendor = optional_mention(
+        text, more_than_one="Mention one vendor, or nothing to connect yourself."
+    )
     if isinstance(vendor, Refusal):
         return vendor
     return ConnectVendorArgs(vendor)

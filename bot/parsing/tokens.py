@@ -88,6 +88,17 @@ def parse_user_mention(token: str) -> str | Refusal:
     return Refusal(f"{quote(token)} isn't a mention of a person.")
 
 
+def optional_mention(text: str, *, more_than_one: str) -> str | Refusal | None:
+    """The one person `text` mentions, or None for empty text; refuses more than one token
+    (with `more_than_one`) and anything `parse_user_mention` refuses."""
+    tokens = split_args(text)
+    if not tokens:
+        return None
+    if len(tokens) > 1:
+        return Refusal(more_than_one)
+    return parse_user_mention(tokens[0])
+
+
 def parse_channel_mention(token: str) -> str | Refusal:
     """The channel id in Slack's escaped `<#C123ABC|name>` or `<#C123ABC>`.
 
