@@ -19,7 +19,7 @@ from bot.vendors.directory import find_vendor
 from bot.views.payouts import PayoutSeen, payouts_summary
 
 NOT_ALLOWED = (
-    "Only vendors (their own) and connectbot operators can see payouts. "
+    "Only connectbot operators, admins and vendors can see payouts. "
     "Connect your own Stripe account with `/connect-vendor`."
 )
 #: Returned as is, so the command can tell it apart and add the usage.
