@@ -15,8 +15,7 @@ from bot.config import Settings
 from bot.parsing import PayoutsArgs, parse_payouts_command
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.vendors import payouts
-from bot.vendors.payouts import NAME_A_VENDOR
+from bot.vendors.payouts import NAME_A_VENDOR, summary
 
 SPEC = BY_NAME["/payouts"]
 
@@ -28,7 +27,7 @@ def parse(text: str, settings: Settings) -> PayoutsArgs | Refusal:
 async def run(call: CommandCall[PayoutsArgs]) -> Refusal | None:
     """The summary, privately; an operator who named no vendor gets the usage."""
     await call.ack()
-    result = await payouts.summary(
+    result = await summary(
         call.services, team=call.team_id, caller=call.user_id, named=call.args.vendor_user_id
     )
     if result == NAME_A_VENDOR:

@@ -48,6 +48,7 @@ CASES: dict[str, Case] = {
     "/charge": Case(f"{V} 20.00", f"{V} abc", f"{V} 20.00 jane@example.com", "confirmation_modal"),
     "/refund": Case("pi_12345678", "nonsense", "pi_12345678 1.00", "request_refund"),
     "/fees": Case("month", "someday", "month", "period_bounds"),
+    "/payouts": Case(V, "jane", V, "summary"),
 }
 
 
