@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import invalid
-from .store import State, new_id, render
+from .store import STATE_KEY, State, new_id, render
 
 Json = dict[str, Any]
 
@@ -123,3 +123,17 @@ def json_response(
     resp.headers["Request-Id"] = request_id or new_id("req", 14)
     resp.headers.update(headers)
     return resp
+
+
+async def account_and_body(
+    request: web.Request, key: str
+) -> tuple[State, str, Json] | web.Response:
+    """For a control route on an account (``{key}`` in its path): the state, the account id
+    and the JSON body (empty when none), or a 404 answer when there is no such account."""
+    state = request.app[STATE_KEY]
+    account = request.match_info[key]
+    acct = state.objects.get(account)
+    if acct is None or acct.get("object") != "account":
+        return json_response({"error": "no such account"}, 404)
+    body: Json = await request.json() if request.can_read_body else {}
+    return state, account, body

@@ -14,23 +14,19 @@ Answers the refund, or Stripe's error body with its status.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from .api import Ctx, base_url, json_response
+from .api import Ctx, account_and_body, base_url, json_response
 from .errors import StripeError
 from .refunds import make_refund
 from .store import STATE_KEY, new_id, render
 
 
 async def dashboard_refund(request: web.Request) -> web.Response:
-    state = request.app[STATE_KEY]
-    account = request.match_info["account"]
-    acct = state.objects.get(account)
-    if acct is None or acct.get("object") != "account":
-        return json_response({"error": "no such account"}, 404)
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    found = await account_and_body(request, "account")
+    if isinstance(found, web.Response):
+        return found
+    state, account, body = found
     request_id = new_id("req", 14)
     try:
         charge = state.get(str(body.get("charge")), account, "charge", param="charge")

@@ -27,9 +27,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import Ctx, Json, api, json_response, list_object
+from .api import Ctx, Json, account_and_body, api, json_response, list_object
 from .errors import invalid
-from .store import STATE_KEY, State, new_id, render, skeleton
+from .store import State, new_id, render, skeleton
 
 #: A payout's statuses (docs.stripe.com/api/payouts/object: status).
 STATUSES = ("paid", "pending", "in_transit", "canceled", "failed")
@@ -147,12 +147,10 @@ def make_payout(
 
 async def create_payout(request: web.Request) -> web.Response:
     """``POST /_fake/accounts/{acct}/payouts``: a payout on a connected account, for tests."""
-    state = request.app[STATE_KEY]
-    account = request.match_info["acct"]
-    acct = state.objects.get(account)
-    if acct is None or acct.get("object") != "account":
-        return json_response({"error": "no such account"}, 404)
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    found = await account_and_body(request, "acct")
+    if isinstance(found, web.Response):
+        return found
+    state, account, body = found
     status = str(body.get("status", "pending"))
     if status not in STATUSES:
         return json_response({"error": f"status must be one of {STATUSES}"}, 400)
