@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -381,6 +383,8 @@ def test_make_fee_policy() -> None:
         (Money(10000, "jpy"), FeePolicy(Decimal("3.6"), 0, "usd"), 360),  # fixed 0: any currency
         (Money(12345, "jpy"), FeePolicy(Decimal("2.5"), 0, "jpy"), 309),  # 308.625
         (Money(10000, "eur"), FeePolicy(Decimal(10), 25, "eur"), 1025),
+        (Money(99_999_999, "usd"), FeePolicy(Decimal("2.9"), 30, "usd"), 2_900_030),  # 2900029.971
+        (Money(1_234_567, "usd"), FeePolicy(Decimal("0.5"), 0, "usd"), 6173),  # 6172.835
     ],
 )
 def test_application_fee(amount: Money, policy: FeePolicy, fee: int) -> None:
@@ -616,6 +620,19 @@ def test_application_fee_is_below_the_amount_or_refused(money: Money, policy: Fe
     else:
         assert 0 <= fee < money.amount
         assert vendor_net(money.amount, fee) > 0
+
+
+@FAST
+@given(money=valid_money(), policy=policies)
+def test_application_fee_is_the_percent_rounded_half_up_plus_the_fixed_part(
+    money: Money, policy: FeePolicy
+) -> None:
+    """Against exact rational arithmetic, independent of the Decimal code under test."""
+    fee = application_fee(money, policy)
+    if isinstance(fee, Refusal):
+        return
+    exact = Fraction(money.amount) * Fraction(policy.percent) / 100
+    assert fee == math.floor(exact + Fraction(1, 2)) + policy.fixed
 
 
 @FAST
