@@ -28,6 +28,7 @@ from bot.web.routes import add_routes
 from bot.workers import WORKERS, WorkerTuning, running_workers
 from storage import migrate
 from storage.db import create_engine, ping, session_factory
+from storage.group_commit import GroupCommit
 from storage.models import utcnow
 from storage.repos import events, outbox
 
@@ -60,10 +61,12 @@ def _resources(
         stripe_connection = connect_stripe(settings, session=http, observe=metrics.stripe_request)
         slack = create_slack_client(settings, session=http)
         outbox_ready = asyncio.Event()
+        sessions = session_factory(engine, on_outbox_commit=outbox_ready.set)
         services = Services(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine, on_outbox_commit=outbox_ready.set),
+            sessions=sessions,
+            event_intake=GroupCommit(sessions),
             outbox_ready=outbox_ready,
             stripe=stripe_connection,
             slack=slack,

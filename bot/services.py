@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.stripe_ops.client import StripeConnection
+from storage.group_commit import GroupCommit
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     stripe: StripeConnection
     slack: AsyncWebClient
+    #: Stores webhook deliveries in shared transactions (the webhook route's group commit).
+    event_intake: GroupCommit
     #: Set when a transaction that queued Slack messages commits (see storage.db): the relay
     #: then posts them at once instead of at its next poll.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from bot.services import SERVICES
-from bot.web.stripe_webhook import _group_commit
 from storage.models import StripeEvent
 from tests.harness import WEBHOOK_SECRET, Connectbot
 from tests.stripe_events import encode, event, sign
@@ -37,7 +36,7 @@ async def stored_ids(cb: Connectbot) -> dict[str, int]:
 async def test_concurrent_deliveries_share_transactions_and_each_is_stored_once(
     cb: Connectbot,
 ) -> None:
-    group = _group_commit(cb.app[SERVICES].sessions)
+    group = cb.app[SERVICES].event_intake
     sessions = group._sessions
     transactions = 0
 
