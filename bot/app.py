@@ -7,13 +7,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import commands, interactions
+from bot.notifications.failures import is_network_error
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def build_bolt_app(services: Services) -> AsyncApp:
         # through the outbox: the database may be what failed. A network failure (Slack or
         # Stripe unreachable, e.g. Bolt's first `auth.test` during a Slack outage) is expected
         # weather, logged in one line; anything else is a bug and keeps its traceback.
-        if _is_network(error):
+        if is_network_error(error):
             log.warning("listener failed: network: %r", error)
         else:
             log.exception("listener failed", exc_info=error)
@@ -124,14 +124,10 @@ async def _tell_about_error(services: Services, context: AsyncBoltContext) -> No
                 channel=opened["channel"]["id"], text=INTERNAL_ERROR
             )
     except Exception as exc:
-        if _is_network(exc):
+        if is_network_error(exc):
             log.warning("could not tell the user about the error: network: %r", exc)
         else:
             log.exception("could not tell the user about the error")
-
-
-def _is_network(error: BaseException) -> bool:
-    return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError)
 
 
 def _only_team(

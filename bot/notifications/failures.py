@@ -67,6 +67,11 @@ class Failure:
     counts: bool = True  # whether this failure uses up one of the message's attempts
 
 
+def is_network_error(exc: BaseException) -> bool:
+    """The network failed (Slack unreachable, the answer lost or late): weather, not a bug."""
+    return isinstance(exc, aiohttp.ClientError | TimeoutError | OSError)
+
+
 def after_failure(exc: Exception, *, attempts: int, retry: RetryPolicy, now: datetime) -> Failure:
     """What to do after the `attempts`-th failed send (this one included) raised `exc`."""
     if isinstance(exc, NotYet):
@@ -83,7 +88,7 @@ def after_failure(exc: Exception, *, attempts: int, retry: RetryPolicy, now: dat
         if error in PERMANENT:
             return Failure(None, error)
         return Failure(retry.next_attempt(attempts, now=now), error)
-    if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
+    if is_network_error(exc):
         return Failure(retry.next_attempt(attempts, now=now), f"network: {exc!r}")
     return Failure(retry.next_attempt(attempts, now=now), f"unexpected: {exc!r}")
 
