@@ -6,7 +6,7 @@ import copy
 
 from aiohttp import web
 
-from . import faults
+from . import faults, file_methods
 from .methods import METHODS
 from .params import ApiRequest, read_api_request
 from .state import JSON, FakeState
@@ -43,6 +43,8 @@ def _answer(
 async def handle_api(request: web.Request) -> web.StreamResponse:
     """Answer one Web API call: an outage or a fault first, then auth, then the method."""
     state = request.app[STATE_KEY]
+    # Upload URLs and file links point back at this fake, where it is reached.
+    state.base_url = f"{request.scheme}://{request.host}/"
     method = request.match_info["method"]
     api = await read_api_request(request)
     params = api.params
@@ -75,3 +77,17 @@ async def _call(state: FakeState, method: str, api: ApiRequest) -> web.Response:
         return _answer(state, method, params, {"ok": False, "error": "invalid_auth"})
     body = await handler(state, params)
     return _answer(state, method, params, body)
+
+
+async def handle_upload(request: web.Request) -> web.Response:
+    """An upload URL handed out by files.getUploadURLExternal (see `file_methods.upload`)."""
+    state = request.app[STATE_KEY]
+    answer = await file_methods.upload(request, state)
+    _record(
+        state,
+        "file_upload",
+        {"key": request.match_info["key"]},
+        {"ok": answer.status == 200},
+        answer.status,
+    )
+    return answer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import control, control_world, responses
-from .api import STATE_KEY, handle_api
+from . import control, control_files, control_world, responses
+from .api import STATE_KEY, handle_api, handle_upload
 from .console import add_console_routes
 from .state import DEFAULT_SCOPES, FakeState, Identity
 
@@ -50,6 +50,8 @@ def create_app(
     app.router.add_post("/_fake/channels", control.post_channel)
     app.router.add_get("/_fake/identity", control.get_identity)
     control_world.add_routes(app)
+    control_files.add_routes(app)
+    app.router.add_post("/_fake/upload/{key}", handle_upload)
     app.router.add_post("/_fake/respond/{key}", responses.handle_respond)
     app.router.add_get("/_fake/responses", responses.list_responses)
     add_console_routes(app, app_url=app_url, signing_secret=signing_secret)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 
-from . import chat_methods, conversations, view_methods
+from . import chat_methods, conversations, file_methods, view_methods
 from .chat_methods import error
 from .params import as_str
 from .state import JSON, FakeState
@@ -84,4 +84,6 @@ METHODS: dict[str, Method] = {
     "views.push": view_methods.views_push,
     "views.update": view_methods.views_update,
     "views.publish": view_methods.views_publish,
+    "files.getUploadURLExternal": file_methods.get_upload_url,
+    "files.completeUploadExternal": file_methods.complete_upload,
 }

@@ -15,6 +15,7 @@ DEFAULT_SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "files:write",
     "im:write",
     "users:read",
     "users:read.email",
@@ -106,6 +107,22 @@ class Hook:
 
 
 @dataclass
+class FileUpload:
+    """A file the app announced with files.getUploadURLExternal: its name and promised length,
+    the secret in its upload URL, the bytes once uploaded, and where it was shared."""
+
+    id: str
+    filename: str
+    length: int
+    upload_key: str
+    issued_at: float
+    content: bytes | None = None
+    title: str = ""
+    completed: bool = False
+    channels: list[str] = field(default_factory=list)
+
+
+@dataclass
 class FakeState:
     identity: Identity
     clock: Clock = field(default_factory=Clock)
@@ -126,10 +143,16 @@ class FakeState:
     # what the signed sender could not deliver as Slack would have liked (timeouts, retries)
     deliveries: list[JSON] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    # file id → the upload it names (files.getUploadURLExternal, the upload URL, and
+    # files.completeUploadExternal; see `file_methods`)
+    files: dict[str, FileUpload] = field(default_factory=dict)
+    # where the fake is reached (learned from each API call: upload URLs and file links)
+    base_url: str = "http://127.0.0.1/"
     outage_until: float = 0.0
     _last_us: int = 0
     _view_seq: int = 0
     _trigger_seq: int = 0
+    _file_seq: int = 0
 
     def reset(self) -> None:
         """Forget everything but who the bot is and what time it is (time never goes back)."""
@@ -137,6 +160,8 @@ class FakeState:
         fresh._last_us = self._last_us
         fresh._view_seq = self._view_seq
         fresh._trigger_seq = self._trigger_seq
+        fresh._file_seq = self._file_seq
+        fresh.base_url = self.base_url
         self.__dict__.update(fresh.__dict__)
 
     def now(self) -> float:
@@ -147,6 +172,10 @@ class FakeState:
         now_us = int(self.clock.time() * 1_000_000)
         self._last_us = max(now_us, self._last_us + 1)
         return f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
+
+    def next_file_id(self) -> str:
+        self._file_seq += 1
+        return f"F{self._file_seq:010d}"
 
     def next_view_id(self) -> str:
         self._view_seq += 1

@@ -43,6 +43,16 @@ class SlackFake:
     async def messages(self, channel: str) -> list[JSON]:
         return list(await self._get("_fake/messages", channel=channel))
 
+    async def files(self, channel: str | None = None) -> list[JSON]:
+        """Files uploaded and completed (shared in `channel`, when given), oldest first."""
+        return list(await self._get("_fake/files", **({"channel": channel} if channel else {})))
+
+    async def file_content(self, file_id: str) -> bytes:
+        """The bytes uploaded for `file_id` (what a person downloading it gets)."""
+        async with self._session.get(f"{self.url}_fake/files/{file_id}/content") as resp:
+            resp.raise_for_status()
+            return await resp.read()
+
     async def responses(self, key: str) -> list[JSON]:
         return list(await self._get("_fake/responses", key=key))
 
