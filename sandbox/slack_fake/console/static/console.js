@@ -470,9 +470,22 @@ function renderMessage(message, channel, snapshot) {
   const where = { message: { channel, ts: message.ts } };
   if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, where));
   else body.append(mrkdwn(message.text));
+  for (const file of message.files || []) body.append(renderFile(file));
   row.append(body);
   node.append(row);
   return node;
+}
+
+// A shared file, as Slack shows it under its message: the name, its size, a download link.
+function renderFile(file) {
+  const card = el("div", "file-card");
+  card.append(el("span", "file-name", file.title || file.name));
+  card.append(el("span", "file-meta", `${(file.filetype || "").toUpperCase()} · ${file.size} bytes`));
+  const link = el("a", "file-download", "Download");
+  link.href = file.url_private_download;
+  link.setAttribute("download", file.name);
+  card.append(link);
+  return card;
 }
 
 function renderMessages(snapshot, conv) {
