@@ -37,7 +37,7 @@ from bot.money.fees import (
     vendor_net,
 )
 from bot.money.refunds import fee_refund_for, resolve_refund_amount
-from bot.money.values import Money, format_money
+from bot.money.values import Money, format_money, plain_amount
 
 __all__ = [
     "MINIMUM_CHARGE",
@@ -57,6 +57,7 @@ __all__ = [
     "minimum_charge",
     "parse_fee_policy",
     "parse_money",
+    "plain_amount",
     "resolve_refund_amount",
     "vendor_net",
 ]

@@ -8,7 +8,7 @@ from typing import Final
 
 from bot.money.currencies import SYMBOLS, currency_exponent
 
-__all__ = ["Money", "format_money", "quote"]
+__all__ = ["Money", "format_money", "plain_amount", "quote"]
 
 _CODE_RE: Final = re.compile(r"[a-z]{3}")
 
@@ -47,6 +47,15 @@ def format_money(money: Money) -> str:
     if symbol is not None:
         return f"{sign}{symbol}{number}"
     return f"{sign}{number} {money.currency.upper()}"
+
+
+def plain_amount(money: Money) -> str:
+    """The amount as a plain decimal in the currency's major unit, for files machines read
+    (CSV): `100.00`, `-5.25`, JPY `100`; no symbol, no grouping, never a float on the way."""
+    exponent = currency_exponent(money.currency)
+    sign = "-" if money.amount < 0 else ""
+    units, minor = divmod(abs(money.amount), 10**exponent)
+    return f"{sign}{units}.{minor:0{exponent}d}" if exponent else f"{sign}{units}"
 
 
 def quote(text: str) -> str:

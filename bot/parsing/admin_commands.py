@@ -126,20 +126,24 @@ def parse_connect_vendor_command(text: str) -> ConnectVendorArgs | Refusal:
 
 @dataclass(frozen=True, slots=True)
 class FeesArgs:
-    """`/fees [period] [@vendor]`: `vendor_user_id` None means every vendor."""
+    """`/fees [period] [csv] [@vendor]`: `vendor_user_id` None means every vendor; `csv`
+    asks for the charges as a CSV file instead of the summary."""
 
     period: Period
     vendor_user_id: str | None
+    csv: bool = False
 
 
 def parse_fees_command(text: str, *, today: date) -> FeesArgs | Refusal:
-    """Parse `/fees [period] [@vendor]`, any order (periods: see `parse_period`).
+    """Parse `/fees [period] [csv] [@vendor]`, any order (periods: see `parse_period`).
 
-    No period means today. Refuses two periods, two vendors, and anything `parse_period` or
-    `parse_user_mention` refuses.
+    No period means today; the word `csv` (any case) asks for the export. Refuses two
+    periods, two vendors, `csv` twice, and anything `parse_period` or `parse_user_mention`
+    refuses.
     """
     period_text: str | None = None
     vendor: str | None = None
+    csv = False
     for token in split_args(text):
         if token.startswith(("<@", "@")):
             if vendor is not None:
@@ -148,6 +152,10 @@ def parse_fees_command(text: str, *, today: date) -> FeesArgs | Refusal:
             if isinstance(mention, Refusal):
                 return mention
             vendor = mention
+        elif token.lower() == "csv":
+            if csv:
+                return Refusal("Say `csv` once.")
+            csv = True
         else:
             if period_text is not None:
                 return Refusal(f"Give one period, not {quote(period_text)} and {quote(token)}.")
@@ -155,7 +163,7 @@ def parse_fees_command(text: str, *, today: date) -> FeesArgs | Refusal:
     period = parse_period(period_text or "", today=today)
     if isinstance(period, Refusal):
         return period
-    return FeesArgs(period, vendor)
+    return FeesArgs(period, vendor, csv)
 
 
 @dataclass(frozen=True, slots=True)
