@@ -114,13 +114,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "/fees",
-        "Fee summary per vendor",
-        f"[{_PERIODS}] [@vendor]",
+        "Fee summary per vendor, or its charges as a CSV file",
+        f"[{_PERIODS}] [csv] [@vendor]",
         (
             f"/fees [{_PERIODS}] [@vendor]",
             "/fees yesterday · /fees last-week @vendor · /fees 2025-03 · /fees 2025-03-14",
+            "/fees month csv [@vendor] — every charge as a CSV file in this channel",
         ),
-        ("vendor", "vendor"),
+        ("vendor", "vendor", "vendor"),
         "see fees",
     ),
     CommandSpec(

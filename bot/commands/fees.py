@@ -1,4 +1,5 @@
-"""`/fees [period] [@vendor]`: totals per currency, then the vendors with the most gross.
+"""`/fees [period] [csv] [@vendor]`: totals per currency, then the vendors with the most gross;
+with `csv`, every counted charge as a CSV file shared in the channel (`bot.exports`).
 
 Operators and admins may ask about every vendor; a vendor only about themselves (their own
 summary is what they get, whatever vendor they name); anyone else is refused. Dates are days
@@ -15,10 +16,12 @@ from slack_bolt.async_app import AsyncApp
 from bot.commands.catalog import BY_NAME
 from bot.commands.template import Command, CommandCall, register_command
 from bot.config import Settings
+from bot.exports.fees_csv import share_fees_csv
 from bot.parsing import FeesArgs, Period, parse_fees_command
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.fees import fee_summary_message, top_per_currency
+from bot.views.fees_csv import preparing
 from storage.repos import reports
 
 SPEC = BY_NAME["/fees"]
@@ -46,8 +49,21 @@ async def run(call: CommandCall[FeesArgs]) -> Refusal | None:
     """The summary, posted in the conversation; a vendor's own whatever vendor they name."""
     args = call.args
     vendor_filter = call.user_id if call.role == "vendor" else args.vendor_user_id
-    await call.ack()
     start, end = period_bounds(args.period, ZoneInfo(call.settings.digest_tz))
+    if args.csv:
+        await call.ack(preparing(args.period.label))
+        return await share_fees_csv(
+            call.services,
+            call.client,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            label=args.period.label,
+            period=typed_again(args.period),
+            start=start,
+            end=end,
+            vendor_user_id=vendor_filter,
+        )
+    await call.ack()
     async with call.services.sessions() as session:
         currencies = await reports.currency_totals(
             session, team_id=call.team_id, start=start, end=end, vendor_user_id=vendor_filter

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
 from storage.models import AuditEntry, Charge, Customer, Vendor
+from storage.repos.fee_selection import counted_charges
 
 
 class _Net:
@@ -68,19 +69,9 @@ def _per_vendor(
             func.sum(Charge.application_fee_amount - Charge.fee_refunded).label("fees"),
             func.sum(Charge.amount_refunded).label("refunds"),
         )
-        .where(
-            Charge.status == "succeeded",
-            Charge.created_at >= start,
-            Charge.created_at < end,
-        )
+        .where(*counted_charges(team_id, start, end, vendor_user_id))
         .group_by(Charge.vendor_id, Charge.currency)
     )
-    if team_id is not None:
-        query = query.where(Charge.team_id == team_id)
-    if vendor_user_id is not None:
-        query = query.where(
-            Charge.vendor_id.in_(select(Vendor.id).where(Vendor.slack_user_id == vendor_user_id))
-        )
     return query.subquery()
 
 

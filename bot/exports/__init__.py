@@ -1,0 +1,1 @@
+"""Exports: reports as files shared in Slack (the /fees CSV)."""
