@@ -16,8 +16,13 @@ from typing import Any
 
 from storage.models import Charge
 from tests.e2e.commands.test_fees import fees
-from tests.e2e.scenario import charge_through_modal, charges_in_db, connected_vendor
-from tests.e2e.scenario import customer_with_card, refund
+from tests.e2e.scenario import (
+    charge_through_modal,
+    charges_in_db,
+    connected_vendor,
+    customer_with_card,
+    refund,
+)
 from tests.e2e.stripe_totals import SYMBOLS
 from tests.harness import OPERATOR, Connectbot
 
