@@ -36,6 +36,7 @@ def test_only_the_bot_scopes_the_features_need() -> None:
         "commands",
         "chat:write",
         "chat:write.public",
+        "files:write",  # /fees … csv shares the export as a file
         "im:write",
         "users:read",
         "users:read.email",
