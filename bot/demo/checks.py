@@ -5,6 +5,8 @@ None when what it looks for is not there.
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from sqlalchemy import select
@@ -78,3 +80,16 @@ async def vendor_by_id(stage: Stage, vendor_id: int) -> Vendor:
     if vendor is None:
         raise StepFailed(f"no vendor row {vendor_id}")
     return vendor
+
+
+async def shared_csv(stage: Stage, message: JSON) -> list[dict[str, str]]:
+    """The rows of the CSV file shared with `message`, read through its download link as a
+    person would download it; refuses a message without a file."""
+    files = message.get("files") or []
+    if not files:
+        raise StepFailed("the message has no file")
+    async with stage.http.get(str(files[0]["url_private_download"])) as resp:
+        if resp.status != 200:
+            raise StepFailed(f"the file's download link answered {resp.status}")
+        text = (await resp.read()).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))

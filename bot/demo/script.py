@@ -17,6 +17,7 @@ from bot.demo.checks import (
     button_url,
     customer_row,
     modal_inputs,
+    shared_csv,
     stripe_saw_the_fee,
     vendor_row,
 )
@@ -221,6 +222,22 @@ async def fees_today(stage: Stage) -> None:
     )
 
 
+async def fees_csv(stage: Stage) -> None:
+    await stage.command(OPERATOR, "/fees month csv", channel=OPS_CHANNEL)
+    message = await stage.wait_for_message(
+        OPS_CHANNEL, "as CSV", what="this month's fees shared as a CSV file"
+    )
+    rows = await shared_csv(stage, message)
+    succeeded = [c for c in await all_charges(stage) if c.status == "succeeded"]
+    charges = [r for r in rows if r["date"] != "TOTAL"]
+    if sorted(r["charge"] for r in charges) != sorted(c.id for c in succeeded):
+        raise StepFailed("the CSV does not hold one row per succeeded charge")
+    [total] = [r for r in rows if r["date"] == "TOTAL"]
+    gross = format_money(Money(sum(c.amount for c in succeeded), "usd"))
+    if f"${total['gross']}" != gross.replace(",", ""):
+        raise StepFailed(f"the CSV's gross {total['gross']} is not {gross}")
+
+
 STORY: tuple[Step, ...] = (
     Step("Vera connects her Stripe account", connect(VENDOR)),
     Step(
@@ -244,4 +261,5 @@ STORY: tuple[Step, ...] = (
     Step("Otto refunds $40.00 of Vera's charge", refund_part),
     Step("Jane disputes Victor's charge", dispute),
     Step("Otto asks for today's fees", fees_today),
+    Step("Otto exports this month's charges as a CSV file", fees_csv),
 )

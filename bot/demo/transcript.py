@@ -125,7 +125,10 @@ def render_message(
     blocks = message.get("blocks")
     if isinstance(blocks, list) and blocks:
         return render_blocks(blocks, names, channels)
-    return mrkdwn(str(message.get("text") or ""), names, channels).splitlines() or [""]
+    lines = mrkdwn(str(message.get("text") or ""), names, channels).splitlines() or [""]
+    files = message.get("files")
+    # A shared file shows under its comment as Slack shows it: its name and size.
+    return lines + [f"[file] {f.get('name')} · {f.get('size')} bytes" for f in files or []]
 
 
 def render_seen(seen: Sequence[Seen], indent: str = "  ", *, ansi: bool = False) -> list[str]:

@@ -36,9 +36,15 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "Otto Operator · only visible to you, in #ops:" in out
     assert "Vera Vendor · DM from connectbot:" in out and "[Connect with Stripe]" in out
     assert "was declined" in out and "$40.00 of $100.00 refunded" in out and "Dispute" in out
-    fees = out[out.index(f": {STORY[-1].title} ==") :]
+    fees = out[out.index("Otto asks for today's fees ==") : out.index(f": {STORY[-1].title} ==")]
     assert "Platform fees $6.00" in fees  # Vera: $10.00 fee less $4.00 refunded with $40.00
     assert "Platform fees $25.00" in fees  # Victor
+    # The export: shared in #ops with /fees' figures, the file under its comment.
+    export = out[out.index(f": {STORY[-1].title} ==") :]
+    assert "everyone in #ops:" in export and "gross $350.00, platform fees $31.00" in export
+    assert re.search(
+        r"\[file\] fees-\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}\.csv · \d+ bytes", export
+    ) or (re.search(r"\[file\] fees-\d{4}-\d{2}-\d{2}\.csv · \d+ bytes", export)), export
     # Slack's markup rendered for a terminal: no stars, backticks or emoji names left.
     assert "*" not in out and "`" not in out, out
     assert not re.search(r":[a-z_]+:", out), re.findall(r".*:[a-z_]+:.*", out)
