@@ -77,6 +77,7 @@ MATRIX: dict[str, set[str]] = {
     "/charge": OPERATORS,
     "/refund": OPERATORS,
     "/fees": VENDORS_TOO,
+    "/fees csv": VENDORS_TOO,
     "/payouts": VENDORS_TOO,
     # Nobody is shown the usage of a command they cannot run (issue 16).
     "help /connect-vendor": EVERYONE,
@@ -223,6 +224,7 @@ CELLS: dict[str, Callable[[Matrix, str], Awaitable[Seen]]] = {
     "/charge": lambda m, r: m.command(r, "/charge", f"{V} 20.00 jane@example.com"),
     "/refund": lambda m, r: m.command(r, "/refund", f"{m.charge.id} 1.00"),
     "/fees": lambda m, r: m.command(r, "/fees", "month"),
+    "/fees csv": lambda m, r: m.command(r, "/fees", "month csv"),
     "/payouts": lambda m, r: m.command(r, "/payouts", V),
     "help /connect-vendor": lambda m, r: m.help(r, "/connect-vendor"),
     "help /vendors": lambda m, r: m.help(r, "/vendors"),
