@@ -48,7 +48,7 @@ def _is_currency_token(token: str) -> bool:
     return code in STRIPE_CURRENCIES and not (token.islower() and code in _WORDS_NOT_CODES)
 
 
-def _take_amount(tokens: list[str]) -> tuple[str, list[str]]:
+def take_amount(tokens: list[str]) -> tuple[str, list[str]]:
     """Split the amount's text (one or two tokens) from the tokens that follow it.
 
     `EUR 100`, `$ 100`, `100 eur` and `100.00 EUR` take two tokens; `€100`, `100eur`, `100`
@@ -61,7 +61,7 @@ def _take_amount(tokens: list[str]) -> tuple[str, list[str]]:
     return tokens[0], tokens[1:]
 
 
-def _description(tokens: list[str]) -> str | Refusal | None:
+def description_of(tokens: list[str]) -> str | Refusal | None:
     """Join the rest of the text into a description (Slack escapes undone), or None.
 
     Refuses descriptions over 500 characters.
@@ -105,7 +105,7 @@ def parse_charge_command(
         return Refusal(f"Start with the vendor. {vendor.message}")
     if len(tokens) < 2:
         return Refusal("Add the amount to charge after the vendor, for example `100.00`.")
-    amount_text, rest = _take_amount(tokens[1:])
+    amount_text, rest = take_amount(tokens[1:])
     between = len(rest) >= 2 and looks_like_email(rest[1]) and not looks_like_email(rest[0])
     if between and not any(char.isspace() for char in rest[0]):
         # Only a currency can stand between the amount and the email: a word there that is
@@ -122,7 +122,7 @@ def parse_charge_command(
         if isinstance(parsed_email, Refusal):
             return parsed_email
         email, rest = parsed_email, rest[1:]
-    description = _description(rest)
+    description = description_of(rest)
     if isinstance(description, Refusal):
         return description
     return ChargeArgs(vendor, money, email, description)
