@@ -104,9 +104,7 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
         assert "$40.00" in seen and "$60.00" not in seen
     assert [m["text"] for m in await cb.slack.messages(OPS_CHANNEL)] == [summary["text"]]
     # A late click finds nothing to retry.
-    late = await cb.slack_sender.block_action(
-        "cart_retry_failed", user_id=OPERATOR, message=report
-    )
+    late = await cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR, message=report)
     [note] = await cb.until(lambda: cb.slack.responses(str(late.response_key)), what="note")
     assert "no failed part" in note["text"]
     async with cb.sessions() as session:
