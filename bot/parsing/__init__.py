@@ -23,6 +23,7 @@ from bot.parsing.admin_commands import (
 )
 from bot.parsing.carts import MAX_CART_VENDORS, CartArgs, CartPart, parse_charge_or_cart
 from bot.parsing.money_commands import (
+    CartRefundArgs,
     ChargeArgs,
     RefundArgs,
     parse_charge_command,
@@ -49,6 +50,7 @@ __all__ = [
     "AddCustomerArgs",
     "CartArgs",
     "CartPart",
+    "CartRefundArgs",
     "ChargeArgs",
     "ConnectVendorArgs",
     "FeesArgs",
