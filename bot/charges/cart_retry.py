@@ -34,14 +34,16 @@ async def retry_failed_parts(services: Services, cart_id: str, *, user: str) -> 
             return Refusal("That cart doesn't exist.")
         rows = await carts.rows(session, cart_id)
         failed = [p for p in carts.current_parts(rows) if p.status == "failed"]
-        if not failed or cart.status != "settled":
+        if not failed or cart.status not in ("settled", "pending"):
             return Refusal(
                 f"Cart `{cart_id}` has no failed part to retry: every part is charged or "
                 "still being settled."
             )
         created = [await _new_attempt(session, part) for part in failed]
         round_ = cart.rounds + 1
-        await carts.set_status(session, cart_id, "pending", was=("settled",), rounds=round_)
+        await carts.set_status(
+            session, cart_id, "pending", was=("settled", "pending"), rounds=round_
+        )
         await audit.record(
             session,
             team_id=cart.team_id,

@@ -5,8 +5,8 @@ Called in the transaction that records a part's outcome (`outcomes.apply_attempt
 records it (listener, webhook, reconciler). The cart's row lock makes those transactions take
 turns, so the last part to settle sees every other part settled, and the cart's conditional
 move to `settled` lets exactly one of them announce each round; the outbox's dedupe keys
-(`cart:<id>:summary…`) would refuse a second copy anyway. A retry round that settles edits the
-channel's confirmation in place (one message per cart, always current).
+(`cart:<id>:summary…`) would refuse a second copy anyway. A later round (a retry of failed
+parts) that settles edits the channel's confirmation in place: one message per cart, current.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ async def part_settled(session: AsyncSession, settings: Settings, charge: Charge
     facts = await cart_facts(session, cart)
     summary = cart_summary_message(facts)
     first = summary_key(cart.id)
-    if cart.rounds == 1:
+    if await outbox.original(session, f"{first}:ops") is None:
         await tell_ops(session, settings, message=summary, key=first)
     elif settings.ops_channel_id:
         await outbox.enqueue(

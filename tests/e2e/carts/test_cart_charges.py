@@ -5,9 +5,12 @@ button (double-clicked), charged exactly once."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.reconcile import reconcile_pending
+from bot.services import SERVICES
 from storage.models import AuditEntry
 from tests.e2e.carts.cart_steps import (
     CART_TEXT,
@@ -20,9 +23,12 @@ from tests.e2e.carts.cart_steps import (
     queued,
     rows_by_vendor,
     submit_cart,
+    the_cart,
 )
 from tests.e2e.scenario import connected_vendor, customer_with_card, intent_creates
 from tests.harness import OPERATOR, OPERATOR_2, OPS_CHANNEL, Connectbot
+
+RETRIES = 3  # the first try and the client's two retries
 
 
 async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Connectbot) -> None:
@@ -112,3 +118,56 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     actions = [(a.action, a.outcome, a.actor) for a in audit if a.action.startswith("cart.")]
     assert actions == [("cart.request", "pending", OPERATOR), ("cart.retry", "pending", OPERATOR_2)]
     assert CART_TEXT  # the text the operator typed (shared with the other cart tests)
+
+
+async def test_a_part_stripe_never_answered_is_reconciled_with_its_own_key(cb: Connectbot) -> None:
+    """Vera's part is declined, Victor's reaches Stripe but every answer is lost: the cart
+    waits; the reconciler replays Victor's part under its original key while his webhooks
+    arrive too; the cart settles once, with one confirmation; then the retry charges Vera."""
+    await cb.stripe.webhook_rules(hold="all")
+    vera = await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    await cb.stripe.fault("POST", "/v1/payment_intents", "decline", account=vera.stripe_account_id)
+    await cb.stripe.fault(
+        "POST", "/v1/payment_intents", "drop", count=RETRIES, account=victor.stripe_account_id
+    )
+    key, view = await open_cart(cb)
+    await submit_cart(cb, view)
+
+    async def waiting() -> bool:
+        [vera_row] = await rows_by_vendor(cb, vera.id)
+        [victor_row] = await rows_by_vendor(cb, victor.id)
+        return vera_row.status == "failed" and victor_row.attempts > 0
+
+    await cb.until(waiting, what="one part declined, the other without an answer")
+    assert (await the_cart(cb)).status == "pending"
+    await cb.settled()
+    assert await cb.posts_mentioning(OPS_CHANNEL, "Cart") == []  # nothing settled yet
+
+    await cb.stripe.release_webhooks()
+    await asyncio.gather(
+        reconcile_pending(cb.app[SERVICES], grace=timedelta(0)), cb.events_handled()
+    )
+    cart = await cart_settled(cb)
+    await cb.settled()
+    victor_keys = {
+        c["idempotency_key"]
+        for c in await intent_creates(cb)
+        if c["stripe_account"] == victor.stripe_account_id
+    }
+    assert victor_keys == {f"cart:{view['id']}:{victor.id}"}
+    [summary] = await cb.posts_mentioning(OPS_CHANNEL, cart.id)
+    assert "charged $40.00" in summary["text"] and "1 of 2 vendors" in summary["text"]
+    # Privately: Victor's part is late (told once), then the cart's report.
+    delayed, report = await cb.slack.responses_when(key, count=2, seconds=30)
+    assert "hasn't confirmed the charge of $40.00" in delayed["text"]
+    assert "1 of 2 parts charged" in report["text"] and buttons(report) == ["cart_retry_failed"]
+
+    await cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR, message=report)
+    await cart_settled(cb, rounds=2)
+    await cb.settled()
+    assert [r.status for r in await rows_by_vendor(cb, vera.id)] == ["failed", "succeeded"]
+    assert [r.status for r in await rows_by_vendor(cb, victor.id)] == ["succeeded"]
+    [summary] = await cb.posts_mentioning(OPS_CHANNEL, cart.id)
+    assert "charged $100.00" in summary["text"]
