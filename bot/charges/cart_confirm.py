@@ -19,7 +19,7 @@ from bot.money import Money
 from bot.parsing import CartArgs
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.views.cart import cart_modal
+from bot.views.cart_modal import cart_modal
 from bot.views.charge import CustomerChoice, card_label
 from storage.db import EACH_STATEMENT
 from storage.models import Customer

@@ -25,7 +25,8 @@ from bot.parsing import MAX_DESCRIPTION
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.views.cart import CART_APPROVE, CART_CALLBACK_ID, CART_REJECT, RETRY_FAILED
+from bot.views.cart import CART_APPROVE, CART_REJECT, RETRY_FAILED
+from bot.views.cart_modal import CART_CALLBACK_ID
 from bot.views.charge import CUSTOMER, DESCRIPTION
 from storage.models import Vendor, utcnow
 from storage.repos import customers as customer_repo

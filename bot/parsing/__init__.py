@@ -21,9 +21,9 @@ from bot.parsing.admin_commands import (
     parse_vendor_disconnect_command,
     parse_vendor_fee_command,
 )
+from bot.parsing.cart_refunds import CartRefundArgs
 from bot.parsing.carts import MAX_CART_VENDORS, CartArgs, CartPart, parse_charge_or_cart
 from bot.parsing.money_commands import (
-    CartRefundArgs,
     ChargeArgs,
     RefundArgs,
     parse_charge_command,
