@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Cart, Charge
 from tests.e2e.carts.cart_steps import (
     VERA,
     VICTOR,
@@ -111,8 +111,44 @@ async def test_cart_total_needs_one_approval_then_chosen_parts_refund(cb: Connec
     lines = summary.splitlines()
     assert line_from_stripe(VERA, stripe_totals(cb, vera.stripe_account_id)) in lines
     assert line_from_stripe(VICTOR, stripe_totals(cb, victor.stripe_account_id)) in lines
+
+    # A second cart, withdrawn by its own requester with Reject: nothing is charged.
+    before = len(await intent_creates(cb))
+    key, view = await open_cart(cb, f"<@{VERA}> 400 <@{VICTOR}> 200 jane@example.com")
+    await submit_cart(cb, view)
+    [second] = await cb.until(lambda: _requests(cb, exclude=message), what="the second request")
+    await cb.slack_sender.block_action(
+        "cart_reject", user_id=OPERATOR, message=second, channel_id=OPS_CHANNEL
+    )
+    rejected = await cb.until(lambda: _cart_with_status(cb, "rejected"), what="the rejection")
+    assert [p.status for p in await _parts(cb, rejected.id)] == ["rejected", "rejected"]
+    notes = await cb.slack.responses_when(key, count=2, seconds=30)
+    assert f"<@{OPERATOR}> rejected cart `{rejected.id}`. Nothing was charged." in notes[-1]["text"]
+    assert len(await intent_creates(cb)) == before
     async with cb.sessions() as session:
         audit = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
     decided = [(a.action, a.outcome) for a in audit if a.action.startswith("cart.approve")]
     assert decided[0] == ("cart.approve", "refused") and ("cart.approve", "approved") in decided
     assert decided.count(("cart.approve", "approved")) == 1
+    assert [(a.action, a.actor) for a in audit if a.action == "cart.reject"] == [
+        ("cart.reject", OPERATOR)
+    ]
+
+
+async def _requests(cb: Connectbot, *, exclude: dict[str, Any]) -> list[dict[str, Any]]:
+    """Approval requests in the ops channel other than `exclude`."""
+    return [
+        m
+        for m in await cb.slack.messages(OPS_CHANNEL)
+        if "Approval needed" in m["text"] and m.get("ts") != exclude.get("ts")
+    ]
+
+
+async def _cart_with_status(cb: Connectbot, status: str) -> Cart | None:
+    async with cb.sessions() as session:
+        return await session.scalar(select(Cart).where(Cart.status == status))
+
+
+async def _parts(cb: Connectbot, cart_id: str) -> list[Charge]:
+    async with cb.sessions() as session:
+        return list((await session.scalars(select(Charge).where(Charge.cart_id == cart_id))).all())
