@@ -44,6 +44,17 @@ async def test_cart_total_needs_one_approval_then_chosen_parts_refund(cb: Connec
     vera = await connected_vendor(cb, VERA)
     victor = await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
+    # Refused in the ack, privately, with the usage, and nothing stored.
+    for text, says in (
+        (f"<@{VERA}> 1 <@{VERA}> 2", f"<@{VERA}> is in the cart twice"),
+        (f"<@{VERA}> 1 eur <@{VICTOR}> 2 gbp", "one currency, not EUR and GBP"),
+        (f"<@{VERA}> 1 <@U0NOBODY> 2", "<@U0NOBODY> isn't a connected vendor yet"),
+        (f"<@{VERA}> 1 <@{VICTOR}> 2 nobody@example.com", "`nobody@example.com` isn't a customer"),
+    ):
+        reply = await cb.slack_sender.command("/charge", text, user_id=OPERATOR)
+        assert (
+            reply.status == 200 and says in reply.body and "@vera 60.00 @victor 40.00" in reply.body
+        )
     # Each part is under the $500.00 threshold; the cart's total is not.
     key, view = await open_cart(cb, f"<@{VERA}> 300 <@{VICTOR}> 250 jane@example.com")
     assert "approval threshold" in str(view["blocks"])
