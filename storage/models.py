@@ -152,6 +152,36 @@ class SharedCustomer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Cart(Base):
+    """A split cart: one customer paying several vendors at once, one direct charge per vendor.
+
+    Each part is an ordinary `charges` row with this `cart_id` (so fees, digests, refunds and
+    reconciliation treat it as any charge); the cart holds what the parts share, the approval
+    of their total, and how many retry rounds have run (each round's settlement announces once).
+    """
+
+    __tablename__ = "carts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # cb_cart_…
+    team_id: Mapped[str] = mapped_column(String(32))
+    requested_by: Mapped[str] = mapped_column(String(32))
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)  # the parts' total
+    application_fee_amount: Mapped[int] = mapped_column(BigInteger)  # the parts' fees' total
+    description: Mapped[str | None] = mapped_column(Text)
+    origin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    response_url: Mapped[str | None] = mapped_column(Text)
+    # One per confirmation modal: a second submission of it is the same cart.
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    # awaiting_approval | pending | settled | rejected
+    status: Mapped[str] = mapped_column(String(20))
+    rounds: Mapped[int] = mapped_column(Integer, default=1)  # 1 + retries of failed parts
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Charge(Base):
     """A direct charge on a vendor's account. Written `pending` before Stripe is called."""
 
@@ -190,6 +220,9 @@ class Charge(Base):
     amount_refunded: Mapped[int] = mapped_column(BigInteger, default=0)
     fee_refunded: Mapped[int] = mapped_column(BigInteger, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The split cart this charge is one vendor's part of (None: a charge on its own). A failed
+    # part retried gets a new row (a new key) in the same cart; the newest row is the part's.
+    cart_id: Mapped[str | None] = mapped_column(ForeignKey("carts.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

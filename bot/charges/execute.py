@@ -138,6 +138,7 @@ async def _prepare_request(
         description=charge.description,
         charge_id=charge.id,
         requested_by=charge.requested_by,
+        cart_id=charge.cart_id,
     )
     async with services.sessions.begin() as session:
         await charges.set_request(session, charge.id, request)

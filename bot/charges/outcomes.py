@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.charges.cart_settlement import announce_part, part_settled
 from bot.charges.drafts import load_facts
 from bot.config import Settings
 from bot.notifications.routing import announce, tell_privately, tell_user
@@ -85,6 +86,8 @@ async def apply_attempt(
         },
     )
     await _announce(session, settings, charge, attempt)
+    if charge.cart_id:
+        await part_settled(session, settings, charge)
     return True
 
 
@@ -93,7 +96,9 @@ async def _announce(
 ) -> None:
     vendor, facts = await load_facts(session, charge)
     key = f"charge:{charge.id}:{attempt.outcome}"
-    if attempt.outcome == "succeeded":
+    if charge.cart_id:
+        await announce_part(session, vendor, facts, attempt.outcome, key)
+    elif attempt.outcome == "succeeded":
         msg = succeeded_message(facts)
         await announce(session, settings, vendor=vendor, message=msg, key=key)
         await tell_user(session, vendor.slack_user_id, message=msg, key=key)

@@ -97,8 +97,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/charge",
         "Charge a customer on a vendor's behalf, with the platform fee",
         "@vendor 100.00 [currency] [email] [description]",
-        ("/charge @vendor 100.00 [currency] [email] [description]",),
-        ("operator",),
+        (
+            "/charge @vendor 100.00 [currency] [email] [description]",
+            "/charge @vera 60.00 @victor 40.00 [currency] [email] [description] — a split cart",
+        ),
+        ("operator", "operator"),
         "charge customers",
     ),
     CommandSpec(
@@ -107,9 +110,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "<charge ref> [amount]",
         (
             "/refund <cb_ch_… or pi_…> [amount]",
+            "/refund <cb_cart_…> all|@vendor… — a split cart's parts",
             "/refund — pick one of the recent charges (or press Refund… under a charge)",
         ),
-        ("operator", "operator"),
+        ("operator", "operator", "operator"),
         "refund charges",
     ),
     CommandSpec(

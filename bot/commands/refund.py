@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.commands.catalog import BY_NAME
 from bot.commands.template import Command, CommandCall, register_command
 from bot.config import Settings
-from bot.parsing import RefundArgs, parse_refund_command
+from bot.parsing import CartRefundArgs, RefundArgs, parse_refund_command
+from bot.refunds.carts import refund_cart
 from bot.refunds.picker import picker_view
 from bot.refunds.requests import request_refund
 from bot.refusal import Refusal
@@ -24,7 +25,7 @@ class PickACharge:
     """`/refund` with no charge named: pick one of the recent refundable charges."""
 
 
-def parse(text: str, settings: Settings) -> RefundArgs | PickACharge | Refusal:
+def parse(text: str, settings: Settings) -> RefundArgs | CartRefundArgs | PickACharge | Refusal:
     if not text:
         return PickACharge()
     return parse_refund_command(
@@ -32,7 +33,7 @@ def parse(text: str, settings: Settings) -> RefundArgs | PickACharge | Refusal:
     )
 
 
-async def run(call: CommandCall[RefundArgs | PickACharge]) -> Refusal | None:
+async def run(call: CommandCall[RefundArgs | CartRefundArgs | PickACharge]) -> Refusal | None:
     """Ack, then the refund's outcome privately; or the picker modal (with the usage when
     there is nothing to pick)."""
     await call.ack()  # Stripe (or the recent charges) next
@@ -45,6 +46,16 @@ async def run(call: CommandCall[RefundArgs | PickACharge]) -> Refusal | None:
             return call.with_usage(view)
         await call.open_modal(view, what="the refund form")
         return None
+    if isinstance(args, CartRefundArgs):
+        refunded = await refund_cart(
+            call.services,
+            team_id=call.team_id,
+            actor=call.user_id,
+            cart_ref=args.cart_ref,
+            vendor_user_ids=args.vendor_user_ids,
+            request_key=call.request_key,
+        )
+        return await call.show(refunded if isinstance(refunded, Refusal) else refunded.text)
     result = await request_refund(
         call.services,
         team_id=call.team_id,

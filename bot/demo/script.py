@@ -162,6 +162,34 @@ def charge(
     return run
 
 
+async def split_cart(stage: Stage) -> None:
+    """Otto charges Jane for Vera and Victor at once: one modal, one charge per vendor on their
+    own accounts, one cart confirmation in #ops, each vendor a DM about their own part."""
+    before = {c.id for c in await all_charges(stage)}
+    text = f"/charge @Vera 60.00 @Victor 40.00 {JANE} order #1042"
+    view = await stage.open_charge_modal(OPERATOR, text, channel=OPS_CHANNEL)
+    await stage.submit(OPERATOR, view, modal_inputs(view))
+
+    async def charged() -> list[Charge] | None:
+        parts = [c for c in await all_charges(stage) if c.id not in before]
+        done = len(parts) == 2 and all(c.status == "succeeded" for c in parts)
+        return parts if done else None
+
+    parts = await stage.until(charged, "both parts of the cart to be charged")
+    if len({c.cart_id for c in parts}) != 1 or parts[0].cart_id is None:
+        raise StepFailed("the two parts are not one cart")
+    for part in parts:
+        await stripe_saw_the_fee(stage, part)
+    cart_id = parts[0].cart_id
+    await stage.wait_for_message(
+        OPS_CHANNEL, cart_id, "charged $100.00", what="#ops told the whole cart once"
+    )
+    await stage.wait_for_message(f"D{VENDOR}", "Charged $60.00", what="Vera's DM about her part")
+    await stage.wait_for_message(
+        f"D{VENDOR_2}", "Charged $40.00", what="Victor's DM about his part"
+    )
+
+
 async def refund_part(stage: Stage) -> None:
     charge_id = stage.memo["vera_charge"]
     await stage.command(OPERATOR, f"/refund {charge_id} 40", channel=OPS_CHANNEL)
@@ -251,6 +279,7 @@ STORY: tuple[Step, ...] = (
         "Otto charges Jane $250.00 for Victor",
         charge(VENDOR_2, "250.00", JANE, memo="victor_charge"),
     ),
+    Step("Otto charges Jane for Vera and Victor at once: a split cart", split_cart),
     Step(
         "Otto adds Sam, whose card will be declined", add_customer(SAM, "Sam Smith", DECLINING_VISA)
     ),

@@ -7,10 +7,10 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.interactions import approvals, charge, home, refunds, vendors
+from bot.interactions import approvals, cart, charge, home, refunds, vendors
 from bot.services import Services
 
-MODULES: tuple[ModuleType, ...] = (vendors, charge, approvals, refunds, home)
+MODULES: tuple[ModuleType, ...] = (vendors, charge, cart, approvals, refunds, home)
 
 
 def register(app: AsyncApp, services: Services) -> None:

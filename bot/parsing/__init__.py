@@ -21,6 +21,8 @@ from bot.parsing.admin_commands import (
     parse_vendor_disconnect_command,
     parse_vendor_fee_command,
 )
+from bot.parsing.cart_refunds import CartRefundArgs
+from bot.parsing.carts import MAX_CART_VENDORS, CartArgs, CartPart, parse_charge_or_cart
 from bot.parsing.money_commands import (
     ChargeArgs,
     RefundArgs,
@@ -41,10 +43,14 @@ from bot.parsing.tokens import (
 )
 
 __all__ = [
+    "MAX_CART_VENDORS",
     "MAX_DESCRIPTION",
     "MAX_EMAIL",
     "MAX_NAME",
     "AddCustomerArgs",
+    "CartArgs",
+    "CartPart",
+    "CartRefundArgs",
     "ChargeArgs",
     "ConnectVendorArgs",
     "FeesArgs",
@@ -57,6 +63,7 @@ __all__ = [
     "parse_add_customer",
     "parse_channel_mention",
     "parse_charge_command",
+    "parse_charge_or_cart",
     "parse_connect_vendor_command",
     "parse_email",
     "parse_fees_command",

@@ -12,6 +12,7 @@ from bot.money import (
     Money,
     parse_money,
 )
+from bot.parsing.cart_refunds import CART_REF_RE, CartRefundArgs, parse_cart_refund
 from bot.parsing.tokens import (
     MAX_DESCRIPTION,
     looks_like_email,
@@ -48,7 +49,7 @@ def _is_currency_token(token: str) -> bool:
     return code in STRIPE_CURRENCIES and not (token.islower() and code in _WORDS_NOT_CODES)
 
 
-def _take_amount(tokens: list[str]) -> tuple[str, list[str]]:
+def take_amount(tokens: list[str]) -> tuple[str, list[str]]:
     """Split the amount's text (one or two tokens) from the tokens that follow it.
 
     `EUR 100`, `$ 100`, `100 eur` and `100.00 EUR` take two tokens; `€100`, `100eur`, `100`
@@ -61,7 +62,7 @@ def _take_amount(tokens: list[str]) -> tuple[str, list[str]]:
     return tokens[0], tokens[1:]
 
 
-def _description(tokens: list[str]) -> str | Refusal | None:
+def description_of(tokens: list[str]) -> str | Refusal | None:
     """Join the rest of the text into a description (Slack escapes undone), or None.
 
     Refuses descriptions over 500 characters.
@@ -105,7 +106,7 @@ def parse_charge_command(
         return Refusal(f"Start with the vendor. {vendor.message}")
     if len(tokens) < 2:
         return Refusal("Add the amount to charge after the vendor, for example `100.00`.")
-    amount_text, rest = _take_amount(tokens[1:])
+    amount_text, rest = take_amount(tokens[1:])
     between = len(rest) >= 2 and looks_like_email(rest[1]) and not looks_like_email(rest[0])
     if between and not any(char.isspace() for char in rest[0]):
         # Only a currency can stand between the amount and the email: a word there that is
@@ -122,7 +123,7 @@ def parse_charge_command(
         if isinstance(parsed_email, Refusal):
             return parsed_email
         email, rest = parsed_email, rest[1:]
-    description = _description(rest)
+    description = description_of(rest)
     if isinstance(description, Refusal):
         return description
     return ChargeArgs(vendor, money, email, description)
@@ -146,8 +147,9 @@ class RefundArgs:
 
 def parse_refund_command(
     text: str, *, default_currency: str, max_amount: int
-) -> RefundArgs | Refusal:
-    """Parse `/refund <charge ref> [amount]`.
+) -> RefundArgs | CartRefundArgs | Refusal:
+    """Parse `/refund <charge ref> [amount]`, or a split cart's `/refund <cb_cart_…> all|@vendor…`
+    (`parse_cart_refund`).
 
     The ref is a PaymentIntent id (`pi_` + 8 or more letters/digits) or a connectbot charge
     id (`cb_ch_` + 12 or more letters/digits). The amount is read like `parse_money` but
@@ -158,10 +160,12 @@ def parse_refund_command(
     if not tokens:
         return Refusal("Say which charge to refund, for example `pi_3Nx…` or `cb_ch_…`.")
     ref = tokens[0]
+    if CART_REF_RE.fullmatch(ref):
+        return parse_cart_refund(tokens)
     if not _CHARGE_REF_RE.fullmatch(ref):
         return Refusal(
-            f"{quote(ref)} isn't a charge reference; use the `pi_…` or `cb_ch_…` id "
-            "from the charge message."
+            f"{quote(ref)} isn't a charge reference; use the `pi_…`, `cb_ch_…` or `cb_cart_…` "
+            "id from the charge message."
         )
     if len(tokens) == 1:
         return RefundArgs(ref, None, None)

@@ -53,8 +53,12 @@ def payment_intent_request(
     description: str | None,
     charge_id: str,
     requested_by: str,
+    cart_id: str | None = None,
 ) -> dict[str, Any]:
-    """The stored form of the request: the vendor's account and the exact params sent."""
+    """The stored form of the request: the vendor's account and the exact params sent.
+
+    A split cart's part carries its cart id in `metadata` too (`connectbot_cart_id`), so the
+    vendor's Dashboard shows which parts were bought together."""
     params: dict[str, Any] = {
         "amount": amount,
         "currency": currency,
@@ -65,6 +69,8 @@ def payment_intent_request(
         "application_fee_amount": application_fee_amount,
         "metadata": {"connectbot_charge_id": charge_id, "requested_by": requested_by},
     }
+    if cart_id:
+        params["metadata"]["connectbot_cart_id"] = cart_id
     if description:
         params["description"] = description
     return {"stripe_account": stripe_account, "params": params}

@@ -29,6 +29,8 @@ class Ctx:
     idempotency_key: str | None = None
     api_version: str = ""
     events: list[Json] = field(default_factory=list)
+    # A `decline` fault: the card issuer declines whatever payment this request confirms.
+    issuer_declines: bool = False
 
     def scope_of(self, obj_id: str) -> str | None:
         return self.state.owner(obj_id)

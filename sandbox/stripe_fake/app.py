@@ -59,10 +59,12 @@ async def read_params(request: web.Request) -> Json:
     return decode(pairs)
 
 
-def take_fault(state: State, method: str, path: str) -> Fault | None:
+def take_fault(state: State, method: str, path: str, account: str | None = None) -> Fault | None:
     route = match_route(method, path)
     template = route[0] if route else None
     for fault in state.faults:
+        if fault.account is not None and fault.account != account:
+            continue
         if fault.method == method and fault.path in (path, template) and fault.count > 0:
             fault.count -= 1
             return fault
@@ -117,7 +119,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         "request_id": request_id,
     }
     state.requests.append(entry)
-    fault = take_fault(state, method, path)
+    fault = take_fault(state, method, path, request.headers.get("Stripe-Account"))
     drop = fault is not None and fault.kind == "drop"
     headers: dict[str, str] = {"Request-Id": request_id}
     if idem_key:
@@ -160,6 +162,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             base_url=base_url(request),
             idempotency_key=idem_key,
             api_version=request.headers.get("Stripe-Version", _ApiVersion.CURRENT),
+            issuer_declines=fault is not None and fault.kind == "decline",
         )
         status, body = 200, {}
         try:

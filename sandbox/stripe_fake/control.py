@@ -27,6 +27,7 @@ async def add_fault(request: web.Request) -> web.Response:
         kind=kind,
         count=int(body.get("count", 1)),
         seconds=float(body.get("seconds", 90)),
+        account=str(body["account"]) if body.get("account") else None,
     )
     request.app[STATE_KEY].faults.append(fault)
     return json_response({"ok": True, "fault": fault.__dict__})

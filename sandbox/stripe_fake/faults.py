@@ -12,6 +12,12 @@ results are saved only once an endpoint began executing):
   500 is the result saved under the key: every retry with the key replays the 500 ("Retries with
   the same key return the saved response, including 500 errors", API reference, "Idempotent
   requests"), until the key is pruned 24 hours later.
+* ``decline``: the endpoint runs, and the card issuer declines the payment it confirms
+  (``card_declined`` / ``generic_decline``, as test card 4000000000000002), on a card that
+  succeeds otherwise; the decline is saved under the key like any result (payments.py).
+
+A fault may name an ``account``: then only requests made with that ``Stripe-Account`` match
+(one vendor's charge fails while another's, the same instant, goes through).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 from .errors import StripeError
 from .store import Fault, State
 
-KINDS = ("500", "429", "timeout", "drop", "500_after_commit")
+KINDS = ("500", "429", "timeout", "drop", "500_after_commit", "decline")
 
 _API_ERROR = "An unknown error occurred on Stripe's end."
 

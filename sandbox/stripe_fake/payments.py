@@ -47,7 +47,12 @@ def confirm(ctx: Ctx, pi: Json, off_session: bool) -> None:
             code="payment_intent_unexpected_state",
         )
     pm = usable(ctx.state.get(pi["payment_method"], ctx.account, "payment_method"))
-    result = outcome(pm)
+    # An issuer may decline one payment and accept the next on the same card: "If a card
+    # issuer suspects fraudulent activity, which can be triggered by large purchases or a
+    # large volume of transactions over a short period of time, they might decline payments"
+    # (https://stripe.com/docs/declines/card). A `decline` fault is that, answered as the
+    # generic decline test card's is.
+    result = DECLINE if ctx.issuer_declines else outcome(pm)
     if result == SUCCEED:
         consume(pm)
         succeed(ctx, pi, pm)

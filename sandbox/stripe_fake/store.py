@@ -101,6 +101,7 @@ class Fault:
     kind: str
     count: int
     seconds: float = 90.0
+    account: str | None = None  # only requests with this Stripe-Account header (None: any)
 
 
 @dataclass

@@ -56,17 +56,24 @@ class StripeFake:
         return result
 
     async def fault(
-        self, method: str, path: str, kind: str, count: int = 1, seconds: float = 90
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        count: int = 1,
+        seconds: float = 90,
+        account: str | None = None,
     ) -> None:
         """The next ``count`` requests matching method and path (or template) fail: kind is
         ``500`` or ``429`` (in front of the API: nothing runs), ``timeout`` (the endpoint hangs
         ``seconds`` holding its idempotency key, then runs), ``drop`` (commit, then close) or
-        ``500_after_commit`` (commit, then answer a 500 that is saved under the key)."""
-        await self._call(
-            "POST",
-            "/_fake/faults",
-            {"method": method, "path": path, "kind": kind, "count": count, "seconds": seconds},
-        )
+        ``500_after_commit`` (commit, then answer a 500 that is saved under the key) or
+        ``decline`` (the issuer declines the payment the request confirms); with ``account``,
+        only requests made under that ``Stripe-Account``."""
+        body = {"method": method, "path": path, "kind": kind, "count": count, "seconds": seconds}
+        if account:
+            body["account"] = account
+        await self._call("POST", "/_fake/faults", body)
 
     async def advance_clock(self, seconds: float) -> int:
         """Move the fake's clock forward by ``seconds``; returns the fake's time now."""

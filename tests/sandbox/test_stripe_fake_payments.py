@@ -459,3 +459,26 @@ def test_the_fake_and_connectbot_refund_the_same_fee(
         refund_amount=amount,
         fee_already_refunded=fee_already,
     )
+
+
+async def test_a_decline_fault_on_one_account_declines_one_payment_there_only(
+    client: stripe.StripeClient, stripe_fake: StripeFake
+) -> None:
+    """An issuer declining one payment (a `decline` fault naming an account): the other
+    account's payment goes through, and the fault is spent on the one it declined."""
+    declined_at, _, clone = await vendor_card(client)
+    elsewhere, _, other_clone = await vendor_card(client)
+    await stripe_fake.fault("POST", "/v1/payment_intents", "decline", account=declined_at)
+    fine = await pay(client, other_clone, account=elsewhere)
+    assert fine.status == "succeeded"
+    with pytest.raises(stripe.CardError) as declined:
+        await pay(client, clone, account=declined_at)
+    assert (declined.value.code, declined.value.error.decline_code) == (
+        "card_declined",
+        "generic_decline",
+    )
+    intent = declined.value.error.payment_intent
+    assert intent is not None and intent.status == "requires_payment_method"
+    # The fault is spent: the next payment on that account is the card's own outcome.
+    again = await pay(client, "pm_card_visa", account=declined_at)
+    assert again.status == "succeeded"

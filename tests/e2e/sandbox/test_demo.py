@@ -37,11 +37,15 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "Vera Vendor · DM from connectbot:" in out and "[Connect with Stripe]" in out
     assert "was declined" in out and "$40.00 of $100.00 refunded" in out and "Dispute" in out
     fees = out[out.index("Otto asks for today's fees ==") : out.index(f": {STORY[-1].title} ==")]
-    assert "Platform fees $6.00" in fees  # Vera: $10.00 fee less $4.00 refunded with $40.00
-    assert "Platform fees $25.00" in fees  # Victor
+    # Vera: $10.00 fee less $4.00 refunded with $40.00, and $6.00 on her $60.00 part of the cart.
+    assert "Platform fees $12.00" in fees
+    assert "Platform fees $29.00" in fees  # Victor: $25.00, and $4.00 on his $40.00 part
+    # The split cart: one confirmation in #ops, each vendor told of their own part.
+    cart = out[out.index("a split cart ==") : out.index("Otto adds Sam")]
+    assert "charged $100.00 to jane@example.com" in cart and "2 of 2 vendors" in cart
     # The export: shared in #ops with /fees' figures, the file under its comment.
     export = out[out.index(f": {STORY[-1].title} ==") :]
-    assert "everyone in #ops:" in export and "gross $350.00, platform fees $31.00" in export
+    assert "everyone in #ops:" in export and "gross $450.00, platform fees $41.00" in export
     assert re.search(r"\[file\] fees-[0-9.-]+\.csv · \d+ bytes", export), export
     # Slack's markup rendered for a terminal: no stars, backticks or emoji names left.
     assert "*" not in out and "`" not in out, out
@@ -63,7 +67,7 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     ]
     last = out.strip().splitlines()[-1]
     assert last.startswith(f"connectbot demo: all {len(STORY)} steps did what they should in ")
-    assert last.endswith("; platform fees today $31.00 on $350.00 charged")
+    assert last.endswith("; platform fees today $41.00 on $450.00 charged")
     assert not (tmp_path / "connectbot.db").exists()
 
 
