@@ -27,6 +27,7 @@ TABLES = {
     "digest_runs",
     "response_urls",
     "milestones",
+    "notify_subscriptions",
 }
 
 
