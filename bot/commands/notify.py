@@ -1,7 +1,7 @@
 """`/notify`: the Stripe events announced beyond connectbot's own, and where.
 
 Operators and admins see the list (operators watch the channels these land in); adding and
-removing is for admins (PRODUCT.md: admins choose). The work is `bot.notify.subscriptions`';
+removing is for admins (admins choose what is announced). The work is `bot.notify.subscriptions`';
 `add` reads Stripe's webhook endpoints, so every answer comes after the ack.
 """
 
