@@ -13,7 +13,7 @@ from bot.commands.catalog import BY_NAME
 from bot.commands.roles import Form
 from bot.commands.template import Command, CommandCall, register_command
 from bot.config import Settings
-from bot.notify import subscriptions
+from bot.notify.subscriptions import add, listing, remove
 from bot.parsing import NotifyArgs, NotifyList, parse_notify_command, split_args
 from bot.refusal import Refusal
 from bot.services import Services
@@ -47,8 +47,8 @@ async def run(call: CommandCall[NotifyArgs]) -> Refusal | None:
     await call.ack()
     args, services = call.args, call.services
     if isinstance(args, NotifyList):
-        return await call.show(await subscriptions.listing(services, team=call.team_id))
-    change = subscriptions.add if args.action == "add" else subscriptions.remove
+        return await call.show(await listing(services, team=call.team_id))
+    change = add if args.action == "add" else remove
     return await call.show(await change(services, args, caller=call.user_id, team=call.team_id))
 
 
