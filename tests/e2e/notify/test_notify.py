@@ -72,7 +72,15 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     ), again
     to_sales = await said(cb, f"add customer.created <#{SALES}|sales>")
     assert f"`customer.created` events are announced in <#{SALES}>" in to_sales, to_sales
-    assert await count(cb, NotifySubscription) == 2
+    # A group: every customer event in #sales too, yet each event once per channel.
+    assert "`customer.*` events are announced" in await said(cb, f"add customer.* <#{SALES}>")
+    # A group holding types connectbot handles: those keep its own message, no copy…
+    payouts = await said(cb, "add payout.*")
+    assert "`payout.failed`, `payout.paid`: connectbot handles these itself" in payouts, payouts
+    # …unless a channel is named: that channel gets a copy.
+    copy = await said(cb, f"add payout.paid <#{SALES}|sales>")
+    assert "connectbot's own message for `payout.paid` stays; this is a copy" in copy, copy
+    assert await count(cb, NotifySubscription) == 5
 
     listed = await said(cb, "list", user=OPERATOR)
     assert "• `charge.succeeded` → the vendor's channel (else the ops channel)" in listed, listed
@@ -85,6 +93,7 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     charge = await charge_through_modal(
         cb, f"<@{VERA}|vera> 1234.50 jane@example.com", user=OPERATOR
     )
+    await cb.stripe.payout_paid(account, amount=4200)
     await cb.settled()
 
     [charged] = [shown(m) for m in await cb.posts_mentioning(VERA_CHANNEL, "charge.succeeded")]
@@ -103,6 +112,11 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     # Announced nowhere else: not in the ops channel, not in Vera's for the customer.
     assert await cb.posts_mentioning("C0OPS", "charge.succeeded") == []
     assert await cb.posts_mentioning(VERA_CHANNEL, "customer.created") == []
+    # payout.paid: connectbot's own message in Vera's channel, the generic copy in #sales only.
+    [paid] = await cb.posts_mentioning(VERA_CHANNEL, "Payout of $42.00")
+    assert await cb.posts_mentioning(VERA_CHANNEL, "payout.paid") == []
+    [paid_copy] = [shown(m) for m in await cb.posts_mentioning(SALES, "payout.paid")]
+    assert f"payout <{board}/payouts/po_" in paid_copy and "of $42.00" in paid_copy, paid_copy
     twice = [
         d
         for d in await cb.stripe.deliveries()
@@ -131,6 +145,9 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     assert [tuple(a) for a in audited] == [
         (ADMIN, "notify.add", "charge.succeeded", {"channel": None}),
         (ADMIN, "notify.add", "customer.created", {"channel": SALES}),
+        (ADMIN, "notify.add", "customer.*", {"channel": SALES}),
+        (ADMIN, "notify.add", "payout.*", {"channel": None}),
+        (ADMIN, "notify.add", "payout.paid", {"channel": SALES}),
         (ADMIN, "notify.remove", "charge.succeeded", {"channel": None}),
     ]
 
