@@ -113,7 +113,7 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     assert await cb.posts_mentioning("C0OPS", "charge.succeeded") == []
     assert await cb.posts_mentioning(VERA_CHANNEL, "customer.created") == []
     # payout.paid: connectbot's own message in Vera's channel, the generic copy in #sales only.
-    [paid] = await cb.posts_mentioning(VERA_CHANNEL, "Payout of $42.00")
+    assert len(await cb.posts_mentioning(VERA_CHANNEL, "Payout of $42.00")) == 1
     assert await cb.posts_mentioning(VERA_CHANNEL, "payout.paid") == []
     [paid_copy] = [shown(m) for m in await cb.posts_mentioning(SALES, "payout.paid")]
     assert f"payout <{board}/payouts/po_" in paid_copy and "of $42.00" in paid_copy, paid_copy
