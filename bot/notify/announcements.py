@@ -34,14 +34,19 @@ async def announce_subscribed(
     """Queue the generic message of `event` in each channel its subscriptions route it to; the
     channels, none when nobody subscribed. `handled`: the types connectbot handles itself."""
     event_type = str(event.get("type") or "")
+    # Every stored event comes here: one read of a small table when nobody chose the type.
+    subscriptions = await notify_subscriptions.matching(
+        session, team_id=None, patterns=(event_type, *groups_of(event_type))
+    )
+    if not subscriptions:
+        return []
     account = event.get("account")
     vendor = await vendors.by_account(session, str(account)) if account else None
     team = vendor.team_id if vendor else settings.slack_team_id
-    subscriptions = await notify_subscriptions.matching(
-        session, team_id=team, patterns=(event_type, *groups_of(event_type))
-    )
     chosen: dict[str, str] = {}  # channel → the subscription (type or group) that chose it
     for subscription in subscriptions:
+        if team is not None and subscription.team_id != team:
+            continue
         if subscription.channel_id is None and event_type in handled:
             continue  # connectbot's own message already went where this would go
         channel = subscription.channel_id or vendor_channel(vendor, settings)

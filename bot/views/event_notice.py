@@ -63,14 +63,18 @@ def event_notice(
     user of the event's `account` when connectbot knows it; `subscription` is the type or group
     (`payout.*`) the admin subscribed to, shown so readers know where the message comes from."""
     livemode = bool(event.get("livemode"))
-    account = event.get("account") if isinstance(event.get("account"), str) else None
+    # Only an id goes into a link: anything else in `account` is not one Stripe would send.
+    raw_account = event.get("account")
+    account = (
+        raw_account if isinstance(raw_account, str) and _ID_RE.fullmatch(raw_account) else None
+    )
     obj = (event.get("data") or {}).get("object") or {}
     event_type = _plain(str(event.get("type") or "event"))
     kind = _plain(str(obj.get("object") or "object").replace("_", " "))
     object_link = _link(obj.get("id"), livemode=livemode, account=account)
     money = amount_of(obj)
     account_link = _link(account, livemode=livemode, account=None)
-    if account_link is None:
+    if account is None or account_link is None:
         where = "on the platform"
     elif vendor_user_id:
         where = f"on <@{vendor_user_id}>'s account {account_link}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.money import Money
@@ -115,6 +115,7 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30
     st.one_of(st.none(), st.text(max_size=20)),
     st.booleans(),
 )
+@example(obj={}, account="<", live=False)  # an `account` that is no id once broke a link
 def test_any_object_renders_without_raw_control_characters(
     obj: dict[str, Any], account: str | None, live: bool
 ) -> None:
