@@ -14,7 +14,7 @@ Decisions (README, "/notify"):
 
 from __future__ import annotations
 
-from bot.parsing import NotifyChange, covered_by
+from bot.parsing import NotifyChange, covered_by, groups_of
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.errors import Trouble
@@ -122,12 +122,21 @@ async def remove(
             )
     if not removed:
         where = f" in <#{channel}>" if channel else ""
-        return Refusal(
-            f"`{event_type}` is not announced{where}, so there is nothing to remove. "
-            "`/notify list` shows what is."
-        )
+        said = f"`{event_type}` is not announced{where}, so there is nothing to remove."
+        groups = await _groups_chosen(services, team, event_type)
+        if groups:
+            return Refusal(f"{said} It is part of {_names(groups)}: remove that instead.")
+        return Refusal(f"{said} `/notify list` shows what is.")
     places = ", ".join(_where(gone) for gone in removed)
     return f"`{event_type}` events are no longer announced in {places}."
+
+
+async def _groups_chosen(services: Services, team: str, event_type: str) -> list[str]:
+    """The groups the workspace chose that `event_type` belongs to (`payout.*` for
+    `payout.paid`)."""
+    async with services.sessions() as session:
+        rows = await notify_subscriptions.of_team(session, team)
+    return sorted({row.event_type for row in rows} & set(groups_of(event_type)))
 
 
 async def listing(services: Services, *, team: str) -> str:

@@ -129,6 +129,8 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     assert "`charge.succeeded` events are no longer announced in the vendor's channel" in gone
     not_there = await said(cb, f"remove charge.succeeded <#{SALES}|sales>")
     assert f"`charge.succeeded` is not announced in <#{SALES}>, so there is nothing" in not_there
+    in_group = await said(cb, "remove payout.failed")
+    assert "It is part of `payout.*`: remove that instead" in in_group, in_group
     await charge_through_modal(cb, f"<@{VERA}|vera> 20.00 jane@example.com", user=OPERATOR)
     await cb.settled()
     assert len(await cb.posts_mentioning(VERA_CHANNEL, "charge.succeeded")) == 1
