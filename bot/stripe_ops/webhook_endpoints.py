@@ -106,7 +106,8 @@ def types_not_sent(
     endpoints: Iterable[dict[str, Any]], *, url: str, types: Iterable[str]
 ) -> list[str]:
     """Of `types`, those that no enabled endpoint at `url` is sent (sorted): all of them when
-    no endpoint sends to `url`, none when one enables every event (`*`). Either endpoint
+    no endpoint sends to `url`, none when one enables every event (`*`: "all events", API
+    reference https://docs.stripe.com/api/webhook_endpoints/object). Either endpoint
     counts: whether an event comes from the platform or a connected account is not known
     ahead of it."""
     ours = [e for e in endpoints if e.get("url") == url and e.get("status") == "enabled"]
