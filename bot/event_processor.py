@@ -100,7 +100,7 @@ class EventProcessor(Worker):
                     return
                 ctx = EventContext(session=session, services=self._services, event=event.payload)
                 if not await self._handlers.dispatch(ctx, prepared):
-                    log.info("stored and ignored %s (%s): no handler", event_id, event.type)
+                    log.info("stored %s (%s): no handler of its own", event_id, event.type)
                 events.mark_processed(event)
         except NotYetKnown as exc:
             await self._later(event_id, attempts, f"waiting: {exc}")

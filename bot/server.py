@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import build_bolt_app, dispatch_until_acked
 from bot.commands.catalog import COMMANDS
 from bot.config import Settings
+from bot.handlers import build_event_handlers
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services import SERVICES, Services
 from bot.slack_client import create_slack_client
@@ -71,6 +72,7 @@ def _resources(
             stripe=stripe_connection,
             slack=slack,
             metrics=metrics,
+            handled_event_types=frozenset(build_event_handlers().types()),
         )
         app[SERVICES] = services
         app[BOLT] = build_bolt_app(services)

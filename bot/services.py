@@ -32,6 +32,8 @@ class Services:
     events_ready: asyncio.Event = field(default_factory=asyncio.Event)
     #: This app's metrics (its own registry), served at /metrics.
     metrics: Metrics = field(default_factory=Metrics)
+    #: The Stripe event types connectbot handles itself (`bot.handlers`), for `/notify`.
+    handled_event_types: frozenset[str] = frozenset()
 
 
 SERVICES = web.AppKey("services", Services)

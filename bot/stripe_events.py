@@ -11,6 +11,10 @@ A handler that needs Stripe registers a `prepare` hook: it runs before the trans
 (another process handled it meanwhile), so a hook only reads, or makes Stripe changes that are
 idempotent (keyed by the event id); everything the database keeps is written by the handler.
 
+Besides the handlers of a type, handlers of every event (`on_every_event`: `/notify`'s
+announcements of the types admins chose) run after them, in the same transaction, on the event
+as read for the type's handlers (as delivered when it has none); they have no `prepare` step.
+
 It sits below the entry points that use it (`bot/handlers/` registers, the event processor
 dispatches), so neither has to import the other.
 """
@@ -75,6 +79,7 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._by_type: dict[str, list[tuple[EventHandler, Prepare | None]]] = {}
+        self._every: list[EventHandler] = []
 
     def on(
         self, *types: str, prepare: Prepare | None = None
@@ -89,7 +94,14 @@ class EventHandlers:
 
         return register
 
+    def on_every_event(self, handler: EventHandler) -> EventHandler:
+        """Register a handler that runs for every event, after the handlers of its type (it
+        reads no Stripe: no `prepare`). It must be cheap: every stored event meets it."""
+        self._every.append(handler)
+        return handler
+
     def types(self) -> set[str]:
+        """The event types with handlers of their own (not counting `on_every_event`'s)."""
         return set(self._by_type)
 
     async def prepare(self, services: Services, event: dict[str, Any]) -> PreparedEvent:
@@ -108,8 +120,11 @@ class EventHandlers:
 
     async def dispatch(self, ctx: EventContext, prepared: PreparedEvent) -> bool:
         """Run every handler for the event's type in `ctx`'s transaction, on `prepared` (from
-        `prepare` for this event); False when none is registered (the event is ignored)."""
+        `prepare` for this event), then the handlers of every event; False when the type has
+        no handler of its own."""
         handlers = self._by_type.get(ctx.type, [])
         for (handler, _), result in zip(handlers, prepared.results, strict=True):
             await handler(replace(ctx, event=prepared.event, prepared=result))
+        for every in self._every:
+            await every(replace(ctx, event=prepared.event))
         return bool(handlers)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -369,4 +370,32 @@ class ResponseUrl(Base):
     user_id: Mapped[str] = mapped_column(String(32))  # who acted: the reply is for them
     uses: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotifySubscription(Base):
+    """An admin's `/notify add`: events of `event_type` (a Stripe event type, or a group such
+    as `payout.*`) are announced in `channel_id`, or, when None, in the vendor's channel (else
+    the ops channel). One row per (team, type, channel): a second add is the same row."""
+
+    __tablename__ = "notify_subscriptions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "event_type", "channel_id"),
+        # NULLs are distinct in a unique key (on SQLite and PostgreSQL alike): the row without
+        # a channel gets its own partial unique index, so a double add of it is one row too.
+        Index(
+            "uq_notify_subscriptions_default_channel",
+            "team_id",
+            "event_type",
+            unique=True,
+            sqlite_where=text("channel_id IS NULL"),
+            postgresql_where=text("channel_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(100))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from bot.commands import (
     charge,
     connect_vendor,
     fees,
+    notify,
     payouts,
     refund,
     share_customer,
@@ -29,6 +30,7 @@ MODULES: dict[str, ModuleType] = {
     "/refund": refund,
     "/fees": fees,
     "/payouts": payouts,
+    "/notify": notify,
 }
 
 

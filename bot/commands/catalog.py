@@ -139,6 +139,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("vendor", "operator"),
         "see payouts",
     ),
+    CommandSpec(
+        "/notify",
+        "Choose more Stripe events to announce, and where",
+        "[list|add|remove] <event type> [#channel]",
+        (
+            "/notify list — the Stripe events announced because an admin chose them",
+            "/notify add <event type> [#channel] — announce it, e.g. `customer.created` or "
+            "`payout.*` (admins)",
+            "/notify remove <event type> [#channel] — stop announcing it (admins)",
+        ),
+        ("operator", "admin", "admin"),
+        "see which Stripe events are announced",
+    ),
 )
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}

@@ -21,6 +21,7 @@ from bot.demo.checks import (
     stripe_saw_the_fee,
     vendor_row,
 )
+from bot.demo.notify import choose_new_customers, new_customer_announced
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
@@ -272,7 +273,11 @@ STORY: tuple[Step, ...] = (
         "Victor types /connect-vendor himself and connects his Stripe account",
         connect(VENDOR_2, by_self=True),
     ),
-    Step("Otto adds Jane Doe and she saves a card", add_customer(JANE, "Jane Doe", VISA)),
+    Step("Ada has every new customer announced in #general (/notify)", choose_new_customers),
+    Step(
+        "Otto adds Jane Doe and she saves a card",
+        new_customer_announced(add_customer(JANE, "Jane Doe", VISA)),
+    ),
     Step("Otto shares Jane with Vera", share_jane),
     Step("Otto charges Jane $100.00 for Vera", charge(VENDOR, "100.00", JANE, memo="vera_charge")),
     Step(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.handlers import accounts, checkout, disputes, fees, payments, payouts, refunds
+from bot.handlers import (
+    accounts,
+    checkout,
+    disputes,
+    fees,
+    notify,
+    payments,
+    payouts,
+    refunds,
+)
 from bot.stripe_events import EventHandlers
 
 
@@ -10,4 +19,5 @@ def build_event_handlers() -> EventHandlers:
     handlers = EventHandlers()
     for module in (payouts, accounts, checkout, payments, refunds, disputes, fees):
         module.register(handlers)
+    notify.register(handlers)  # every event, after the handlers of its type
     return handlers

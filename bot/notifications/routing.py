@@ -46,6 +46,19 @@ async def announce(
         )
 
 
+async def post_in(
+    session: AsyncSession, channel_id: str, *, message: dict[str, Any], key: str
+) -> None:
+    """Post to the channel `channel_id` (one an admin named); once per `key` and channel."""
+    await outbox.enqueue(
+        session,
+        kind="post",
+        target=channel_id,
+        payload=message,
+        dedupe_key=f"{key}:in:{channel_id}",
+    )
+
+
 async def tell_ops(
     session: AsyncSession, settings: Settings, *, message: dict[str, Any], key: str
 ) -> None:

@@ -29,6 +29,15 @@ from bot.parsing.money_commands import (
     parse_charge_command,
     parse_refund_command,
 )
+from bot.parsing.notify import (
+    NotifyArgs,
+    NotifyChange,
+    NotifyList,
+    covered_by,
+    groups_of,
+    parse_event_type,
+    parse_notify_command,
+)
 from bot.parsing.payouts import PayoutsArgs, parse_payouts_command
 from bot.parsing.periods import Period, parse_period
 from bot.parsing.tokens import (
@@ -54,19 +63,26 @@ __all__ = [
     "ChargeArgs",
     "ConnectVendorArgs",
     "FeesArgs",
+    "NotifyArgs",
+    "NotifyChange",
+    "NotifyList",
     "PayoutsArgs",
     "Period",
     "RefundArgs",
     "ShareCustomerArgs",
     "VendorChannelArgs",
     "VendorFeeArgs",
+    "covered_by",
+    "groups_of",
     "parse_add_customer",
     "parse_channel_mention",
     "parse_charge_command",
     "parse_charge_or_cart",
     "parse_connect_vendor_command",
     "parse_email",
+    "parse_event_type",
     "parse_fees_command",
+    "parse_notify_command",
     "parse_payouts_command",
     "parse_period",
     "parse_refund_command",

@@ -9,11 +9,17 @@ handles (or `*`), and connectbot's API version.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import stripe
+
 from bot.stripe_ops.client import StripeConnection
+from bot.stripe_ops.errors import Trouble, triage
+
+log = logging.getLogger(__name__)
 
 NEEDED = 2  # the account endpoint and the Connect endpoint
 
@@ -31,6 +37,17 @@ async def list_webhook_endpoints(stripe_connection: StripeConnection) -> list[di
     async for endpoint in page.auto_paging_iter():
         found.append(endpoint.to_dict())
     return found
+
+
+async def read_webhook_endpoints(
+    stripe_connection: StripeConnection,
+) -> list[dict[str, Any]] | Trouble:
+    """Every webhook endpoint of the platform, or a `Trouble` when Stripe fails (logged)."""
+    try:
+        return await list_webhook_endpoints(stripe_connection)
+    except stripe.StripeError as exc:
+        log.warning("could not list the webhook endpoints: %s", exc)
+        return triage(exc)
 
 
 def judge_endpoints(
@@ -83,3 +100,18 @@ def _problems(endpoint: dict[str, Any], *, handled: set[str], api_version: str) 
             f"to {api_version} (meanwhile connectbot reads each object fresh from Stripe)"
         )
     return problems
+
+
+def types_not_sent(
+    endpoints: Iterable[dict[str, Any]], *, url: str, types: Iterable[str]
+) -> list[str]:
+    """Of `types`, those that no enabled endpoint at `url` is sent (sorted): all of them when
+    no endpoint sends to `url`, none when one enables every event (`*`: "all events", API
+    reference https://docs.stripe.com/api/webhook_endpoints/object). Either endpoint
+    counts: whether an event comes from the platform or a connected account is not known
+    ahead of it."""
+    ours = [e for e in endpoints if e.get("url") == url and e.get("status") == "enabled"]
+    sent: set[str] = set()
+    for endpoint in ours:
+        sent |= set(endpoint.get("enabled_events") or [])
+    return [] if "*" in sent else sorted(set(types) - sent)

@@ -149,6 +149,12 @@ class StripeFake:
         )
         return result
 
+    async def payout_paid(self, account: str, amount: int = 1000) -> dict[str, Any]:
+        """A payout on ``account`` that has arrived, announced by a ``payout.paid`` event."""
+        body = {"account": account, "amount": amount}
+        result: dict[str, Any] = await self._call("POST", "/_fake/payouts", body)
+        return result
+
     async def dispute(self, charge: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("POST", "/_fake/disputes", {"charge": charge})
         return result

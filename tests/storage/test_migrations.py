@@ -28,6 +28,7 @@ TABLES = {
     "response_urls",
     "milestones",
     "carts",
+    "notify_subscriptions",
 }
 
 

@@ -49,6 +49,7 @@ CASES: dict[str, Case] = {
     "/refund": Case("pi_12345678", "nonsense", "pi_12345678 1.00", "request_refund"),
     "/fees": Case("month", "someday", "month", "period_bounds"),
     "/payouts": Case(V, "jane", V, "summary"),
+    "/notify": Case("add customer.created", "frobnicate", "list", "listing"),
 }
 
 

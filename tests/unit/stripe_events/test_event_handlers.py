@@ -71,3 +71,35 @@ async def test_a_failing_prepare_step_raises_before_any_handler_runs() -> None:
     with pytest.raises(RuntimeError):
         await handlers.prepare(SERVICES, _event())
     assert handled == []
+
+
+async def test_every_event_handlers_run_after_the_types_own_and_alone_without_a_stripe_read() -> (
+    None
+):
+    """`/notify`'s announcements: after the handlers of the type, on the event they read; for
+    a type without handlers, on the event as delivered (no `prepare`: `stripe` is None here,
+    any read would fail); `types()` does not count them."""
+    handlers = EventHandlers()
+    steps: list[Any] = []
+
+    @handlers.on("account.updated")
+    async def own(ctx: EventContext) -> None:
+        steps.append(("own", ctx.type))
+
+    @handlers.on_every_event
+    async def every(ctx: EventContext) -> None:
+        steps.append(("every", ctx.type, ctx.id))
+
+    assert handlers.types() == {"account.updated"}
+    for event_type, has_own in (("account.updated", True), ("customer.created", False)):
+        event = {**_event(event_type), "api_version": "2019-01-01"}  # another version…
+        if has_own:
+            event = _event(event_type)  # …only where a handler of its own would read Stripe
+        prepared = await handlers.prepare(SERVICES, event)
+        ctx = EventContext(session=cast(Any, None), services=SERVICES, event=event)
+        assert await handlers.dispatch(ctx, prepared) is has_own
+    assert steps == [
+        ("own", "account.updated"),
+        ("every", "account.updated", "evt_1"),
+        ("every", "customer.created", "evt_1"),
+    ]

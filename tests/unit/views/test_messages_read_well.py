@@ -17,12 +17,14 @@ import pytest
 
 from bot.commands.catalog import COMMANDS, RANKS
 from bot.money import Money, parse_money
-from bot.parsing import parse_charge_command, parse_refund_command
+from bot.parsing import parse_charge_command, parse_notify_command, parse_refund_command
 from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
 from bot.refusal import Refusal
+from bot.stripe_ops.event_types import EVENT_TYPES
 from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
 from bot.views.charge import ChargeFacts, CustomerChoice
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
+from bot.views.event_notice import event_notice
 from bot.views.fees import fee_summary_message
 from bot.views.home import HomeVendor, operator_home, stranger_home, vendor_home
 from bot.views.refund_modal import refund_modal
@@ -233,6 +235,24 @@ MESSAGES: dict[str, Any] = {
         for text in ("100 xyz carol@example.com", "100 all carol@example.com", "100,00")
     },
     "refund ref": parse_refund_command("ch_123", default_currency="usd", max_amount=1_000_000),
+    # /notify: the generic rendering of a subscribed event, and the parser's refusals.
+    "notify, a vendor's charge": event_notice(
+        {
+            "id": "evt_1",
+            "type": "charge.succeeded",
+            "livemode": False,
+            "account": "acct_1V",
+            "data": {
+                "object": {"id": "ch_1", "object": "charge", "amount": 123456, "currency": "usd"}
+            },
+        },
+        vendor_user_id="U0V",
+        subscription="charge.*",
+    ),
+    **{
+        f"notify {text}": parse_notify_command(text, known=EVENT_TYPES)
+        for text in ("add payout.pad", "add *", "add no.such", "frob", "payout.paid", "add")
+    },
 }
 
 EMOJI = re.compile(r":[a-z0-9_+-]+:")
