@@ -20,7 +20,9 @@ from . import (
     checkout,
     control,
     dashboard,
+    disputes,
     events,
+    happenings,
     oauth,
     payment_methods,
     payments,
@@ -246,6 +248,8 @@ def create_app(
     control.add_routes(app)
     payouts.add_routes(app)
     dashboard.add_routes(app)
+    disputes.add_routes(app)
+    happenings.add_routes(app)
     add_webhook_control_routes(app)
     app.cleanup_ctx.append(_start_delivery)
     app.on_shutdown.append(_on_shutdown)
