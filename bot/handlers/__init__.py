@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from bot.handlers import accounts, checkout, disputes, fees, payments, payouts, refunds
+from bot.handlers import (
+    accounts,
+    cards,
+    checkout,
+    disputes,
+    fees,
+    payment_alerts,
+    payments,
+    payouts,
+    refunds,
+)
 from bot.stripe_events import EventHandlers
 
 
 def build_event_handlers() -> EventHandlers:
     handlers = EventHandlers()
-    for module in (payouts, accounts, checkout, payments, refunds, disputes, fees):
+    for module in (
+        payouts,
+        accounts,
+        checkout,
+        payments,
+        refunds,
+        disputes,
+        fees,
+        payment_alerts,
+        cards,
+    ):
         module.register(handlers)
     return handlers

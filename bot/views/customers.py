@@ -80,3 +80,28 @@ def shared_message(*, email: str, vendor_user_id: str, card: str, account: str) 
             ContextBlock(elements=[MarkdownTextObject(text=f"Stripe account `{account}`")]),
         ],
     )
+
+
+def card_expiring_message(
+    *,
+    email: str,
+    card: str,
+    exp_month: int,
+    exp_year: int,
+    customer_link: str,
+) -> dict[str, Any]:
+    """A customer's saved card expires at the end of `exp_month`/`exp_year`: ask for a new one
+    (`/add-customer` sends a fresh Checkout link) before charges start failing. `card` is as
+    `describe_card` words it; `customer_link` the customer's Dashboard link."""
+    month = f"{exp_year:04d}-{exp_month:02d}"
+    text = (
+        f"The card on file for {email} ({card}) expires at the end of {month}. "
+        f"Ask them to save a new one: `/add-customer {email}` sends them a link."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":calendar: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=f"Customer {customer_link}")]),
+        ],
+    )

@@ -49,3 +49,11 @@ def dashboard_link(object_id: str, *, livemode: bool, account: str | None = None
     """`object_id` as a Slack mrkdwn link to its Dashboard page, or as code when it has none."""
     url = dashboard_url(object_id, livemode=livemode, account=account)
     return f"<{url}|{object_id}>" if url else f"`{object_id}`"
+
+
+def vendor_label(slack_user_id: str | None, account: str | None, *, livemode: bool) -> str:
+    """Who a message is about: the vendor's mention, else the account linked to its Connect
+    page, else "the platform" (an event on the platform's own account)."""
+    if slack_user_id:
+        return f"<@{slack_user_id}>"
+    return dashboard_link(account, livemode=livemode) if account else "the platform"

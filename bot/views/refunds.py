@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
@@ -87,41 +86,3 @@ def not_refundable(charge_id: str, status: str) -> str:
     """The refusal for refunding a charge that has not succeeded, in plain words."""
     state = _NOT_REFUNDABLE.get(status, f"is {status.replace('_', ' ')}")
     return f"Charge `{charge_id}` {state}; only succeeded charges can be refunded."
-
-
-def dispute_message(
-    *,
-    amount: Money,
-    reason: str,
-    due_by: int | None,
-    vendor_user_id: str | None,
-    account: str | None,
-    charge_ref: str,
-) -> dict[str, Any]:
-    """A new dispute: amount, reason, and the date evidence is due."""
-    who = f"<@{vendor_user_id}>" if vendor_user_id else (account or "the platform")
-    due = datetime.fromtimestamp(due_by, UTC).strftime("%Y-%m-%d") if due_by else "unknown"
-    pretty_reason = reason.replace("_", " ")
-    text = (
-        f"Dispute of {format_money(amount)} on {who}'s charge {charge_ref}: {pretty_reason}. "
-        f"Evidence due by {due}."
-    )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":rotating_light: *Dispute* on {who}")),
-            SectionBlock(
-                fields=[
-                    MarkdownTextObject(text=f"*Amount*\n{format_money(amount)}"),
-                    MarkdownTextObject(text=f"*Reason*\n{pretty_reason}"),
-                    MarkdownTextObject(text=f"*Evidence due by*\n{due}"),
-                    MarkdownTextObject(text=f"*Charge*\n{charge_ref}"),
-                ]
-            ),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text="Respond in the Stripe Dashboard before the due date.")
-                ]
-            ),
-        ],
-    )
