@@ -60,7 +60,10 @@ def requirement_name(field: str) -> str:
         owner = _PEOPLE.get(head, "a person's ")
         for key in sorted(NAMES, key=len, reverse=True):
             if rest == key or rest.startswith(key + "."):
-                return owner + NAMES[key]
+                # "the representative's ID number", not "…'s an ID number"
+                return owner + (
+                    NAMES[key].removeprefix("an ").removeprefix("a ") if owner else NAMES[key]
+                )
     for key in sorted(NAMES, key=len, reverse=True):
         if field.startswith(key + "."):
             return NAMES[key]
@@ -116,7 +119,7 @@ def requirements_message(
     link = dashboard_link(account, livemode=livemode)
     advice = "The vendor provides it in their Stripe Dashboard (Settings → Business details)."
     return message(
-        f"{head} " + "; ".join(line.replace("*", "") for line in lines),
+        f"{head} " + ". ".join(line.replace("*", "") for line in lines) + ".",
         [
             SectionBlock(text=MarkdownTextObject(text=f":clipboard: *{head}*")),
             SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
