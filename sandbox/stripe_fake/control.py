@@ -61,9 +61,18 @@ async def update_account(request: web.Request) -> web.Response:
         if key in body:
             previous[key] = acct[key]
             acct[key] = bool(body[key])
-    if isinstance(body.get("requirements"), dict):
+    change = body.get("requirements")
+    if change is None and body.get("details_submitted") and body.get("charges_enabled"):
+        # Onboarding finished: what it asked for is collected and the account is enabled
+        # (disabled_reason is null once charges are enabled, docs.stripe.com/api/accounts/
+        # object: requirements.disabled_reason).
+        change = {"currently_due": [], "past_due": [], "disabled_reason": None}
+        # "card_payments": "The status of the card payments capability of the account, or
+        # whether the account can directly process credit and debit card charges".
+        acct["capabilities"] = {**(acct.get("capabilities") or {}), "card_payments": "active"}
+    if isinstance(change, dict):
         previous["requirements"] = dict(acct["requirements"])
-        acct["requirements"] = requirements_after(acct["requirements"], body["requirements"])
+        acct["requirements"] = requirements_after(acct["requirements"], change)
     record(state, "account.updated", acct, account=acct["id"], previous=previous)
     return json_response(render(acct))
 

@@ -16,9 +16,11 @@
   capability of the account; ``capability.updated`` with the Capability object
   (docs.stripe.com/api/capabilities/object) and ``account.updated`` (the account's
   ``capabilities`` hash changed).
-* ``POST /_fake/customers/{customer}/source_expiring``: ``customer.source.expiring`` for the
-  customer's default card, "Occurs whenever a card or source will expire at the end of the
-  month" (docs.stripe.com/api/events/types); its object is a Card (``card_…``).
+* ``POST /_fake/customers/{customer}/source_expiring {"exp_month": m, "exp_year": y}``:
+  ``customer.source.expiring`` for the customer's default card (its expiry as given, default
+  the saved card's: a test card's expiry is years away), "Occurs whenever a card or source
+  will expire at the end of the month" (docs.stripe.com/api/events/types); its object is a
+  Card (``card_…``).
 """
 
 from __future__ import annotations
@@ -217,6 +219,7 @@ async def source_expiring(request: web.Request) -> web.Response:
     if method is None or not method.get("card"):
         return json_response({"error": "the customer has no default card"}, 400)
     details = method["card"]
+    body: dict[str, Any] = await request.json() if request.can_read_body else {}
     card = skeleton("card")
     for key in list(card):
         if key.startswith("address_") or key in ("cvc_check", "dynamic_last4", "name"):
@@ -227,8 +230,8 @@ async def source_expiring(request: web.Request) -> web.Response:
         brand=str(details["brand"]).title(),
         country=details.get("country"),
         customer=customer["id"],
-        exp_month=details["exp_month"],
-        exp_year=details["exp_year"],
+        exp_month=int(body.get("exp_month", details["exp_month"])),
+        exp_year=int(body.get("exp_year", details["exp_year"])),
         fingerprint=details.get("fingerprint"),
         funding=details.get("funding"),
         last4=details["last4"],

@@ -183,10 +183,11 @@ class StripeFake:
         )
         return result
 
-    async def source_expiring(self, customer: str) -> dict[str, Any]:
-        """``customer.source.expiring`` for the customer's default card; the Card object."""
+    async def source_expiring(self, customer: str, **expiry: int) -> dict[str, Any]:
+        """``customer.source.expiring`` for the customer's default card (``exp_month``,
+        ``exp_year``: its expiry, default the saved card's); the Card object."""
         result: dict[str, Any] = await self._call(
-            "POST", f"/_fake/customers/{customer}/source_expiring"
+            "POST", f"/_fake/customers/{customer}/source_expiring", expiry
         )
         return result
 
