@@ -4,7 +4,9 @@ Each stage is told once per dispute: opened, each status it moves to, closed (it
 funds withdrawn, funds reinstated; the outbox key names the dispute and the stage, so a
 duplicate delivery, or two events saying the same, post nothing twice. Stripe delivers events
 in any order: an update that arrives after the dispute closed (an audit row records the close)
-is old news and is not told.
+is old news and is not told. A stage that may be about a charge whose answer connectbot still
+awaits waits for it (`NotYetKnown`), as the opening does, so it names the charge the same way
+in any order.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.lookup import charge_for, id_of
 from bot.config import Settings
+from bot.early_events import NotYetKnown
 from bot.money import Money
 from bot.notifications.routing import tell_everyone_concerned
 from bot.views.dashboard import vendor_label
@@ -27,7 +30,7 @@ from bot.views.disputes import (
     funds_withdrawn_message,
 )
 from storage.models import Charge, Vendor
-from storage.repos import audit, vendors
+from storage.repos import audit, charges, vendors
 
 #: The balance transaction's reporting category for each movement of a dispute's funds
 #: (https://docs.stripe.com/reports/reporting-categories: `dispute`, `dispute_reversal`).
@@ -94,6 +97,10 @@ async def announce_stage(
         return  # the close was told already; this update is older news
     vendor = await vendors.by_account(session, account) if account else None
     charge = await known_charge(session, dispute)
+    if charge is None and vendor is not None and await charges.awaiting_answer(session, vendor.id):
+        # It may be the charge whose answer connectbot is still waiting for: name it the same
+        # whatever the order the events come in, once its ids are recorded.
+        raise NotYetKnown(f"{dispute.get('charge')} may be a charge on {account} just sent")
     facts = dispute_facts(dispute, vendor=vendor, account=account, livemode=livemode, charge=charge)
     if stage == "updated":
         msg, key = dispute_updated_message(facts), f"dispute:{dispute_id}:status:{facts.status}"
