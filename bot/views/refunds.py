@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 
@@ -22,6 +23,9 @@ class RefundFacts:
     fee_refunded: Money
     charged: Money
     remaining: Money
+    #: The vendor's account and its mode, for Dashboard links (`bot/views/dashboard.py`).
+    account: str | None = None
+    livemode: bool = False
 
 
 def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, Any]:
@@ -37,7 +41,17 @@ def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, An
         head += f": the whole {format_money(facts.charged)} is refunded"
     left = "nothing remains" if whole else f"{format_money(facts.remaining)} remains"
     text = f"{head} · platform fee refunded {format_money(facts.fee_refunded)} · {left}"
-    refs = " · ".join(r for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id) if r)
+    # The PaymentIntent links to its Dashboard page, where its refunds are listed (a refund has
+    # no page of its own: shown as code).
+    refs = " · ".join(
+        dashboard_link(r, livemode=facts.livemode, account=facts.account)
+        if r.startswith("pi_")
+        else f"`{r}`"
+        if r.startswith("re_")
+        else r
+        for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id)
+        if r
+    )
     return message(
         text,
         [

@@ -189,3 +189,46 @@ def test_an_expiring_card_asks_for_a_new_one() -> None:
     )
     assert "expires at the end of 2026-12" in msg["text"]
     assert "`/add-customer jane@example.com`" in msg["text"]
+
+
+def test_the_older_messages_link_their_stripe_ids_too() -> None:
+    from bot.views.charge import ChargeFacts, succeeded_message
+    from bot.views.customers import shared_message
+    from bot.views.onboarding import charges_changed
+    from bot.views.refunds import RefundFacts, refund_message
+    from bot.views.vendors import VendorLine, vendor_list
+
+    usd = Money(10000, "usd")
+    charge = ChargeFacts(
+        "cb_ch_1", "U0V", usd, 1000, "jane@example.com", None, "U0OP", None, "pi_1", "acct_1V"
+    )
+    assert f"<{TEST}/payments/pi_1|pi_1>" in everything(succeeded_message(charge))
+    refund = RefundFacts(
+        "cb_ch_1",
+        "pi_1",
+        "re_1",
+        "U0V",
+        "jane",
+        usd,
+        Money(1000, "usd"),
+        usd,
+        Money(0, "usd"),
+        account="acct_1V",
+        livemode=True,
+    )
+    shown = everything(refund_message(refund))
+    assert "https://dashboard.stripe.com/acct_1V/payments/pi_1|pi_1" in shown and "`re_1`" in shown
+    line = VendorLine("U0V", "acct_1V", "connected", True, True, "10%", None, livemode=True)
+    assert "https://dashboard.stripe.com/connect/accounts/acct_1V|acct_1V" in everything(
+        vendor_list([line], offset=0, total=1)
+    )
+    flipped = charges_changed("U0V", "acct_1V", enabled=False)
+    assert "https://dashboard.stripe.com/test/connect/accounts/acct_1V|acct_1V" in flipped["text"]
+    shared = shared_message(
+        email="jane@example.com",
+        vendor_user_id="U0V",
+        card="Visa •••• 4242",
+        account="acct_1V",
+        customer_on_account="cus_9",
+    )
+    assert f"<{TEST}/customers/cus_9|cus_9>" in everything(shared)
