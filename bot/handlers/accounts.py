@@ -55,7 +55,7 @@ async def account_updated(ctx: EventContext) -> None:
     fresh: AccountState | None = ctx.prepared
     if fresh is not None:
         await record_capabilities(ctx.session, ctx.services.settings, fresh, key=ctx.id)
-        await tell_requirements(ctx.session, ctx.services.settings, fresh)
+        await tell_requirements(ctx.session, ctx.services.settings, fresh, key=ctx.id)
 
 
 async def capability_updated(ctx: EventContext) -> None:

@@ -39,9 +39,12 @@ def requirements_digest(fresh: AccountState) -> str | None:
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
 
 
-async def tell_requirements(session: AsyncSession, settings: Settings, fresh: AccountState) -> None:
-    """Tell the vendor what is due when it changed since they were last told. Only connected
-    vendors hear (an onboarding vendor is still filling the form in)."""
+async def tell_requirements(
+    session: AsyncSession, settings: Settings, fresh: AccountState, *, key: str
+) -> None:
+    """Tell the vendor what is due when it changed since they were last told (`key`: the
+    event's id, so the same requirements coming due again after a clear are told again).
+    Only connected vendors hear (an onboarding vendor is still filling the form in)."""
     found = await vendors.by_account(session, fresh.account_id)
     if found is None or found.status != "connected":
         return
@@ -64,8 +67,9 @@ async def tell_requirements(session: AsyncSession, settings: Settings, fresh: Ac
         deadline=fresh.current_deadline,
         disabled_reason=fresh.disabled_reason,
     )
-    key = f"requirements:{fresh.account_id}:{digest[:32]}"
-    await tell_everyone_concerned(session, settings, vendor=vendor, message=msg, key=key)
+    await tell_everyone_concerned(
+        session, settings, vendor=vendor, message=msg, key=f"{key}:requirements"
+    )
     await audit.record(
         session,
         team_id=vendor.team_id,

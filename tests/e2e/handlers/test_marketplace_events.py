@@ -147,6 +147,17 @@ async def test_late_twice_and_out_of_order_events_are_told_once_and_old_news_not
     await deliver_backwards_then_again()
     await cb.stripe.set_capability(account, "card_payments", "inactive")
     await deliver_backwards_then_again()
+    # Everything provided (nothing told), then the date of birth is due again: told again.
+    nothing: list[str] = []
+    await cb.stripe.set_account(
+        account,
+        requirements={"currently_due": nothing, "past_due": nothing, "eventually_due": nothing},
+    )
+    await deliver_backwards_then_again()
+    await cb.stripe.set_account(
+        account, requirements={"currently_due": due, "current_deadline": 1_900_000_000}
+    )
+    await deliver_backwards_then_again()
 
     # Jane's card expires this month: the daily check (twice, as two processes would) and
     # Stripe's event about the same card.
@@ -168,9 +179,10 @@ async def test_late_twice_and_out_of_order_events_are_told_once_and_old_news_not
     await told_once(cb, "was lost", where=EVERYONE)
     assert not await said(cb, VERA_CHANNEL, "under review")
 
-    first = await told_once(
-        cb, f"Stripe needs more information from <@{VERA}> by 2030-03-17", where=EVERYONE
-    )
+    asked = f"Stripe needs more information from <@{VERA}> by 2030-03-17"
+    first, *again = await said(cb, VERA_CHANNEL, asked)
+    assert len(again) == 1  # once when first due, once when due again after a clear
+    assert len(await said(cb, OPS_CHANNEL, asked)) == len(await said(cb, DM, asked)) == 2
     assert "Due now by 2030-03-17:* date of birth" in first
     assert f"{DASHBOARD}/test/connect/accounts/{account}|{account}" in first
     overdue = await told_once(cb, f"Stripe has restricted <@{VERA}>'s account", where=EVERYONE)
