@@ -15,7 +15,9 @@ from aiohttp import web
 from stripe._api_version import _ApiVersion
 
 from . import (
+    account_changes,
     accounts,
+    cancel,
     charges,
     checkout,
     control,
@@ -42,6 +44,7 @@ from .webhook_control import add_routes as add_webhook_control_routes
 
 _MODULES = (
     accounts,
+    cancel,
     charges,
     checkout,
     events,
@@ -250,6 +253,7 @@ def create_app(
     dashboard.add_routes(app)
     disputes.add_routes(app)
     happenings.add_routes(app)
+    account_changes.add_routes(app)
     add_webhook_control_routes(app)
     app.cleanup_ctx.append(_start_delivery)
     app.on_shutdown.append(_on_shutdown)

@@ -12,15 +12,8 @@
   reports the charge as likely fraudulent; a ``radar.early_fraud_warning`` (``issfr_…``) on
   the charge's account and ``radar.early_fraud_warning.created``
   (docs.stripe.com/api/radar/early_fraud_warnings/object).
-* ``POST /_fake/accounts/{acct}/capabilities/{capability} {"status": …}``: Stripe changes a
-  capability of the account; ``capability.updated`` with the Capability object
-  (docs.stripe.com/api/capabilities/object) and ``account.updated`` (the account's
-  ``capabilities`` hash changed).
-* ``POST /_fake/customers/{customer}/source_expiring {"exp_month": m, "exp_year": y}``:
-  ``customer.source.expiring`` for the customer's default card (its expiry as given, default
-  the saved card's: a test card's expiry is years away), "Occurs whenever a card or source
-  will expire at the end of the month" (docs.stripe.com/api/events/types); its object is a
-  Card (``card_…``).
+
+A capability changing and a card expiring are in ``account_changes``.
 """
 
 from __future__ import annotations
@@ -71,8 +64,6 @@ FRAUD_TYPES = (
     "misc",
     "unauthorized_use_of_card",
 )
-#: docs.stripe.com/api/capabilities/object: status.
-CAPABILITY_STATUSES = ("active", "inactive", "pending", "unrequested", "disabled")
 
 
 async def settle_payout(request: web.Request) -> web.Response:
@@ -154,102 +145,6 @@ async def early_fraud_warning(request: web.Request) -> web.Response:
     return json_response(render(warning))
 
 
-async def update_capability(request: web.Request) -> web.Response:
-    found = await account_and_body(request, "acct")
-    if isinstance(found, web.Response):
-        return found
-    state, account, body = found
-    acct = state.objects[account]
-    name = request.match_info["capability"]
-    status = str(body.get("status", ""))
-    if status not in CAPABILITY_STATUSES:
-        return json_response({"error": f"status must be one of {CAPABILITY_STATUSES}"}, 400)
-    before = (acct.get("capabilities") or {}).get(name, "unrequested")
-    acct["capabilities"] = {**(acct.get("capabilities") or {}), name: status}
-    capability = skeleton("capability")
-    requirements = {
-        key: acct["requirements"].get(key)
-        for key in (
-            "alternatives",
-            "current_deadline",
-            "currently_due",
-            "disabled_reason",
-            "errors",
-            "eventually_due",
-            "past_due",
-            "pending_verification",
-        )
-    }
-    capability.update(
-        id=name,
-        account=account,
-        requested=status != "unrequested",
-        requested_at=acct["created"] if status != "unrequested" else None,
-        requirements=requirements,
-        future_requirements={**requirements, "currently_due": [], "past_due": []},
-        status=status,
-    )
-    livemode = bool(acct.get("_livemode"))
-    record(
-        state,
-        "capability.updated",
-        capability,
-        account=account,
-        livemode=livemode,
-        previous={"status": before},
-    )
-    record(
-        state,
-        "account.updated",
-        acct,
-        account=account,
-        livemode=livemode,
-        previous={"capabilities": {name: before}},
-    )
-    return json_response(render(capability))
-
-
-async def source_expiring(request: web.Request) -> web.Response:
-    state = request.app[STATE_KEY]
-    customer = state.objects.get(request.match_info["customer"])
-    if customer is None or customer.get("object") != "customer":
-        return json_response({"error": "no such customer"}, 404)
-    default = (customer.get("invoice_settings") or {}).get("default_payment_method")
-    method = state.objects.get(str(default))
-    if method is None or not method.get("card"):
-        return json_response({"error": "the customer has no default card"}, 400)
-    details = method["card"]
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
-    card = skeleton("card")
-    for key in list(card):
-        if key.startswith("address_") or key in ("cvc_check", "dynamic_last4", "name"):
-            card[key] = None
-    card.update(
-        id=new_id("card"),
-        # A Card's brand is capitalized ("Visa"), unlike a PaymentMethod's card.brand ("visa").
-        brand=str(details["brand"]).title(),
-        country=details.get("country"),
-        customer=customer["id"],
-        exp_month=int(body.get("exp_month", details["exp_month"])),
-        exp_year=int(body.get("exp_year", details["exp_year"])),
-        fingerprint=details.get("fingerprint"),
-        funding=details.get("funding"),
-        last4=details["last4"],
-        metadata={},
-        tokenization_method=None,
-    )
-    event = record(
-        state,
-        "customer.source.expiring",
-        card,
-        account=state.owner(customer["id"]),
-        livemode=bool(customer.get("livemode")),
-    )
-    return json_response(render(event["data"]["object"]))
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/_fake/accounts/{acct}/payouts/{payout}/settle", settle_payout)
     app.router.add_post("/_fake/charges/{charge}/early_fraud_warning", early_fraud_warning)
-    app.router.add_post("/_fake/accounts/{acct}/capabilities/{capability}", update_capability)
-    app.router.add_post("/_fake/customers/{customer}/source_expiring", source_expiring)
