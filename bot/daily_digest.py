@@ -1,14 +1,19 @@
-"""The daily digest's loop: every process looks for a due digest once a minute.
+"""The daily digest's loop: every process looks for a due digest once a minute, and once a
+day for saved cards about to expire.
 
-What a pass does (one winner per day, the messages it queues) is `bot/notifications/digest.py`;
-this is only when it runs.
+What a pass does (one winner per day, the messages it queues) is `bot/notifications/digest.py`
+and `bot/customers/expiry.py` (each card told once, by its outbox key, however many processes
+look); this is only when they run.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from bot.customers.expiry import cards_expiring_pass
 from bot.notifications.digest import digest_pass, record_first_start
 from bot.services import Services
 from bot.worker import Worker
@@ -33,6 +38,7 @@ class DailyDigest(Worker):
     def __init__(self, services: Services, *, tuning: DigestTuning = DigestTuning()) -> None:
         super().__init__(services.sessions, poll_seconds=tuning.poll_seconds)
         self._services = services
+        self._cards_checked: date | None = None
 
     async def starting(self) -> None:
         try:
@@ -42,4 +48,9 @@ class DailyDigest(Worker):
         await self.rest()
 
     async def one_pass(self) -> int:
-        return 0 if await digest_pass(self._services) is None else 1
+        done = 0 if await digest_pass(self._services) is None else 1
+        today = datetime.now(UTC).astimezone(ZoneInfo(self._services.settings.digest_tz)).date()
+        if self._cards_checked != today:
+            await cards_expiring_pass(self._services)
+            self._cards_checked = today
+        return done

@@ -93,6 +93,9 @@ class Vendor(Base):
     fee_fixed: Mapped[int | None] = mapped_column(Integer)
     fee_currency: Mapped[str | None] = mapped_column(String(3))
     channel_id: Mapped[str | None] = mapped_column(String(32))
+    # A digest of what Stripe needed from the vendor (`requirements`) when connectbot last
+    # told them, so each change is told once (bot/vendors/requirements.py).
+    requirements_told: Mapped[str | None] = mapped_column(String(64))
     connected_at: Mapped[datetime | None]
     disconnected_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

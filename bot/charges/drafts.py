@@ -129,6 +129,8 @@ def facts_of(charge: Charge, vendor: Vendor, customer: Customer | None) -> Charg
         requested_by=charge.requested_by,
         description=charge.description,
         payment_intent_id=charge.payment_intent_id,
+        account=vendor.stripe_account_id,
+        livemode=vendor.livemode,
     )
 
 

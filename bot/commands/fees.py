@@ -82,6 +82,7 @@ async def run(call: CommandCall[FeesArgs]) -> Refusal | None:
         totals,
         one_vendor=vendor_filter is not None,
         period=typed_again(args.period),
+        livemode=call.services.settings.livemode,
     )
     await call.answer_in_channel(summary)
     return None

@@ -152,7 +152,12 @@ async def share_for_operator(
     card = card_on_file(customer)
     account = vendor.stripe_account_id
     msg = shared_message(
-        email=customer.email, vendor_user_id=vendor.slack_user_id, card=card, account=account
+        email=customer.email,
+        vendor_user_id=vendor.slack_user_id,
+        card=card,
+        account=account,
+        customer_on_account=shared.vendor_customer_id,
+        livemode=vendor.livemode,
     )
     async with services.sessions.begin() as session:
         await announce(

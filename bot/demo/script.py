@@ -22,6 +22,7 @@ from bot.demo.checks import (
     vendor_row,
 )
 from bot.demo.notify import choose_new_customers, new_customer_announced
+from bot.demo.event_steps import dispute_won, fraud_warning, payout_fails
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
@@ -215,7 +216,8 @@ async def dispute(stage: Stage) -> None:
     stage.say(
         f"Jane disputes {row.stripe_charge_id} with her bank (the fake Stripe opens a dispute)"
     )
-    await stage.stripe_post("/_fake/disputes", {"charge": row.stripe_charge_id})
+    opened = await stage.stripe_post("/_fake/disputes", {"charge": row.stripe_charge_id})
+    stage.memo["victor_dispute"] = str(opened["id"])
     await stage.wait_for_message(OPS_CHANNEL, "Dispute", row.id, what="#ops told the dispute")
     await stage.wait_for_message(f"D{VENDOR_2}", "Dispute", what="Victor's DM about the dispute")
 
@@ -294,6 +296,9 @@ STORY: tuple[Step, ...] = (
     ),
     Step("Otto refunds $40.00 of Vera's charge", refund_part),
     Step("Jane disputes Victor's charge", dispute),
+    Step("Victor wins the dispute", dispute_won),
+    Step("Jane's bank warns that Vera's charge may be fraud", fraud_warning),
+    Step("Vera's payout fails", payout_fails),
     Step("Otto asks for today's fees", fees_today),
     Step("Otto exports this month's charges as a CSV file", fees_csv),
 )

@@ -1,7 +1,8 @@
-"""Stripe events about a vendor's account: authorized, deauthorized, updated.
+"""Stripe events about a vendor's account: authorized, deauthorized, updated, a capability.
 
-Thin: the vendor domain (`bot.vendors`) records the change. `account.updated` reads the account
-from Stripe in its `prepare` step, before the event processor's transaction.
+Thin: the vendor domain (`bot.vendors`) records the change and tells what Stripe needs from the
+vendor (`bot.vendors.requirements`). `account.updated` and `capability.updated` read the account
+from Stripe in their `prepare` step, before the event processor's transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.accounts import AccountState
 from bot.vendors.account_state import read_account, record_capabilities
 from bot.vendors.connections import record_disconnected
+from bot.vendors.requirements import tell_capability, tell_requirements
 from storage.repos import vendors
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ def register(handlers: EventHandlers) -> None:
     handlers.on("account.application.authorized")(application_authorized)
     handlers.on("account.application.deauthorized")(application_deauthorized)
     handlers.on("account.updated", prepare=read_updated_account)(account_updated)
+    handlers.on("capability.updated", prepare=read_updated_account)(capability_updated)
 
 
 async def application_authorized(ctx: EventContext) -> None:
@@ -40,12 +43,28 @@ async def application_deauthorized(ctx: EventContext) -> None:
 
 async def read_updated_account(services: Services, event: dict[str, Any]) -> AccountState | None:
     """Before the transaction: the vendor's account fresh from Stripe (None: not a vendor's)."""
-    account_id = event.get("account") or event["data"]["object"].get("id") or ""
+    obj = event["data"]["object"]
+    # A capability names its account; an account is its own id.
+    account_id = event.get("account") or obj.get("account") or obj.get("id") or ""
     return await read_account(services, str(account_id))
 
 
 async def account_updated(ctx: EventContext) -> None:
-    """Keep charges/payouts_enabled current; tell the channel when charges flip."""
+    """Keep charges/payouts_enabled current; tell the channel when charges flip, and the
+    vendor when what Stripe needs from them changed."""
     fresh: AccountState | None = ctx.prepared
     if fresh is not None:
         await record_capabilities(ctx.session, ctx.services.settings, fresh, key=ctx.id)
+        await tell_requirements(ctx.session, ctx.services.settings, fresh, key=ctx.id)
+
+
+async def capability_updated(ctx: EventContext) -> None:
+    previous = (ctx.event["data"].get("previous_attributes") or {}).get("status")
+    await tell_capability(
+        ctx.session,
+        ctx.services.settings,
+        ctx.object,
+        before=str(previous) if previous else None,
+        fresh=ctx.prepared,
+        event_id=ctx.id,
+    )

@@ -1,5 +1,7 @@
-"""`charge.dispute.created`: tell the vendor's channel, the ops channel and the vendor.
+"""A dispute's life: `charge.dispute.created|updated|closed|funds_withdrawn|funds_reinstated`
+told to the vendor's channel, the ops channel and the vendor (`bot.charges.dispute_news`).
 
+`charge.dispute.created`:
 The dispute names Stripe's charge and PaymentIntent; it may come before connectbot recorded
 them on its charge row. Then the charge is read from the vendor's account, whose metadata
 names the connectbot charge; it is read in the `prepare` step, before the event processor's
@@ -13,23 +15,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from bot.charges.dispute_news import announce_opened, announce_stage, dispute_facts
+from bot.charges.dispute_news import known_charge as _known_charge
 from bot.charges.lookup import charge_for, id_of
 from bot.early_events import NotYetKnown
-from bot.money import Money
-from bot.notifications.routing import announce, tell_ops, tell_user, vendor_channel
 from bot.services import Services
 from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.disputes import charge_metadata
 from bot.stripe_ops.errors import StripeUnavailable
-from bot.views.refunds import dispute_message
 from storage.models import Charge, Vendor
 from storage.repos import audit, charges, vendors
+
+STAGES = ("updated", "closed", "funds_withdrawn", "funds_reinstated")
 
 
 def register(handlers: EventHandlers) -> None:
     handlers.on("charge.dispute.created", prepare=read_disputed_charge)(dispute_created)
+    handlers.on(*(f"charge.dispute.{stage}" for stage in STAGES))(dispute_progressed)
+
+
+async def dispute_progressed(ctx: EventContext) -> None:
+    await announce_stage(
+        ctx.session,
+        ctx.services.settings,
+        ctx.object,
+        stage=ctx.type.removeprefix("charge.dispute."),
+        account=ctx.account,
+        livemode=bool(ctx.event.get("livemode")),
+    )
 
 
 @dataclass(frozen=True)
@@ -61,21 +74,14 @@ async def dispute_created(ctx: EventContext) -> None:
     stripe_charge = id_of(dispute.get("charge"))
     vendor = await vendors.by_account(ctx.session, ctx.account) if ctx.account else None
     charge = await _disputed_charge(ctx, vendor)
-    msg = dispute_message(
-        amount=Money(int(dispute["amount"]), str(dispute["currency"]).lower()),
-        reason=str(dispute.get("reason") or "unknown"),
-        due_by=(dispute.get("evidence_details") or {}).get("due_by"),
-        vendor_user_id=vendor.slack_user_id if vendor else None,
+    facts = dispute_facts(
+        dispute,
+        vendor=vendor,
         account=ctx.account,
-        charge_ref=charge.id if charge else str(stripe_charge),
+        livemode=bool(ctx.event.get("livemode")),
+        charge=charge,
     )
-    key = f"dispute:{dispute['id']}"
-    settings = ctx.services.settings
-    await announce(ctx.session, settings, vendor=vendor, message=msg, key=key)
-    if vendor_channel(vendor, settings) != settings.ops_channel_id:
-        await tell_ops(ctx.session, settings, message=msg, key=key)
-    if vendor is not None:
-        await tell_user(ctx.session, vendor.slack_user_id, message=msg, key=key)
+    await announce_opened(ctx.session, ctx.services.settings, facts, vendor)
     await audit.record(
         ctx.session,
         team_id=vendor.team_id if vendor else None,
@@ -106,14 +112,4 @@ async def _disputed_charge(ctx: EventContext, vendor: Vendor | None) -> Charge |
         stripe_charge_id=None,
         payment_intent_id=id_of(dispute.get("payment_intent")),
         connectbot_charge_id=read.metadata.get("connectbot_charge_id"),
-    )
-
-
-async def _known_charge(session: AsyncSession, dispute: dict[str, Any]) -> Charge | None:
-    """connectbot's charge that the dispute names by Stripe's ids; None when none records them."""
-    return await charge_for(
-        session,
-        stripe_charge_id=id_of(dispute.get("charge")),
-        payment_intent_id=id_of(dispute.get("payment_intent")),
-        connectbot_charge_id=None,
     )

@@ -59,6 +59,24 @@ async def post_in(
     )
 
 
+async def tell_everyone_concerned(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    vendor: Vendor | None,
+    message: dict[str, Any],
+    key: str,
+    ops: bool = True,
+) -> None:
+    """News about a vendor's money: their channel (or ops), the ops channel too when it is
+    another one and `ops` is asked for, and a DM to the vendor."""
+    await announce(session, settings, vendor=vendor, message=message, key=key)
+    if ops and vendor_channel(vendor, settings) != settings.ops_channel_id:
+        await tell_ops(session, settings, message=message, key=key)
+    if vendor is not None:
+        await tell_user(session, vendor.slack_user_id, message=message, key=key)
+
+
 async def tell_ops(
     session: AsyncSession, settings: Settings, *, message: dict[str, Any], key: str
 ) -> None:

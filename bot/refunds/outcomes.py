@@ -188,6 +188,8 @@ async def announce_refund(
         fee_refunded=Money(fee, charge.currency),
         charged=Money(charge.amount, charge.currency),
         remaining=Money(remaining, charge.currency),
+        account=vendor.stripe_account_id,
+        livemode=vendor.livemode,
     )
     msg = refund_message(facts, outside=outside)
     await announce(session, settings, vendor=vendor, message=msg, key=key)

@@ -25,6 +25,12 @@ class AccountState:
     payouts_enabled: bool
     details_submitted: bool
     currently_due: tuple[str, ...]
+    past_due: tuple[str, ...] = ()
+    eventually_due: tuple[str, ...] = ()
+    current_deadline: int | None = None
+    disabled_reason: str | None = None
+    #: (capability, status) pairs: `card_payments`, `transfers`, … (the account's `capabilities`).
+    capabilities: tuple[tuple[str, str], ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -43,6 +49,13 @@ def account_state(account: dict[str, Any]) -> AccountState:
         payouts_enabled=bool(account.get("payouts_enabled")),
         details_submitted=bool(account.get("details_submitted")),
         currently_due=tuple(str(item) for item in due),
+        past_due=tuple(str(item) for item in requirements.get("past_due") or []),
+        eventually_due=tuple(str(item) for item in requirements.get("eventually_due") or []),
+        current_deadline=requirements.get("current_deadline"),
+        disabled_reason=requirements.get("disabled_reason"),
+        capabilities=tuple(
+            sorted((str(k), str(v)) for k, v in (account.get("capabilities") or {}).items())
+        ),
     )
 
 

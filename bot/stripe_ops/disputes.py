@@ -1,10 +1,13 @@
-"""What a dispute refers to: the charge it is about, read from the vendor's account."""
+"""What a dispute or a fraud warning refers to: the charge it is about, read from the vendor's
+account."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import stripe
+from stripe import RequestOptions
 
 from bot.stripe_ops.client import StripeConnection
 from bot.stripe_ops.errors import StripeUnavailable
@@ -32,3 +35,18 @@ async def charge_metadata(
         return StripeUnavailable(type(exc).__name__)
     metadata = charge.to_dict().get("metadata") or {}
     return {str(k): str(v) for k, v in metadata.items()}
+
+
+async def read_charge(
+    connection: StripeConnection, stripe_account: str | None, stripe_charge_id: str
+) -> dict[str, Any] | StripeUnavailable:
+    """A charge as the account holding it shows it (amount, currency, metadata, refunded, …);
+    `StripeUnavailable` when Stripe cannot tell (logged)."""
+    options: RequestOptions = {"stripe_account": stripe_account} if stripe_account else {}
+    try:
+        charge = await connection.api.v1.charges.retrieve_async(stripe_charge_id, options=options)
+    except stripe.StripeError as exc:
+        log.warning("could not read charge %s on %s: %r", stripe_charge_id, stripe_account, exc)
+        return StripeUnavailable(type(exc).__name__)
+    found: dict[str, Any] = charge.to_dict()
+    return found

@@ -7,9 +7,12 @@ written for anyway: events come in any order and handlers re-read what order mat
 
 Objects connectbot does not fetch are read as delivered: in `application`
 (`account.application.*`) handlers read nothing but the event's `account`; from a dispute
-(amount, currency, reason, evidence_details.due_by, charge, status) and a payout (amount,
-currency, arrival_date, failure_message) they read fields present with the same meaning in
-every version from 2020-08-27 (Stripe's OpenAPI document of that version) to `API_VERSION`.
+(amount, currency, reason, evidence_details.due_by, charge, status, balance_transactions'
+amount, fee and reporting_category), a payout (amount, currency, arrival_date,
+failure_code, failure_message), an early fraud warning (charge, fraud_type, actionable), a
+capability (id, account, status: the handler reads the account fresh anyway) and a card
+(customer, brand, last4, exp_month, exp_year) they read fields present with the same meaning
+in every version from 2020-08-27 (Stripe's OpenAPI document of that version) to `API_VERSION`.
 Any other object at another version is refused (`UnreadableEvent`): the event is retried and
 then counted as failed, rather than handled on fields that may mean something else.
 """
@@ -39,7 +42,9 @@ FRESH_READS: dict[str, Fetch] = {
         id_, options=opts
     ),
 }
-READ_AS_DELIVERED = frozenset({"application", "dispute", "payout"})
+READ_AS_DELIVERED = frozenset(
+    {"application", "dispute", "payout", "radar.early_fraud_warning", "capability", "card"}
+)
 
 
 class UnreadableEvent(Exception):

@@ -67,7 +67,12 @@ async def record_capabilities(
         detail={"charges_enabled": fresh.charges_enabled, "payouts_enabled": fresh.payouts_enabled},
     )
     if flipped and vendor.status == "connected":
-        msg = charges_changed(vendor.slack_user_id, fresh.account_id, enabled=fresh.charges_enabled)
+        msg = charges_changed(
+            vendor.slack_user_id,
+            fresh.account_id,
+            enabled=fresh.charges_enabled,
+            livemode=vendor.livemode,
+        )
         await announce(session, settings, vendor=vendor, message=msg, key=key)
 
 

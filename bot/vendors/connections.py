@@ -150,7 +150,7 @@ async def record_disconnected(
     vendor = await vendors.mark_disconnected(session, account_id)
     if vendor is None:
         return None
-    msg = vendor_disconnected(vendor.slack_user_id, account_id, by=actor)
+    msg = vendor_disconnected(vendor.slack_user_id, account_id, by=actor, livemode=vendor.livemode)
     await announce(session, settings, vendor=vendor, message=msg, key=key)
     await audit.record(
         session,

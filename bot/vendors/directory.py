@@ -67,6 +67,7 @@ def _line(services: Services, vendor: Vendor) -> VendorLine:
         payouts_enabled=vendor.payouts_enabled,
         fee=fee_text(services, vendor),
         channel_id=vendor.channel_id,
+        livemode=vendor.livemode,
     )
 
 

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.money import Money, currency_exponent, format_money, vendor_net
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 from bot.views.refund_modal import refund_button
 
@@ -175,6 +176,9 @@ class ChargeFacts:
     requested_by: str
     description: str | None = None
     payment_intent_id: str | None = None
+    #: The vendor's account and its mode, for Dashboard links (`bot/views/dashboard.py`).
+    account: str | None = None
+    livemode: bool = False
 
 
 def _who(facts: ChargeFacts) -> str:
@@ -185,7 +189,10 @@ def _who(facts: ChargeFacts) -> str:
 def _refs(facts: ChargeFacts) -> str:
     parts = [f"`{facts.charge_id}`"]
     if facts.payment_intent_id:
-        parts.insert(0, f"PaymentIntent `{facts.payment_intent_id}`")
+        linked = dashboard_link(
+            facts.payment_intent_id, livemode=facts.livemode, account=facts.account
+        )
+        parts.insert(0, f"PaymentIntent {linked}")
     return " · ".join(parts)
 
 

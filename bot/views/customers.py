@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 BRANDS = {
@@ -70,13 +71,51 @@ def card_saved_message(*, email: str, card: str) -> dict[str, Any]:
     return message(text, [SectionBlock(text=MarkdownTextObject(text=f":credit_card: {text}"))])
 
 
-def shared_message(*, email: str, vendor_user_id: str, card: str, account: str) -> dict[str, Any]:
-    """The channel's note that a customer was shared with a vendor."""
+def shared_message(
+    *,
+    email: str,
+    vendor_user_id: str,
+    card: str,
+    account: str,
+    customer_on_account: str | None = None,
+    livemode: bool = False,
+) -> dict[str, Any]:
+    """The channel's note that a customer was shared with a vendor: the vendor's account and
+    the customer's copy on it, linked to their Dashboard pages."""
     text = f"{email} was shared with <@{vendor_user_id}> ({card})."
+    refs = f"Stripe account {dashboard_link(account, livemode=livemode)}"
+    if customer_on_account:
+        linked = dashboard_link(customer_on_account, livemode=livemode, account=account)
+        refs += f" · customer {linked}"
     return message(
         text,
         [
             SectionBlock(text=MarkdownTextObject(text=f":handshake: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=f"Stripe account `{account}`")]),
+            ContextBlock(elements=[MarkdownTextObject(text=refs)]),
+        ],
+    )
+
+
+def card_expiring_message(
+    *,
+    email: str,
+    card: str,
+    exp_month: int,
+    exp_year: int,
+    customer_link: str,
+) -> dict[str, Any]:
+    """A customer's saved card expires at the end of `exp_month`/`exp_year`: ask for a new one
+    (`/add-customer` sends a fresh Checkout link) before charges start failing. `card` is as
+    `describe_card` words it; `customer_link` the customer's Dashboard link."""
+    month = f"{exp_year:04d}-{exp_month:02d}"
+    text = (
+        f"The card on file for {email} ({card}) expires at the end of {month}. "
+        f"Ask them to save a new one: `/add-customer {email}` sends them a link."
+    )
+    return message(
+        text,
+        [
+            SectionBlock(text=MarkdownTextObject(text=f":calendar: {text}")),
+            ContextBlock(elements=[MarkdownTextObject(text=f"Customer {customer_link}")]),
         ],
     )

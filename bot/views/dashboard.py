@@ -5,6 +5,16 @@ a URL or a Slack mrkdwn link out. Live objects live under `https://dashboard.str
 test ones under `…/test/…`; an object on a connected account is opened from the platform with
 the account id first (`…/acct_123/test/payments/pi_…`), so an operator lands in the vendor's
 account rather than on "no such object" in the platform's.
+
+Sources for the forms (Stripe documents no URL scheme for the Dashboard): dj-stripe builds
+`https://dashboard.stripe.com/{acct_…/}{test/}{section}/{id}` for every object, with the owner
+account first, after the platform's links to connected accounts' objects showed "not found"
+(dj-stripe/dj-stripe#1198, fixed by #1223, `StripeModel.get_stripe_dashboard_url`), with the
+sections `payments` (charges), `customers`, `payouts`, `disputes`; a connected account opens
+at `https://dashboard.stripe.com{/test}/connect/accounts/acct_…` ("Manage individual
+accounts", https://docs.stripe.com/connect/dashboard/managing-individual-accounts: the
+connected account details page, reached from the Connected accounts list). Early fraud
+warnings (`issfr_…`) and refunds have no page of their own: messages link their charge.
 """
 
 from __future__ import annotations
@@ -49,3 +59,11 @@ def dashboard_link(object_id: str, *, livemode: bool, account: str | None = None
     """`object_id` as a Slack mrkdwn link to its Dashboard page, or as code when it has none."""
     url = dashboard_url(object_id, livemode=livemode, account=account)
     return f"<{url}|{object_id}>" if url else f"`{object_id}`"
+
+
+def vendor_label(slack_user_id: str | None, account: str | None, *, livemode: bool) -> str:
+    """Who a message is about: the vendor's mention, else the account linked to its Connect
+    page, else "the platform" (an event on the platform's own account)."""
+    if slack_user_id:
+        return f"<@{slack_user_id}>"
+    return dashboard_link(account, livemode=livemode) if account else "the platform"

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 from bot.views.rows import CurrencyTotals, Totals, VendorTotals
 
@@ -99,11 +100,13 @@ def fee_summary_message(
     *,
     one_vendor: bool = False,
     period: str = "<period>",
+    livemode: bool = False,
 ) -> dict[str, Any]:
     """Totals per currency across all vendors (count, gross, fees, refunds, net), then per
     vendor and currency, most gross first. `one_vendor`: the summary of one named vendor, so
     the all-vendor totals (the same figures) are left out. `period`: how to type this period
-    again, for the hint that names a vendor."""
+    again, for the hint that names a vendor. `livemode`: the platform's mode, for the vendors'
+    Dashboard links."""
     if not totals:
         return message(f"Fees for {label}: no charges.")
     lines: list[str] = []
@@ -127,7 +130,8 @@ def fee_summary_message(
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(
-                        text=f"<@{t.vendor_user_id}> · `{t.stripe_account_id}` · "
+                        text=f"<@{t.vendor_user_id}> · "
+                        f"{dashboard_link(t.stripe_account_id, livemode=livemode)} · "
                         f"{t.currency.upper()}"
                     ),
                     fields=_totals_fields(t, net="Net to vendor"),

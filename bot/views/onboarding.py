@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 CONNECT_LINK_ACTION = "connect_vendor_open_link"
@@ -128,7 +129,8 @@ def vendor_connected_note(
 ) -> dict[str, Any]:
     """The ops channel's note that a vendor connected."""
     mode = "live" if livemode else "test"
-    text = f"<@{vendor_user_id}> connected Stripe account `{account_id}` ({mode} mode)."
+    linked = dashboard_link(account_id, livemode=livemode)
+    text = f"<@{vendor_user_id}> connected Stripe account {linked} ({mode} mode)."
     context = (
         f"Charges enabled: {_enabled(charges_enabled)} · "
         f"Payouts enabled: {_enabled(payouts_enabled)}"
@@ -151,24 +153,31 @@ def vendor_declined() -> dict[str, Any]:
     )
 
 
-def vendor_disconnected(vendor_user_id: str, account_id: str, *, by: str | None) -> dict[str, Any]:
+def vendor_disconnected(
+    vendor_user_id: str, account_id: str, *, by: str | None, livemode: bool = False
+) -> dict[str, Any]:
     """Channel message: the platform no longer has access to the vendor's account."""
     cause = f" by <@{by}>" if by else " from Stripe"
     text = (
-        f"<@{vendor_user_id}> (`{account_id}`) was disconnected{cause}. "
+        f"<@{vendor_user_id}> ({dashboard_link(account_id, livemode=livemode)}) was "
+        f"disconnected{cause}. "
         "Charges to them are refused until they connect again."
     )
     return message(text, [SectionBlock(text=MarkdownTextObject(text=f":electric_plug: {text}"))])
 
 
-def charges_changed(vendor_user_id: str, account_id: str, *, enabled: bool) -> dict[str, Any]:
-    """Channel message: Stripe enabled or disabled charges on the vendor's account."""
+def charges_changed(
+    vendor_user_id: str, account_id: str, *, enabled: bool, livemode: bool = False
+) -> dict[str, Any]:
+    """Channel message: Stripe enabled or disabled charges on the vendor's account (linked to
+    its Dashboard page)."""
+    who = f"<@{vendor_user_id}> ({dashboard_link(account_id, livemode=livemode)})"
     if enabled:
-        text = f"<@{vendor_user_id}> (`{account_id}`) can now take payments: charges are enabled."
+        text = f"{who} can now take payments: charges are enabled."
         icon = ":large_green_circle:"
     else:
         text = (
-            f"<@{vendor_user_id}> (`{account_id}`) can no longer take payments: Stripe disabled "
+            f"{who} can no longer take payments: Stripe disabled "
             "charges on their account. They should check their Stripe Dashboard."
         )
         icon = ":red_circle:"

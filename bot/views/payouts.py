@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
+from bot.views.payout_failures import payout_advice
 
 
 def day_of(timestamp: int) -> str:
@@ -19,27 +21,50 @@ def day_of(timestamp: int) -> str:
 
 
 def payout_message(
-    *, status: str, amount: Money, vendor_label: str, arrival: int | None, failure: str | None
+    *,
+    status: str,
+    amount: Money,
+    vendor_label: str,
+    arrival: int | None,
+    failure: str | None,
+    failure_code: str | None = None,
+    payout_id: str | None = None,
+    livemode: bool = False,
+    account: str | None = None,
 ) -> dict[str, Any]:
-    """`status` is `paid` or `failed`; `vendor_label` is a mention or an account id."""
+    """`status` is `paid` or `failed`; `vendor_label` is a mention or an account id. A failed
+    payout says Stripe's reason and what the vendor should do (`payout_advice`); the payout's
+    id links to its Dashboard page on `account`."""
     money = format_money(amount)
+    blocks: list[Block] = []
     if status == "paid":
         text = f"Payout of {money} to {vendor_label} has arrived."
         if arrival:
             text = f"Payout of {money} to {vendor_label} arrived on {day_of(arrival)}."
-        icon = ":bank:"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":bank: {text}")))
     else:
         # Stripe's failure messages are sentences with their own full stop.
         reason = (failure or "no reason given").strip().rstrip(".")
-        text = f"Payout of {money} to {vendor_label} failed: {reason}."
-        icon = ":warning:"
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f"{icon} {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text="Stripe payout")]),
-        ],
-    )
+        advice = payout_advice(failure_code)
+        text = (
+            f"Payout of {money} to {vendor_label} failed: {reason}. "
+            f"The money is back in the Stripe balance. What to do: {advice}"
+        )
+        blocks += [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f":warning: Payout of {money} to {vendor_label} failed: {reason}."
+                )
+            ),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*What to do:* {advice}\nThe money is back in the Stripe balance."
+                )
+            ),
+        ]
+    ref = dashboard_link(payout_id, livemode=livemode, account=account) if payout_id else ""
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Stripe payout {ref}".strip())]))
+    return message(text, blocks)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 
@@ -23,6 +23,9 @@ class RefundFacts:
     fee_refunded: Money
     charged: Money
     remaining: Money
+    #: The vendor's account and its mode, for Dashboard links (`bot/views/dashboard.py`).
+    account: str | None = None
+    livemode: bool = False
 
 
 def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, Any]:
@@ -38,7 +41,17 @@ def refund_message(facts: RefundFacts, *, outside: bool = False) -> dict[str, An
         head += f": the whole {format_money(facts.charged)} is refunded"
     left = "nothing remains" if whole else f"{format_money(facts.remaining)} remains"
     text = f"{head} · platform fee refunded {format_money(facts.fee_refunded)} · {left}"
-    refs = " · ".join(r for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id) if r)
+    # The PaymentIntent links to its Dashboard page, where its refunds are listed (a refund has
+    # no page of its own: shown as code).
+    refs = " · ".join(
+        dashboard_link(r, livemode=facts.livemode, account=facts.account)
+        if r.startswith("pi_")
+        else f"`{r}`"
+        if r.startswith("re_")
+        else r
+        for r in (facts.charge_id, facts.payment_intent_id, facts.refund_id)
+        if r
+    )
     return message(
         text,
         [
@@ -87,41 +100,3 @@ def not_refundable(charge_id: str, status: str) -> str:
     """The refusal for refunding a charge that has not succeeded, in plain words."""
     state = _NOT_REFUNDABLE.get(status, f"is {status.replace('_', ' ')}")
     return f"Charge `{charge_id}` {state}; only succeeded charges can be refunded."
-
-
-def dispute_message(
-    *,
-    amount: Money,
-    reason: str,
-    due_by: int | None,
-    vendor_user_id: str | None,
-    account: str | None,
-    charge_ref: str,
-) -> dict[str, Any]:
-    """A new dispute: amount, reason, and the date evidence is due."""
-    who = f"<@{vendor_user_id}>" if vendor_user_id else (account or "the platform")
-    due = datetime.fromtimestamp(due_by, UTC).strftime("%Y-%m-%d") if due_by else "unknown"
-    pretty_reason = reason.replace("_", " ")
-    text = (
-        f"Dispute of {format_money(amount)} on {who}'s charge {charge_ref}: {pretty_reason}. "
-        f"Evidence due by {due}."
-    )
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":rotating_light: *Dispute* on {who}")),
-            SectionBlock(
-                fields=[
-                    MarkdownTextObject(text=f"*Amount*\n{format_money(amount)}"),
-                    MarkdownTextObject(text=f"*Reason*\n{pretty_reason}"),
-                    MarkdownTextObject(text=f"*Evidence due by*\n{due}"),
-                    MarkdownTextObject(text=f"*Charge*\n{charge_ref}"),
-                ]
-            ),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text="Respond in the Stripe Dashboard before the due date.")
-                ]
-            ),
-        ],
-    )

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 PAGE_SIZE = 20
@@ -41,6 +42,7 @@ class VendorLine:
     payouts_enabled: bool
     fee: str  # e.g. "5% + $0.30", or "default (10%)"
     channel_id: str | None
+    livemode: bool = False  # the account's mode, for its Dashboard link
 
 
 def _yes(flag: bool) -> str:
@@ -51,7 +53,8 @@ def _line(vendor: VendorLine) -> SectionBlock:
     channel = f"<#{vendor.channel_id}>" if vendor.channel_id else "ops channel"
     status = _STATUS.get(vendor.status, vendor.status)
     text = (
-        f"*<@{vendor.slack_user_id}>* · `{vendor.account_id}` · {status}\n"
+        f"*<@{vendor.slack_user_id}>* · "
+        f"{dashboard_link(vendor.account_id, livemode=vendor.livemode)} · {status}\n"
         f"Charges {_yes(vendor.charges_enabled)}  Payouts {_yes(vendor.payouts_enabled)}  "
         f"·  Fee: {vendor.fee}  ·  Notifications: {channel}"
     )

@@ -15,12 +15,16 @@ from aiohttp import web
 from stripe._api_version import _ApiVersion
 
 from . import (
+    account_changes,
     accounts,
+    cancel,
     charges,
     checkout,
     control,
     dashboard,
+    disputes,
     events,
+    happenings,
     oauth,
     payment_methods,
     payments,
@@ -40,6 +44,7 @@ from .webhook_control import add_routes as add_webhook_control_routes
 
 _MODULES = (
     accounts,
+    cancel,
     charges,
     checkout,
     events,
@@ -249,6 +254,9 @@ def create_app(
     control.add_routes(app)
     payouts.add_routes(app)
     dashboard.add_routes(app)
+    disputes.add_routes(app)
+    happenings.add_routes(app)
+    account_changes.add_routes(app)
     add_webhook_control_routes(app)
     app.cleanup_ctx.append(_start_delivery)
     app.on_shutdown.append(_on_shutdown)

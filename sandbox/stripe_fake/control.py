@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from .api import json_response
+from .disputes import withdraw_funds
 from .events import flush, record
 from .faults import KINDS as FAULT_KINDS
 from .store import STATE_KEY, Fault, new_id, render, skeleton
@@ -61,8 +62,43 @@ async def update_account(request: web.Request) -> web.Response:
         if key in body:
             previous[key] = acct[key]
             acct[key] = bool(body[key])
+    change = body.get("requirements")
+    if change is None and body.get("details_submitted") and body.get("charges_enabled"):
+        # Onboarding finished: what it asked for is collected and the account is enabled
+        # (disabled_reason is null once charges are enabled, docs.stripe.com/api/accounts/
+        # object: requirements.disabled_reason).
+        change = {"currently_due": [], "past_due": [], "disabled_reason": None}
+        # "card_payments": "The status of the card payments capability of the account, or
+        # whether the account can directly process credit and debit card charges".
+        acct["capabilities"] = {**(acct.get("capabilities") or {}), "card_payments": "active"}
+    if isinstance(change, dict):
+        previous["requirements"] = dict(acct["requirements"])
+        acct["requirements"] = requirements_after(acct["requirements"], change)
     record(state, "account.updated", acct, account=acct["id"], previous=previous)
     return json_response(render(acct))
+
+
+#: The lists of a ``requirements`` hash (docs.stripe.com/api/accounts/object: requirements).
+_REQUIREMENT_LISTS = ("currently_due", "eventually_due", "past_due", "pending_verification")
+
+
+def requirements_after(current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``change``'s lists (field names), ``current_deadline`` (a timestamp or
+    None) and ``disabled_reason``. Stripe keeps ``currently_due`` a superset of ``past_due``
+    ("Fields that need to be collected to keep the account enabled. If not collected by
+    current_deadline, these fields appear in past_due as well"), and ``eventually_due`` a
+    superset of ``currently_due`` ("Fields that need to be collected assuming all volume
+    thresholds are reached"), so those are widened to match."""
+    after = dict(current)
+    for key in _REQUIREMENT_LISTS:
+        if key in change:
+            after[key] = [str(item) for item in change[key]]
+    after["currently_due"] = sorted({*after["currently_due"], *after["past_due"]})
+    after["eventually_due"] = sorted({*after["eventually_due"], *after["currently_due"]})
+    for key in ("current_deadline", "disabled_reason"):
+        if key in change:
+            after[key] = change[key]
+    return after
 
 
 async def create_dispute(request: web.Request) -> web.Response:
@@ -84,7 +120,8 @@ async def create_dispute(request: web.Request) -> web.Response:
         metadata={},
         payment_intent=charge["payment_intent"],
         reason=str(body.get("reason", "fraudulent")),
-        status="needs_response",
+        # An inquiry (``"inquiry": true``) is a warning: no funds move until it escalates.
+        status="warning_needs_response" if body.get("inquiry") else "needs_response",
         is_charge_refundable=False,
         balance_transactions=[],
         evidence_details={
@@ -97,6 +134,7 @@ async def create_dispute(request: web.Request) -> web.Response:
     state.put(dispute, account)
     charge["disputed"] = True
     record(state, "charge.dispute.created", dispute, account=account)
+    withdraw_funds(state, account, dispute)
     return json_response(render(dispute))
 
 

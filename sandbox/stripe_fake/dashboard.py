@@ -10,6 +10,13 @@ charge", stripe-python ``RefundCreateParams.refund_application_fee``; "Applicati
 automatically refunded when issuing a refund", docs.stripe.com/connect/saas/tasks/
 refunds-disputes); the platform may refund it with ``POST /v1/application_fees/{id}/refunds``.
 Answers the refund, or Stripe's error body with its status.
+
+``POST /_fake/accounts/{account}/dashboard_charge`` ``{"amount": 2500, "currency": "usd",
+"card": "pm_card_chargeDeclined", "description": …}`` is a payment the vendor takes in its own
+Dashboard ("Create payment"), not through the platform: a PaymentIntent on the account confirmed
+with a Stripe test card, with no application fee and no metadata, making the same objects and
+events an API payment does (``charge.failed`` and ``payment_intent.payment_failed`` for a
+declined card). Answers the PaymentIntent (declined or not).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from aiohttp import web
 
 from .api import Ctx, account_and_body, base_url, json_response
 from .errors import StripeError
+from .payments import create_payment_intent
 from .refunds import make_refund
 from .store import STATE_KEY, new_id, render
 
@@ -69,6 +77,40 @@ async def dashboard_delete_customer(request: web.Request) -> web.Response:
     return json_response({"id": customer, "object": "customer", "deleted": True})
 
 
+async def dashboard_charge(request: web.Request) -> web.Response:
+    found = await account_and_body(request, "account")
+    if isinstance(found, web.Response):
+        return found
+    state, account, body = found
+    request_id = new_id("req", 14)
+    params = {
+        "amount": str(body.get("amount", 2500)),
+        "currency": str(body.get("currency", "usd")),
+        "payment_method": str(body.get("card", "pm_card_visa")),
+        "confirm": "true",
+    }
+    if body.get("description"):
+        params["description"] = str(body["description"])
+    ctx = Ctx(
+        state=state,
+        account=account,
+        params=params,
+        args=[],
+        livemode=False,
+        request_id=request_id,
+        base_url=base_url(request),
+    )
+    try:
+        intent = create_payment_intent(ctx)
+    except StripeError as exc:
+        declined = (exc.extra or {}).get("payment_intent")
+        if declined is None:
+            return json_response(exc.body(request_id), exc.status, request_id)
+        intent = declined
+    return json_response(intent, request_id=request_id)
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/_fake/accounts/{account}/dashboard_charge", dashboard_charge)
     app.router.add_post("/_fake/customers/{customer}/dashboard_delete", dashboard_delete_customer)
     app.router.add_post("/_fake/accounts/{account}/dashboard_refund", dashboard_refund)

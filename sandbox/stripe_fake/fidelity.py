@@ -51,6 +51,7 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("GET", "/v1/payment_intents", "PaymentIntentListParams"),
     ("GET", "/v1/payment_intents/{intent}", "PaymentIntentRetrieveParams"),
     ("POST", "/v1/payment_intents/{intent}/confirm", "PaymentIntentConfirmParams"),
+    ("POST", "/v1/payment_intents/{intent}/cancel", "PaymentIntentCancelParams"),
     ("GET", "/v1/charges", "ChargeListParams"),
     ("GET", "/v1/charges/{charge}", "ChargeRetrieveParams"),
     ("POST", "/v1/refunds", "RefundCreateParams"),

@@ -125,7 +125,9 @@ class StripeFake:
         result: dict[str, Any] = await self._call("GET", "/_fake/webhooks")
         return list(result["deliveries"])
 
-    async def set_account(self, account: str, **flags: bool) -> dict[str, Any]:
+    async def set_account(self, account: str, **flags: Any) -> dict[str, Any]:
+        """Change ``charges_enabled``, ``payouts_enabled``, ``details_submitted`` or
+        ``requirements`` (lists, ``current_deadline``, ``disabled_reason``); ``account.updated``."""
         result: dict[str, Any] = await self._call("POST", f"/_fake/accounts/{account}", flags)
         return result
 
@@ -155,8 +157,59 @@ class StripeFake:
         result: dict[str, Any] = await self._call("POST", "/_fake/payouts", body)
         return result
 
-    async def dispute(self, charge: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call("POST", "/_fake/disputes", {"charge": charge})
+    async def dispute(self, charge: str, **fields: Any) -> dict[str, Any]:
+        """A dispute on ``charge`` (``amount``, ``reason``, ``inquiry``): its funds withdrawn
+        unless it is an inquiry."""
+        result: dict[str, Any] = await self._call(
+            "POST", "/_fake/disputes", {"charge": charge, **fields}
+        )
+        return result
+
+    async def progress_dispute(self, dispute: str, status: str) -> dict[str, Any]:
+        """Move a dispute on: ``under_review``, ``won``, ``lost`` or ``warning_closed``."""
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/disputes/{dispute}/progress", {"status": status}
+        )
+        return result
+
+    async def settle_payout(
+        self, account: str, payout: str, status: str, failure_code: str | None = None
+    ) -> dict[str, Any]:
+        """The bank pays ``payout`` out (``paid``) or returns it (``failed``, with a code)."""
+        body: dict[str, Any] = {"status": status}
+        if failure_code:
+            body["failure_code"] = failure_code
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/accounts/{account}/payouts/{payout}/settle", body
+        )
+        return result
+
+    async def early_fraud_warning(self, charge: str, fraud_type: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/charges/{charge}/early_fraud_warning", {"fraud_type": fraud_type}
+        )
+        return result
+
+    async def set_capability(self, account: str, capability: str, status: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/accounts/{account}/capabilities/{capability}", {"status": status}
+        )
+        return result
+
+    async def source_expiring(self, customer: str, **expiry: int) -> dict[str, Any]:
+        """``customer.source.expiring`` for the customer's default card (``exp_month``,
+        ``exp_year``: its expiry, default the saved card's); the Card object."""
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/customers/{customer}/source_expiring", expiry
+        )
+        return result
+
+    async def dashboard_charge(self, account: str, **fields: Any) -> dict[str, Any]:
+        """A payment the vendor takes in its own Dashboard (``amount``, ``currency``, ``card``:
+        a test PaymentMethod id, ``description``); the PaymentIntent."""
+        result: dict[str, Any] = await self._call(
+            "POST", f"/_fake/accounts/{account}/dashboard_charge", fields
+        )
         return result
 
 

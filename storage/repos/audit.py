@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -33,3 +34,13 @@ async def record(
             detail=detail,
         )
     )
+
+
+async def exists(session: AsyncSession, *, action: str, target: str) -> bool:
+    """Whether an entry records `action` on `target` (e.g. a dispute already closed)."""
+    found = await session.scalar(
+        select(AuditEntry.id)
+        .where(AuditEntry.action == action, AuditEntry.target == target)
+        .limit(1)
+    )
+    return found is not None

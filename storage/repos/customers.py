@@ -219,3 +219,17 @@ async def forget_shares(session: AsyncSession, vendor_id: int) -> None:
     """Drop every customer shared with a vendor: their clones live on an account the vendor
     no longer uses (connected again with another one), so the next charge shares afresh."""
     await session.execute(delete(SharedCustomer).where(SharedCustomer.vendor_id == vendor_id))
+
+
+async def with_card_expiring(session: AsyncSession, *, year: int, month: int) -> list[Customer]:
+    """Customers whose saved default card expires at the end of `month`/`year`."""
+    found = await session.scalars(
+        select(Customer)
+        .where(
+            Customer.card_exp_year == year,
+            Customer.card_exp_month == month,
+            Customer.default_payment_method_id.is_not(None),
+        )
+        .order_by(Customer.id)
+    )
+    return list(found.all())

@@ -236,7 +236,8 @@ def test_the_scenario_in_order(backend: str) -> None:
     posts: list[tuple[str, str]] = state["slack"]
     assert len(posts) == len(set(posts)), "a message was posted twice"
     vendor_channel = [text for channel, text in posts if channel == VENDOR_CHANNEL]
-    assert len(vendor_channel) == 5  # the charge, two refunds, the dispute, the disconnection
+    # The charge, two refunds, the dispute and its funds withdrawn, the disconnection.
+    assert len(vendor_channel) == 6
 
 
 #: Each example is a fresh server and database: few of them, fewer on PostgreSQL.

@@ -149,6 +149,7 @@ async def test_an_undeliverable_message_is_dead_and_counted_in_healthz(cb: Conne
 
     data = await cb.until(health, what="/healthz to count the undeliverable message")
     assert data["ok"] is True and data["events_failed"] == 0
+    await cb.settled()  # the DM (and the ops channel's copy) go their own way meanwhile
     dm = [c for c in await cb.posted() if c["params"]["channel"] == f"D{VENDOR_USER}"]
     assert len(dm) == 1 and "bank account has been closed" in dm[0]["params"]["text"]
     attempts = [

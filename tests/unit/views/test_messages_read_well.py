@@ -9,6 +9,7 @@ The sentences issue 16 named are checked word for word.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,7 +22,18 @@ from bot.parsing import parse_charge_command, parse_notify_command, parse_refund
 from bot.permissions import NOT_ADMIN, NOT_OPERATOR, not_admin, not_operator
 from bot.refusal import Refusal
 from bot.stripe_ops.event_types import EVENT_TYPES
-from bot.views import approvals, charge, customers, onboarding, payouts, refunds, vendors
+from bot.views import (
+    approvals,
+    charge,
+    customers,
+    disputes,
+    onboarding,
+    payment_alerts,
+    payouts,
+    refunds,
+    requirements,
+    vendors,
+)
 from bot.views.charge import ChargeFacts, CustomerChoice
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from bot.views.event_notice import event_notice
@@ -34,6 +46,27 @@ from storage.repos.refundable import RefundableCharge
 from storage.repos.reports import CurrencyTotals, RecentCharge, VendorTotals
 
 MONEY = Money(123456, "usd")  # $1,234.56: "123456" anywhere means raw cents
+DISPUTE = disputes.DisputeFacts(
+    dispute_id="dp_1",
+    amount=MONEY,
+    reason="product_not_received",
+    status="needs_response",
+    due_by=1_700_000_000,
+    vendor_label="<@U0V>",
+    account="acct_1V",
+    livemode=False,
+    stripe_charge_id="ch_1",
+    charge_ref="cb_ch_abcdefghijkl",
+)
+INQUIRY = dataclasses.replace(DISPUTE, status="warning_needs_response", charge_ref=None)
+PAYMENT = payment_alerts.PaymentFacts(
+    object_id="ch_1",
+    amount=MONEY,
+    vendor_label="<@U0V>",
+    account="acct_1V",
+    livemode=False,
+    charge_ref="cb_ch_abcdefghijkl",
+)
 FACTS = ChargeFacts(
     charge_id="cb_ch_abcdefghijkl",
     vendor_user_id="U0VENDOR",
@@ -162,13 +195,81 @@ MESSAGES: dict[str, Any] = {
         reason="Stripe said no.",
         abandoned=True,
     ),
-    "dispute": refunds.dispute_message(
-        amount=MONEY,
-        reason="product_not_received",
-        due_by=1_700_000_000,
-        vendor_user_id="U0V",
+    "dispute": disputes.dispute_opened_message(DISPUTE),
+    "inquiry": disputes.dispute_opened_message(INQUIRY),
+    "dispute under review": disputes.dispute_updated_message(
+        dataclasses.replace(DISPUTE, status="under_review")
+    ),
+    "dispute waiting": disputes.dispute_updated_message(DISPUTE),
+    "dispute won": disputes.dispute_closed_message(dataclasses.replace(DISPUTE, status="won")),
+    "dispute lost": disputes.dispute_closed_message(dataclasses.replace(DISPUTE, status="lost")),
+    "inquiry closed": disputes.dispute_closed_message(
+        dataclasses.replace(INQUIRY, status="warning_closed")
+    ),
+    "dispute refunded": disputes.dispute_closed_message(
+        dataclasses.replace(DISPUTE, status="charge_refunded")
+    ),
+    "dispute funds withdrawn": disputes.funds_withdrawn_message(
+        DISPUTE, withdrawn=MONEY, fee=Money(1500, "usd")
+    ),
+    "dispute funds reinstated": disputes.funds_reinstated_message(DISPUTE, reinstated=MONEY),
+    "early fraud warning": payment_alerts.early_fraud_warning_message(
+        PAYMENT, fraud_type="made_with_stolen_card", actionable=True
+    ),
+    "early fraud warning, handled": payment_alerts.early_fraud_warning_message(
+        dataclasses.replace(PAYMENT, charge_ref=None, amount=None),
+        fraud_type="misc",
+        actionable=False,
+    ),
+    "outside charge failed": payment_alerts.outside_charge_failed_message(
+        PAYMENT, reason="Your card was declined.", code="card_declined", description="Counter sale"
+    ),
+    "payment canceled": payment_alerts.payment_canceled_message(PAYMENT, reason="abandoned"),
+    "payment canceled, no reason": payment_alerts.payment_canceled_message(PAYMENT, reason=None),
+    "requirements due": requirements.requirements_message(
+        vendor_label="<@U0V>",
         account="acct_1V",
-        charge_ref="pi_3Nx",
+        livemode=False,
+        past_due=[],
+        currently_due=["individual.dob.day", "individual.dob.month", "external_account"],
+        eventually_due=["company.tax_id"],
+        deadline=1_700_000_000,
+        disabled_reason=None,
+    ),
+    "requirements overdue": requirements.requirements_message(
+        vendor_label="<@U0V>",
+        account="acct_1V",
+        livemode=True,
+        past_due=["external_account"],
+        currently_due=["external_account"],
+        eventually_due=[],
+        deadline=None,
+        disabled_reason="requirements.past_due",
+    ),
+    "requirements eventually": requirements.requirements_message(
+        vendor_label="<@U0V>",
+        account="acct_1V",
+        livemode=False,
+        past_due=[],
+        currently_due=[],
+        eventually_due=["company.tax_id"],
+        deadline=None,
+        disabled_reason=None,
+    ),
+    "capability off": requirements.capability_message(
+        vendor_label="<@U0V>",
+        account="acct_1V",
+        livemode=False,
+        capability="card_payments",
+        status="inactive",
+        before="active",
+    ),
+    "card expiring": customers.card_expiring_message(
+        email="carol@example.com",
+        card="Visa •••• 4242 (exp 12/26)",
+        exp_month=12,
+        exp_year=2026,
+        customer_link="<https://dashboard.stripe.com/test/customers/cus_1|cus_1>",
     ),
     "payout paid": payouts.payout_message(
         status="paid", amount=MONEY, vendor_label="<@U0V>", arrival=1_700_000_000, failure=None
@@ -179,6 +280,9 @@ MESSAGES: dict[str, Any] = {
         vendor_label="<@U0V>",
         arrival=None,
         failure="The bank account was closed.",
+        failure_code="account_closed",
+        payout_id="po_1",
+        account="acct_1V",
     ),
     "vendor list": vendors.vendor_list([LINE], offset=0, total=1),
     "fees": fee_summary_message("this month", TOTALS, TOP, period="2026-03"),
