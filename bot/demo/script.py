@@ -21,8 +21,8 @@ from bot.demo.checks import (
     stripe_saw_the_fee,
     vendor_row,
 )
-from bot.demo.notify import choose_new_customers, new_customer_announced
 from bot.demo.event_steps import dispute_won, fraud_warning, payout_fails
+from bot.demo.notify import choose_new_customers, new_customer_announced
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
