@@ -113,6 +113,8 @@ def part_facts(charge: Charge, vendor: Vendor) -> PartFacts:
         status=charge.status,
         reason=charge.failure_message,
         payment_intent_id=charge.payment_intent_id,
+        account=vendor.stripe_account_id,
+        livemode=vendor.livemode,
     )
 
 

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.money import Money, format_money
 from bot.money.carts import CartLine, CartTotals, cart_totals
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 RETRY_FAILED = "cart_retry_failed"
@@ -56,6 +57,8 @@ class PartFacts:
     status: str  # pending | succeeded | failed | requires_action | awaiting_approval | rejected
     reason: str | None = None
     payment_intent_id: str | None = None
+    account: str | None = None  # the vendor's Stripe account, where the PaymentIntent lives
+    livemode: bool = False
 
     @property
     def line(self) -> CartLine:
@@ -84,8 +87,13 @@ def _part_line(part: PartFacts) -> str:
     text = f"{shown}: {line_text(part.line)}"
     if part.status != "succeeded" and part.reason:
         text += f" ({part.reason})"
-    ref = part.payment_intent_id or part.charge_id
-    return f"• {text} · `{ref}`"
+    ref = f"`{part.charge_id}`"
+    if part.payment_intent_id:
+        linked = dashboard_link(
+            part.payment_intent_id, livemode=part.livemode, account=part.account
+        )
+        ref = f"{linked} · {ref}"
+    return f"• {text} · {ref}"
 
 
 def _charged(facts: CartFacts) -> list[CartLine]:

@@ -101,6 +101,10 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     [summary] = await cb.posts_mentioning(OPS_CHANNEL, cart.id)
     assert "charged $100.00" in summary["text"] and "2 of 2 vendors" in summary["text"]
     assert "platform fees $10.00 · vendors receive $90.00" in str(summary["blocks"])
+    # Each part's PaymentIntent links to its page on the vendor's account (test mode).
+    victor_pi = victor_rows[1].payment_intent_id
+    link = f"https://dashboard.stripe.com/{victor.stripe_account_id}/test/payments/{victor_pi}"
+    assert f"<{link}|{victor_pi}>" in str(summary["blocks"])
     # Each vendor sees only their own part: Vera by DM, Victor by DM and in his channel.
     [vera_dm] = await queued(cb, "dm", VERA)
     assert "$60.00" in vera_dm["text"] and "$40.00" not in vera_dm["text"]
