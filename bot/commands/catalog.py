@@ -96,7 +96,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "/charge",
         "Charge a customer on a vendor's behalf, with the platform fee",
-        "@vendor 100.00 [currency] [email] [description]",
+        "@vendor 100.00 [@vendor 40.00 …] [currency] [email] [description]",
         (
             "/charge @vendor 100.00 [currency] [email] [description]",
             "/charge @vera 60.00 @victor 40.00 [currency] [email] [description] — a split cart",
@@ -106,8 +106,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "/refund",
-        "Refund a charge in full or in part",
-        "<charge ref> [amount]",
+        "Refund a charge in full or in part, or a split cart's parts",
+        "<charge or cart ref> [amount|all|@vendor…]",
         (
             "/refund <cb_ch_… or pi_…> [amount]",
             "/refund <cb_cart_…> all|@vendor… — a split cart's parts",
