@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.notifications.digest import digest_pass
+from bot.services import SERVICES
 from storage.models import AuditEntry, Cart, Charge
 from tests.e2e.carts.cart_steps import (
     VERA,
@@ -23,6 +25,7 @@ from tests.e2e.carts.cart_steps import (
     the_cart,
 )
 from tests.e2e.commands.test_fees import fees, line_from_stripe
+from tests.e2e.notifications.test_digest import digests_in, figures, the_morning_after
 from tests.e2e.scenario import (
     connected_vendor,
     customer_with_card,
@@ -122,6 +125,13 @@ async def test_cart_total_needs_one_approval_then_chosen_parts_refund(cb: Connec
     lines = summary.splitlines()
     assert line_from_stripe(VERA, stripe_totals(cb, vera.stripe_account_id)) in lines
     assert line_from_stripe(VICTOR, stripe_totals(cb, victor.stripe_account_id)) in lines
+    # So does the daily digest, the morning after.
+    await digest_pass(cb.app[SERVICES], the_morning_after(cart.created_at))
+    await cb.settled()
+    [digest] = await digests_in(cb, OPS_CHANNEL)
+    for user, vendor in ((VERA, vera), (VICTOR, victor)):
+        totals = stripe_totals(cb, vendor.stripe_account_id)
+        assert totals.charges == 1 and f"<@{user}>: {figures(totals)}" in digest["text"]
 
     # A second cart, withdrawn by its own requester with Reject: nothing is charged.
     before = len(await intent_creates(cb))
