@@ -56,6 +56,7 @@ async def run(call: CommandCall[FeesArgs]) -> Refusal | None:
             call.services,
             call.client,
             team_id=call.team_id,
+            requested_by=call.user_id,
             channel_id=call.channel_id,
             label=args.period.label,
             period=typed_again(args.period),

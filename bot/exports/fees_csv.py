@@ -29,6 +29,7 @@ from bot.views.fees_csv import (
     nothing_to_export,
     totals_cells,
 )
+from storage.repos import audit
 from storage.repos.exports import stream_charges
 
 
@@ -66,6 +67,7 @@ async def share_fees_csv(
     client: AsyncWebClient,
     *,
     team_id: str,
+    requested_by: str,
     channel_id: str,
     label: str,
     period: str,
@@ -75,7 +77,9 @@ async def share_fees_csv(
 ) -> Refusal | None:
     """Share the CSV of the period's counted charges (one vendor's when given) in
     `channel_id`, with a one-line summary of the totals. Refuses (nothing shared) a period
-    without charges, and a channel Slack will not let the app share in, saying what to do."""
+    without charges, and a channel Slack will not let the app share in, saying what to do.
+    Every export that leaves connectbot (customer emails with it) gets an audit row saying
+    who shared which period where; one that shared nothing gets none."""
     with tempfile.TemporaryDirectory(prefix="connectbot-export-") as folder:
         filename = export_filename(period, vendor_user_id)
         target = Path(folder) / filename
@@ -94,4 +98,14 @@ async def share_fees_csv(
         )
     if isinstance(shared, NotShared):
         return Refusal(not_shared(shared.error))
+    async with services.sessions.begin() as session:
+        await audit.record(
+            session,
+            actor=requested_by,
+            action="fees.export",
+            target=channel_id,
+            outcome="shared",
+            team_id=team_id,
+            detail={"period": period, "vendor": vendor_user_id, "file": filename},
+        )
     return None

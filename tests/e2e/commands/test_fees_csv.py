@@ -14,7 +14,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from storage.models import Charge
+from sqlalchemy import select
+
+from storage.models import AuditEntry, Charge
 from tests.e2e.commands.test_fees import fees
 from tests.e2e.scenario import (
     charge_through_modal,
@@ -216,3 +218,11 @@ async def test_vendors_export_only_their_own_and_nothing_half_posts(cb: Connectb
     assert len(await cb.slack.calls("files.getUploadURLExternal")) == calls_before
     refused, _ = await export(cb, "week csv", user="U0STRANGER")
     assert "Only connectbot operators, admins and vendors" in refused
+    # One audit row per file that left connectbot: Victor's; none for the refusals.
+    async with cb.sessions() as session:
+        shared = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "fees.export"))
+        ).all()
+    assert [(a.actor, a.outcome, a.detail["vendor"]) for a in shared] == [
+        (VICTOR, "shared", VICTOR)
+    ]
