@@ -35,6 +35,7 @@ from bot.views import (
     vendors,
 )
 from bot.views.charge import ChargeFacts, CustomerChoice
+from bot.views.dashboard import dashboard_link, dashboard_url
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from bot.views.event_notice import event_notice
 from bot.views.fees import fee_summary_message
@@ -113,8 +114,9 @@ LINE = vendors.VendorLine("U0VENDOR", "acct_1Vendor", "connected", True, False, 
 def _texts(node: Any) -> list[str]:
     """Every `text` string in a message, view or block, depth first."""
     if isinstance(node, dict):
+        # A section's `text` is an object holding the string: read into it too.
         found = [node["text"]] if isinstance(node.get("text"), str) else []
-        return found + [t for key, v in node.items() if key != "text" for t in _texts(v)]
+        return found + [t for v in node.values() if not isinstance(v, str) for t in _texts(v)]
     if isinstance(node, list):
         return [t for item in node for t in _texts(item)]
     return []
@@ -430,3 +432,33 @@ def test_help_shows_only_what_each_role_may_run() -> None:
             shown = spec.help_text(role)
             for line, needed in zip(spec.usage, spec.roles, strict=True):
                 assert (line in shown) == (RANKS[role] >= RANKS[needed]), (spec.name, role)
+
+
+#: Messages only the vendor reads (their DM, their own App Home, the answer to their own
+#: `/connect-vendor`): an `acct_` link there opens the *platform's* Connect page, which the
+#: vendor cannot open, so their own account stays code (issue 17, section 2).
+VENDOR_ONLY = {"welcome", "already connected, self", "home, vendor"}
+#: A person's own words echoed back in a refusal name no object of ours.
+ECHOES = {"refund ref"}
+TOKEN = re.compile(r"\b[a-z]+_[A-Za-z0-9]+\b")
+LINK = re.compile(r"<https://dashboard\.stripe\.com/[^|>]+\|[^>]*>")
+
+
+def _unlinked_ids(text: str) -> list[str]:
+    """Ids with a Dashboard page that `text` shows outside a Dashboard link."""
+    bare = LINK.sub(" ", text)
+    return [t for t in TOKEN.findall(bare) if dashboard_url(t, livemode=False) is not None]
+
+
+@pytest.mark.parametrize("name", sorted(set(MESSAGES) - VENDOR_ONLY - ECHOES))
+def test_every_stripe_id_links_to_its_dashboard_page(name: str) -> None:
+    assert _unlinked_ids(plain(MESSAGES[name])) == [], name
+
+
+def test_the_guard_sees_a_bare_id_and_passes_a_linked_one() -> None:
+    assert _unlinked_ids("charge `pi_1` of `acct_1V`, ref `cb_ch_1`, refund `re_1`") == [
+        "pi_1",
+        "acct_1V",
+    ]
+    linked = dashboard_link("pi_1", livemode=True, account="acct_1V")
+    assert _unlinked_ids(f"charge {linked}") == []
