@@ -70,7 +70,13 @@ def create_account(ctx: Ctx) -> Json:
         raise invalid(
             "The fake Stripe only creates Standard accounts (type=standard).", param="type"
         )
-    return render(make_account(ctx.state, email=ctx.params.get("email"), enabled=False))
+    # An account made with a live key is a live account: its events say `livemode: true`
+    # ("Test and live modes … objects in one mode aren't accessible to the other",
+    # https://docs.stripe.com/keys#test-live-modes).
+    account = make_account(
+        ctx.state, email=ctx.params.get("email"), enabled=False, livemode=ctx.livemode
+    )
+    return render(account)
 
 
 @api("GET", "/v1/accounts/{account}")

@@ -78,6 +78,7 @@ FACTS = ChargeFacts(
     requested_by="U0OPERATOR",
     description="Lunch for two",
     payment_intent_id="pi_3NxABCDEFGH",
+    account="acct_1V",
 )
 REFUND = RefundFacts(
     charge_id="cb_ch_abcdefghijkl",
