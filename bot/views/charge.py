@@ -124,8 +124,9 @@ def charge_modal(
     }
     if description:
         description_input["initial_value"] = description
+    account = dashboard_link(vendor_account, livemode=vendor_livemode)
     vendor_text = (
-        f"*Vendor:* <@{vendor_user_id}> ({dashboard_link(vendor_account, livemode=vendor_livemode)})\n"
+        f"*Vendor:* <@{vendor_user_id}> ({account})\n"
         "The charge is made on the vendor's Stripe account, with the platform fee."
     )
     amount_input = {

@@ -80,6 +80,9 @@ RETRY_REJECTED = (
 )
 
 
+_NO_NEW_LINK = "No new link is needed."
+
+
 def already_connected(
     account_id: str, *, vendor_user_id: str | None = None, livemode: bool = False
 ) -> str:
@@ -88,8 +91,8 @@ def already_connected(
     it stays code, since that page is the platform's and they cannot open it."""
     if vendor_user_id:
         linked = dashboard_link(account_id, livemode=livemode)
-        return f"<@{vendor_user_id}> is already connected to Stripe as {linked}. No new link is needed."
-    return f"You're already connected to Stripe as `{account_id}`. No new link is needed."
+        return f"<@{vendor_user_id}> is already connected to Stripe as {linked}. " + _NO_NEW_LINK
+    return f"You're already connected to Stripe as `{account_id}`. " + _NO_NEW_LINK
 
 
 def link_sent(vendor_user_id: str) -> str:
