@@ -24,6 +24,7 @@ from bot.refusal import Refusal
 from bot.stripe_ops.event_types import EVENT_TYPES
 from bot.views import (
     approvals,
+    cart,
     charge,
     customers,
     disputes,
@@ -451,9 +452,29 @@ def _unlinked_ids(text: str) -> list[str]:
     return [t for t in TOKEN.findall(bare) if dashboard_url(t, livemode=False) is not None]
 
 
-@pytest.mark.parametrize("name", sorted(set(MESSAGES) - VENDOR_ONLY - ECHOES))
+_PART = cart.PartFacts(
+    "cb_ch_part1", "U0V", MONEY, 12346, "succeeded", None, "pi_3NxPART", "acct_1V", True
+)
+_CART = cart.CartFacts(
+    "cb_cart_1",
+    "carol@example.com",
+    "U0OP",
+    None,
+    (_PART, dataclasses.replace(_PART, status="failed", reason="Declined.")),
+)
+#: Carts' messages, read here for their ids only (their wording has tests of its own).
+LINKED_ONLY: dict[str, Any] = {
+    "cart summary": cart.cart_summary_message(_CART),
+    "cart report": cart.cart_report_message(_CART),
+    "cart approval": cart.cart_approval_request(_CART, threshold=Money(50000, "usd")),
+    "cart decided": cart.cart_decided(_CART, approved=True, by="U0OP2"),
+}
+ALL = MESSAGES | LINKED_ONLY
+
+
+@pytest.mark.parametrize("name", sorted(set(ALL) - VENDOR_ONLY - ECHOES))
 def test_every_stripe_id_links_to_its_dashboard_page(name: str) -> None:
-    assert _unlinked_ids(plain(MESSAGES[name])) == [], name
+    assert _unlinked_ids(plain(ALL[name])) == [], name
 
 
 def test_the_guard_sees_a_bare_id_and_passes_a_linked_one() -> None:
@@ -463,3 +484,29 @@ def test_the_guard_sees_a_bare_id_and_passes_a_linked_one() -> None:
     ]
     linked = dashboard_link("pi_1", livemode=True, account="acct_1V")
     assert _unlinked_ids(f"charge {linked}") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("already connected", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("charge modal", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("approval request", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("approved", "/acct_1V/test/payments/pi_3NxABCDEFGH|pi_3NxABCDEFGH>"),
+        ("disconnect question", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("vendor list", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("digest", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("digest, a vendor's", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("home, operator", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("cart report", "/acct_1V/payments/pi_3NxPART|pi_3NxPART>"),
+    ],
+)
+def test_the_ids_these_messages_name_are_linked(name: str, url: str) -> None:
+    """The guard above passes a message that drops its ids: these must still show them."""
+    assert f"<https://dashboard.stripe.com{url}" in plain(ALL[name]), name
+
+
+@pytest.mark.parametrize("name", sorted(VENDOR_ONLY))
+def test_a_vendor_reads_their_own_account_as_code(name: str) -> None:
+    text = plain(MESSAGES[name])
+    assert "`acct_1V" in text and "connect/accounts" not in text, text
