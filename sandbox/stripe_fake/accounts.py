@@ -70,9 +70,10 @@ def create_account(ctx: Ctx) -> Json:
         raise invalid(
             "The fake Stripe only creates Standard accounts (type=standard).", param="type"
         )
-    # An account made with a live key is a live account: its events say `livemode: true`
-    # ("Test and live modes … objects in one mode aren't accessible to the other",
-    # https://docs.stripe.com/keys#test-live-modes).
+    # An account made with a live key is a live account, and its events say `livemode: true`:
+    # "All Stripe API requests occur in either test mode or live mode. … Objects in one mode
+    # aren't accessible to the other." (API keys, "Test mode versus live mode",
+    # https://docs.stripe.com/keys)
     account = make_account(
         ctx.state, email=ctx.params.get("email"), enabled=False, livemode=ctx.livemode
     )
