@@ -74,6 +74,7 @@ async def confirmation_modal(
     return charge_modal(
         vendor_user_id=vendor.slack_user_id,
         vendor_account=vendor.stripe_account_id,
+        vendor_livemode=vendor.livemode,
         money=args.money,
         currencies=CURRENCIES,
         customers=picked,

@@ -109,7 +109,10 @@ async def _answer(
     if isinstance(vendor_row, Refusal):
         return vendor_row
     return disconnect_confirmation(
-        vendor_row.id, vendor_row.slack_user_id, vendor_row.stripe_account_id
+        vendor_row.id,
+        vendor_row.slack_user_id,
+        vendor_row.stripe_account_id,
+        livemode=vendor_row.livemode,
     )
 
 

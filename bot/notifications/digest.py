@@ -87,6 +87,7 @@ async def _queue_digest(session: AsyncSession, services: Services, day: date, tz
                 vendor.stripe_account_id,
                 tuple(totals[vendor.stripe_account_id]),
                 disputes.by_account.get(vendor.stripe_account_id, 0),
+                livemode=vendor.livemode,
             ),
         )
         for vendor in vendors

@@ -29,7 +29,9 @@ RECENT = 10
 
 
 def _home_vendor(v: Vendor) -> HomeVendor:
-    return HomeVendor(v.slack_user_id, v.stripe_account_id, v.status, v.charges_enabled)
+    return HomeVendor(
+        v.slack_user_id, v.stripe_account_id, v.status, v.charges_enabled, livemode=v.livemode
+    )
 
 
 async def home_view(services: Services, team: str, user: str) -> dict[str, Any]:

@@ -71,7 +71,11 @@ async def _new_link(
     for_self = owner.slack_user_id == owner.requested_by
     if vendor is not None and vendor.status == "connected":
         who = None if for_self else owner.slack_user_id
-        return Refusal(already_connected(vendor.stripe_account_id, vendor_user_id=who))
+        return Refusal(
+            already_connected(
+                vendor.stripe_account_id, vendor_user_id=who, livemode=vendor.livemode
+            )
+        )
     person = await _person(services, owner.slack_user_id)
     if isinstance(person, Refusal):
         return person

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.money import Money, format_money
 from bot.views.charge import ChargeFacts
+from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 
 APPROVE, REJECT = "charge_approve", "charge_reject"
@@ -32,6 +33,20 @@ def _summary(facts: ChargeFacts) -> str:
     return f"{line}, for “{facts.description}”" if facts.description else line
 
 
+def _refs(facts: ChargeFacts) -> str:
+    """The charge's own id, its PaymentIntent once Stripe was asked, and the vendor's account,
+    each linked to its Dashboard page so the approver can look before deciding."""
+    parts = [f"`{facts.charge_id}`"]
+    if facts.payment_intent_id:
+        linked = dashboard_link(
+            facts.payment_intent_id, livemode=facts.livemode, account=facts.account
+        )
+        parts.append(f"PaymentIntent {linked}")
+    if facts.account:
+        parts.append(f"vendor account {dashboard_link(facts.account, livemode=facts.livemode)}")
+    return " · ".join(parts)
+
+
 def approval_request(facts: ChargeFacts, *, threshold: Money) -> dict[str, Any]:
     """The ops-channel message with Approve / Reject; the buttons carry the charge id."""
     text = f"Approval needed: {_summary(facts)}."
@@ -43,7 +58,7 @@ def approval_request(facts: ChargeFacts, *, threshold: Money) -> dict[str, Any]:
                 elements=[
                     MarkdownTextObject(
                         text=f"Above {format_money(threshold)}: a second operator must approve. "
-                        f"`{facts.charge_id}`"
+                        f"{_refs(facts)}"
                     )
                 ]
             ),
@@ -71,7 +86,7 @@ def approval_decided(facts: ChargeFacts, *, approved: bool, by: str) -> dict[str
         text,
         [
             SectionBlock(text=MarkdownTextObject(text=f"{icon} {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=f"`{facts.charge_id}`")]),
+            ContextBlock(elements=[MarkdownTextObject(text=_refs(facts))]),
         ],
     )
 

@@ -82,8 +82,11 @@ def charge_modal(
     description: str | None,
     fee_preview: str,
     private_metadata: str,
+    vendor_livemode: bool = False,
 ) -> dict[str, Any]:
     """The confirmation modal; submitting it unchanged charges exactly what it shows.
+
+    The vendor's account links to its Connect page in `vendor_livemode`'s form.
 
     `fee_preview` is `describe_fee_split(…)` (or why the fee can't be computed); the amount and
     currency inputs dispatch actions so the preview follows edits. Refuses (ValueError) what
@@ -121,8 +124,9 @@ def charge_modal(
     }
     if description:
         description_input["initial_value"] = description
+    account = dashboard_link(vendor_account, livemode=vendor_livemode)
     vendor_text = (
-        f"*Vendor:* <@{vendor_user_id}> (`{vendor_account}`)\n"
+        f"*Vendor:* <@{vendor_user_id}> ({account})\n"
         "The charge is made on the vendor's Stripe account, with the platform fee."
     )
     amount_input = {

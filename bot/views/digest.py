@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.fees import totals_line, totals_section
 from bot.views.message import message
 from bot.views.rows import CurrencyTotals, VendorTotals
@@ -35,6 +36,7 @@ class VendorDay:
     stripe_account_id: str
     totals: tuple[VendorTotals, ...]
     disputes: int
+    livemode: bool = False  # the account's mode, for its Dashboard link
 
 
 def day_label(day: date) -> str:
@@ -44,6 +46,12 @@ def day_label(day: date) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _vendor_head(v: VendorDay) -> str:
+    """`*@vendor* · acct_…`, the account linked to its Connect page: the ops channel and the
+    vendor's own channel are read by operators, who open it from the platform."""
+    return f"*<@{v.vendor_user_id}>* · {dashboard_link(v.stripe_account_id, livemode=v.livemode)}"
 
 
 def vendor_summary(v: VendorDay) -> str:
@@ -92,7 +100,7 @@ def digest_message(
     if currencies:
         blocks.append(DividerBlock())
     for v in vendors[:MAX_VENDORS]:
-        text = f"*<@{v.vendor_user_id}>* · `{v.stripe_account_id}`\n{vendor_summary(v)}"
+        text = f"{_vendor_head(v)}\n{vendor_summary(v)}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     for note in (more, disputes):
         if note:
@@ -106,10 +114,6 @@ def vendor_digest_message(day: date, vendor: VendorDay) -> dict[str, Any]:
     summary = vendor_summary(vendor)
     blocks: list[Block] = [
         HeaderBlock(text=f"Your day · {label}"),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*<@{vendor.vendor_user_id}>* · `{vendor.stripe_account_id}`\n{summary}"
-            )
-        ),
+        SectionBlock(text=MarkdownTextObject(text=f"{_vendor_head(vendor)}\n{summary}")),
     ]
     return message(f"Daily digest for {label}, <@{vendor.vendor_user_id}>: {summary}", blocks)

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.money import Money, format_money
+from bot.views.dashboard import dashboard_link
 from bot.views.fees import not_listed
 from bot.views.rows import CurrencyTotals, RecentCharge, VendorTotals
 
@@ -56,6 +57,7 @@ class HomeVendor:
     account_id: str
     status: str
     charges_enabled: bool
+    livemode: bool = False  # the account's mode, for its Dashboard link
 
 
 def _section(text: str) -> SectionBlock:
@@ -72,10 +74,12 @@ def _home(blocks: Sequence[Block]) -> dict[str, Any]:
     return view.to_dict()
 
 
-def _vendor_text(v: HomeVendor) -> str:
+def _vendor_text(v: HomeVendor, *, linked: bool) -> str:
+    """The vendor's line; `linked`: the account links to its Connect page (for operators)."""
     charges = ":white_check_mark:" if v.charges_enabled else ":x:"
     status = _STATUS.get(v.status, v.status)
-    return f"*<@{v.slack_user_id}>* · `{v.account_id}` · {status} · Charges {charges}"
+    account = dashboard_link(v.account_id, livemode=v.livemode) if linked else f"`{v.account_id}`"
+    return f"*<@{v.slack_user_id}>* · {account} · {status} · Charges {charges}"
 
 
 def _volume(day_label: str, totals: Sequence[CurrencyTotals]) -> list[Block]:
@@ -127,9 +131,15 @@ def _charges(title: str, charges: Sequence[RecentCharge], *, show_vendor: bool) 
     for c in charges:
         who = f" · <@{c.vendor_user_id}>" if show_vendor else ""
         status = _CHARGE_STATUS.get(c.status, c.status)
+        refs = f"`{c.id}`"
+        if c.payment_intent_id:
+            # On the vendor's account: the link opens it there (a vendor with a Dashboard of
+            # their own opens the same page, an operator from the platform).
+            linked = dashboard_link(c.payment_intent_id, livemode=c.livemode, account=c.account)
+            refs = f"PaymentIntent {linked} · {refs}"
         text = (
             f"*{format_money(Money(c.amount, c.currency))}*{who} · "
-            f"{c.customer_email or 'no customer'} · {status}\n`{c.id}`"
+            f"{c.customer_email or 'no customer'} · {status}\n{refs}"
         )
         blocks.append(_section(text))
     return blocks
@@ -149,7 +159,7 @@ def operator_home(
     blocks: list[Block] = [HeaderBlock(text=f"Vendors ({vendor_count})")]
     if not vendors:
         blocks.append(_section("No vendors yet. Send one a link with `/connect-vendor @vendor`."))
-    blocks += [_section(_vendor_text(v)) for v in vendors[:MAX_VENDORS]]
+    blocks += [_section(_vendor_text(v, linked=True)) for v in vendors[:MAX_VENDORS]]
     if vendor_count > min(len(vendors), MAX_VENDORS):
         shown = min(len(vendors), MAX_VENDORS)
         blocks.append(_context(f"and {vendor_count - shown} more: `/vendors` lists them all"))
@@ -166,7 +176,10 @@ def vendor_home(
     charges: Sequence[RecentCharge],
 ) -> dict[str, Any]:
     """The vendor's own account, their volume today, their last charges."""
-    blocks: list[Block] = [HeaderBlock(text="Your Stripe account"), _section(_vendor_text(vendor))]
+    # Their own account stays code: its link opens the platform's Connect page, which a vendor
+    # cannot open (as in their welcome DM).
+    own = _section(_vendor_text(vendor, linked=False))
+    blocks: list[Block] = [HeaderBlock(text="Your Stripe account"), own]
     if vendor.status == "disconnected":
         blocks.append(_context("Your account is disconnected. " + CONNECT_HINT))
     blocks += [DividerBlock(), *_volume(day_label, today), DividerBlock()]

@@ -80,9 +80,19 @@ RETRY_REJECTED = (
 )
 
 
-def already_connected(account_id: str, *, vendor_user_id: str | None = None) -> str:
-    who = f"<@{vendor_user_id}> is" if vendor_user_id else "You're"
-    return f"{who} already connected to Stripe as `{account_id}`. No new link is needed."
+_NO_NEW_LINK = "No new link is needed."
+
+
+def already_connected(
+    account_id: str, *, vendor_user_id: str | None = None, livemode: bool = False
+) -> str:
+    """Why no new link: the vendor (`vendor_user_id`, asked by someone else) or the caller
+    is connected already. To an operator the account links to its Connect page; to the vendor
+    it stays code, since that page is the platform's and they cannot open it."""
+    if vendor_user_id:
+        linked = dashboard_link(account_id, livemode=livemode)
+        return f"<@{vendor_user_id}> is already connected to Stripe as {linked}. " + _NO_NEW_LINK
+    return f"You're already connected to Stripe as `{account_id}`. " + _NO_NEW_LINK
 
 
 def link_sent(vendor_user_id: str) -> str:
@@ -95,7 +105,10 @@ def link_sent(vendor_user_id: str) -> str:
 def vendor_welcome(
     account_id: str, *, charges_enabled: bool, payouts_enabled: bool
 ) -> dict[str, Any]:
-    """The DM a vendor gets when their account is connected."""
+    """The DM a vendor gets when their account is connected.
+
+    The account stays code, not a link: only the vendor reads this DM, and the account's
+    Dashboard link opens the platform's Connect page, which they cannot open."""
     text = f"Your Stripe account `{account_id}` is connected to the marketplace."
     detail = (
         f"Charges enabled: {_enabled(charges_enabled)} · "

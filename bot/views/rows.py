@@ -59,12 +59,19 @@ class ListedCharge(Protocol):
 
 
 class RecentCharge(ListedCharge, Protocol):
-    """A charge as the App Home lists it: its status and when it was made."""
+    """A charge as the App Home lists it: its status, when it was made, and its PaymentIntent
+    (None before Stripe was asked) on the vendor's `account` in `livemode`, for its link."""
 
     @property
     def status(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
+    @property
+    def payment_intent_id(self) -> str | None: ...
+    @property
+    def account(self) -> str | None: ...
+    @property
+    def livemode(self) -> bool: ...
 
 
 class RefundableCharge(ListedCharge, Protocol):

@@ -49,12 +49,19 @@ def _yes(flag: bool) -> str:
     return ":white_check_mark:" if flag else ":x:"
 
 
-def _line(vendor: VendorLine) -> SectionBlock:
+def _account(vendor: VendorLine, *, own_only: bool) -> str:
+    """The account linked to its Connect page; code in a vendor's own list, where the link
+    would open the platform's Connect page, which they cannot open (as in their welcome DM)."""
+    if own_only:
+        return f"`{vendor.account_id}`"
+    return dashboard_link(vendor.account_id, livemode=vendor.livemode)
+
+
+def _line(vendor: VendorLine, *, own_only: bool) -> SectionBlock:
     channel = f"<#{vendor.channel_id}>" if vendor.channel_id else "ops channel"
     status = _STATUS.get(vendor.status, vendor.status)
     text = (
-        f"*<@{vendor.slack_user_id}>* · "
-        f"{dashboard_link(vendor.account_id, livemode=vendor.livemode)} · {status}\n"
+        f"*<@{vendor.slack_user_id}>* · {_account(vendor, own_only=own_only)} · {status}\n"
         f"Charges {_yes(vendor.charges_enabled)}  Payouts {_yes(vendor.payouts_enabled)}  "
         f"·  Fee: {vendor.fee}  ·  Notifications: {channel}"
     )
@@ -76,7 +83,7 @@ def vendor_list(
             ContextBlock(elements=[MarkdownTextObject(text=f"Showing {first}–{last} of {total}")])
         )
     for vendor in lines:
-        blocks += [DividerBlock(), _line(vendor)]
+        blocks += [DividerBlock(), _line(vendor, own_only=own_only)]
     buttons = []
     if offset > 0:
         buttons.append(
@@ -90,14 +97,20 @@ def vendor_list(
         buttons.append(ButtonElement(text="Next", action_id=f"{PAGE_ACTION}_next", value=str(last)))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    summary = "; ".join(f"<@{v.slack_user_id}> {v.account_id} {v.status}" for v in lines)
+    summary = "; ".join(
+        f"<@{v.slack_user_id}> {_account(v, own_only=own_only)} {v.status}" for v in lines
+    )
     return message(f"{title}: {summary}", blocks)
 
 
-def disconnect_confirmation(vendor_id: int, slack_user_id: str, account_id: str) -> dict[str, Any]:
-    """The private question before `/vendors disconnect` calls Stripe."""
+def disconnect_confirmation(
+    vendor_id: int, slack_user_id: str, account_id: str, *, livemode: bool = False
+) -> dict[str, Any]:
+    """The private question before `/vendors disconnect` calls Stripe; the account links to its
+    Connect page, to look before deciding."""
+    account = dashboard_link(account_id, livemode=livemode)
     text = (
-        f"Disconnect <@{slack_user_id}> (`{account_id}`)? The platform loses access to their "
+        f"Disconnect <@{slack_user_id}> ({account})? The platform loses access to their "
         "Stripe account and charges to them are refused until they connect again."
     )
     return message(

@@ -70,7 +70,14 @@ def create_account(ctx: Ctx) -> Json:
         raise invalid(
             "The fake Stripe only creates Standard accounts (type=standard).", param="type"
         )
-    return render(make_account(ctx.state, email=ctx.params.get("email"), enabled=False))
+    # An account made with a live key is a live account, and its events say `livemode: true`:
+    # "All Stripe API requests occur in either test mode or live mode. … Objects in one mode
+    # aren't accessible to the other." (API keys, "Test mode versus live mode",
+    # https://docs.stripe.com/keys)
+    account = make_account(
+        ctx.state, email=ctx.params.get("email"), enabled=False, livemode=ctx.livemode
+    )
+    return render(account)
 
 
 @api("GET", "/v1/accounts/{account}")

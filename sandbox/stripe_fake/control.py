@@ -74,7 +74,14 @@ async def update_account(request: web.Request) -> web.Response:
     if isinstance(change, dict):
         previous["requirements"] = dict(acct["requirements"])
         acct["requirements"] = requirements_after(acct["requirements"], change)
-    record(state, "account.updated", acct, account=acct["id"], previous=previous)
+    record(
+        state,
+        "account.updated",
+        acct,
+        account=acct["id"],
+        livemode=bool(acct.get("_livemode")),
+        previous=previous,
+    )
     return json_response(render(acct))
 
 

@@ -171,6 +171,9 @@ class RecentCharge:
     vendor_user_id: str
     customer_email: str | None
     created_at: datetime
+    payment_intent_id: str | None = None
+    account: str | None = None  # the vendor's Stripe account, which holds the PaymentIntent
+    livemode: bool = False
 
 
 async def recent_charges(
@@ -179,7 +182,9 @@ async def recent_charges(
     """The newest `limit` charges of the workspace (any status), newest first; one vendor's
     only when `vendor_user_id` is given."""
     query = (
-        select(Charge, Vendor.slack_user_id, Customer.email)
+        select(
+            Charge, Vendor.slack_user_id, Customer.email, Vendor.stripe_account_id, Vendor.livemode
+        )
         .join(Vendor, Vendor.id == Charge.vendor_id)
         .outerjoin(Customer, Customer.id == Charge.customer_id)
         .where(Charge.team_id == team_id)
@@ -191,9 +196,18 @@ async def recent_charges(
     rows = await session.execute(query)
     return [
         RecentCharge(
-            c.id, c.amount, c.currency, c.status, str(user), email and str(email), c.created_at
+            c.id,
+            c.amount,
+            c.currency,
+            c.status,
+            str(user),
+            email and str(email),
+            c.created_at,
+            c.payment_intent_id,
+            str(account),
+            bool(livemode),
         )
-        for c, user, email in rows.all()
+        for c, user, email, account, livemode in rows.all()
     ]
 
 

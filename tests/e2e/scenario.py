@@ -25,11 +25,17 @@ async def connected_vendor(
     status: str = "connected",
     channel_id: str | None = None,
     email: str | None = None,
+    livemode: bool = False,
 ) -> Vendor:
-    """A Standard account on the fake Stripe, and its vendor row linked to `slack_user_id`."""
+    """A Standard account on the fake Stripe, and its vendor row linked to `slack_user_id`.
+
+    `livemode`: the account is made with a live key (a live account, as a live platform's OAuth
+    connects); only for a vendor that is not charged (the platform's key is a test one)."""
+    assert not (livemode and charges_enabled), "a live vendor cannot be charged with a test key"
     api = cb.app[SERVICES].stripe.api.v1
     account = await api.accounts.create_async(
-        params={"type": "standard", "email": email or f"{slack_user_id.lower()}@vendor.test"}
+        params={"type": "standard", "email": email or f"{slack_user_id.lower()}@vendor.test"},
+        options={"api_key": "sk_live_e2e"} if livemode else None,
     )
     if charges_enabled:
         await cb.stripe.set_account(
@@ -41,7 +47,7 @@ async def connected_vendor(
         slack_user_id=slack_user_id,
         stripe_account_id=account.id,
         status=status,
-        livemode=False,
+        livemode=livemode,
         scope="read_write",
         email=email,
         charges_enabled=charges_enabled,

@@ -482,3 +482,22 @@ async def test_a_decline_fault_on_one_account_declines_one_payment_there_only(
     # The fault is spent: the next payment on that account is the card's own outcome.
     again = await pay(client, "pm_card_visa", account=declined_at)
     assert again.status == "succeeded"
+
+
+async def test_an_account_made_with_a_live_key_is_a_live_one(stripe_fake: StripeFake) -> None:
+    async with (
+        stripe_client(stripe_fake.url) as test,
+        stripe_client(stripe_fake.url, key="sk_live_fake") as live,
+    ):
+        made = {
+            mode: (await c.v1.accounts.create_async(params={"type": "standard"})).id
+            for mode, c in (("test", test), ("live", live))
+        }
+    for account in made.values():
+        await stripe_fake.set_account(account, charges_enabled=True)
+    updated = {
+        e["account"]: e["livemode"]
+        for e in await stripe_fake.events()
+        if e["type"] == "account.updated"
+    }
+    assert updated == {made["test"]: False, made["live"]: True}

@@ -34,13 +34,20 @@ async def request_approval(cb: Connectbot, amount: str = "600") -> tuple[str, di
     await customer_with_card(cb, "jane@example.com")
     view = await open_charge_modal(cb, f"<@{VENDOR}> {amount} jane@example.com", user=OPERATOR)
     assert "second operator" in str(view["blocks"])
+    account = vendor.stripe_account_id
+    # The modal and the request link the vendor's account to its Connect page (test form).
+    link = f"<https://dashboard.stripe.com/test/connect/accounts/{account}|{account}>"
+    assert f"*Vendor:* <@{VENDOR}> ({link})" in view["blocks"][0]["text"]["text"]
     await submit(cb, view)
 
     async def request() -> list[dict[str, Any]]:
         return [m for m in await cb.slack.messages(OPS_CHANNEL) if "Approval needed" in m["text"]]
 
     [message] = await cb.until(request, what="the approval request")
-    return vendor.stripe_account_id, message
+    [row] = await charges_in_db(cb)
+    context = message["blocks"][1]["elements"][0]["text"]
+    assert context.endswith(f"must approve. `{row.id}` · vendor account {link}"), context
+    return account, message
 
 
 async def click(cb: Connectbot, action: str, message: dict[str, Any], user: str) -> Any:

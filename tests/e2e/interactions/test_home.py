@@ -71,7 +71,9 @@ def today_at_stripe(cb: Connectbot, accounts: list[str]) -> dict[str, list[str]]
 
 async def three_charges(cb: Connectbot) -> tuple[Any, Any, Any, list[str]]:
     vera = await connected_vendor(cb, VERA)
-    victor = await connected_vendor(cb, VICTOR, charges_enabled=False, status="onboarding")
+    victor = await connected_vendor(
+        cb, VICTOR, charges_enabled=False, status="onboarding", livemode=True
+    )
     await customer_with_card(cb, "jane@example.com")
     declined = await customer_with_card(cb, "bob@example.com", card="pm_card_chargeDeclined")
     first = await charge_through_modal(cb, f"<@{VERA}> 100.00 jane@example.com", user=OPERATOR)
@@ -85,8 +87,17 @@ async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: C
     first, second, failed, accounts = await three_charges(cb)
     view, text = await open_home(cb, OPERATOR)
     assert len(view["blocks"]) <= 100
-    assert f"*<@{VERA}>* · `" in text and "connected · Charges :white_check_mark:" in text
-    assert f"*<@{VICTOR}>* · `" in text and "onboarding · Charges :x:" in text
+    # Each account links to its Connect page in its own mode: Vera's test, Victor's live.
+    vera, victor = accounts
+    board = "https://dashboard.stripe.com"
+    assert (
+        f"*<@{VERA}>* · <{board}/test/connect/accounts/{vera}|{vera}> · "
+        ":large_green_circle: connected · Charges :white_check_mark:"
+    ) in text
+    assert (
+        f"*<@{VICTOR}>* · <{board}/connect/accounts/{victor}|{victor}> · "
+        ":large_yellow_circle: onboarding · Charges :x:"
+    ) in text
     # Today, per currency: only succeeded charges count; fees are 10%.
     assert "*Charges (EUR)*\n1" in text and "*Volume*\n€25.50" in text
     assert "*Platform fees*\n€2.55" in text
@@ -96,7 +107,12 @@ async def test_an_operator_sees_vendors_todays_volume_and_the_last_charges(cb: C
     # Last charges, newest first, failed ones included with their status.
     lines = [t for t in texts(view["blocks"]) if "`cb_ch_" in t]
     assert [line.rsplit("`", 2)[-2] for line in lines] == [failed.id, second.id, first.id]
-    assert lines[0] == f"*$9.00* · <@{VERA}> · bob@example.com · :x: failed\n`{failed.id}`"
+    # Each charge's PaymentIntent links to its page on Vera's account.
+    pi = failed.payment_intent_id
+    assert lines[0] == (
+        f"*$9.00* · <@{VERA}> · bob@example.com · :x: failed\n"
+        f"PaymentIntent <{board}/{vera}/test/payments/{pi}|{pi}> · `{failed.id}`"
+    )
     assert lines[2].startswith(f"*$100.00* · <@{VERA}> · jane@example.com · :white_check_mark:")
 
     # Admins count as operators; a later charge shows the next time the tab opens.
@@ -131,6 +147,13 @@ async def test_a_vendor_sees_only_their_own_account_and_charges(cb: Connectbot) 
     view, text = await open_home(cb, VERA)
     assert today_fields(view) == today_at_stripe(cb, [vera_vendor.stripe_account_id])
     assert "Your Stripe account" in text and f"*<@{VERA}>*" in text
+    # Her own account stays code (its link opens the platform's Connect page); her charge's
+    # PaymentIntent links to its page on her account.
+    account = vera_vendor.stripe_account_id
+    assert f"*<@{VERA}>* · `{account}` · " in text and "connect/accounts" not in text
+    pi = vera.payment_intent_id
+    link = f"<https://dashboard.stripe.com/{account}/test/payments/{pi}|{pi}>"
+    assert f"PaymentIntent {link} · `{vera.id}`" in text
     assert vera.id in text and "*$40.00* · jane@example.com" in text
     assert "*Volume*\n$40.00" in text and "*Platform fees*\n$4.00" in text
     assert victor.id not in text and VICTOR not in text and "$70.00" not in text

@@ -119,17 +119,23 @@ async def test_two_concurrent_passes_queue_one_digest(cb: Connectbot) -> None:
         ).all()
     assert list(runs) == [day]
     assert sorted(keys) == [f"digest:{day}:ops", f"digest:{day}:vendor:{_account(ops, VERA)}"]
+    mine = await accounts(cb)
+    assert (_account(ops, VICTOR), _account(own, VERA)) == (mine[VICTOR], mine[VERA])
     await cb.settled()
     assert len(await digests_in(cb, OPS_CHANNEL)) == 1
     assert len(await digests_in(cb, VERA_CHANNEL)) == 1
 
 
 def _account(message: dict[str, Any], user: str) -> str:
-    """The `acct_…` shown next to `user` in the digest's blocks."""
+    """The `acct_…` shown next to `user` in the digest's blocks, which must link to its Connect
+    page in the Dashboard (test form: the harness's accounts are test ones)."""
     for block in message["blocks"]:
         text = (block.get("text") or {}).get("text", "")
         if text.startswith(f"*<@{user}>*"):
-            return str(text.split("`")[1])
+            account = text.split("|")[1].split(">")[0]
+            url = f"https://dashboard.stripe.com/test/connect/accounts/{account}"
+            assert text.startswith(f"*<@{user}>* · <{url}|{account}>\n"), text
+            return str(account)
     raise AssertionError(f"{user} not in the digest")
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from sqlalchemy import select, update
 
 from storage.models import AuditEntry, OAuthState, Vendor, utcnow
+from tests.e2e.scenario import connected_vendor
 from tests.harness import ADMIN, OPERATOR, OPS_CHANNEL, TEAM_ID, Connectbot
 
 VENDOR = "U0VENDORA"
@@ -245,14 +246,21 @@ async def test_an_operator_sends_the_link_by_dm_and_the_vendor_connects(cb: Conn
 async def test_a_connected_vendor_is_told_their_account_instead_of_a_new_link(
     cb: Connectbot,
 ) -> None:
-    vendor = await connect(cb, VENDOR)
+    # A live account (as a live platform's OAuth connects; the harness's platform key is a
+    # test one, so the fake refuses a live code): its Dashboard link takes the live form.
+    vendor = await connected_vendor(cb, VENDOR, charges_enabled=False, livemode=True)
+    account = vendor.stripe_account_id
     reply = await cb.slack_sender.command("/connect-vendor", "", user_id=VENDOR)
     answer = await reply_to(cb, reply.response_key)
-    assert "already connected" in answer["text"] and vendor.stripe_account_id in answer["text"]
+    # To the vendor their account is code: its link opens the platform's Connect page.
+    assert answer["text"] == (
+        f"You're already connected to Stripe as `{account}`. No new link is needed."
+    )
     assert "blocks" not in answer or not answer["blocks"]
     reply = await cb.slack_sender.command("/connect-vendor", f"<@{VENDOR}>", user_id=ADMIN)
     answer = await reply_to(cb, reply.response_key)
-    assert f"<@{VENDOR}> is already connected" in answer["text"]
+    url = f"https://dashboard.stripe.com/connect/accounts/{account}"
+    assert f"<@{VENDOR}> is already connected to Stripe as <{url}|{account}>." in answer["text"]
 
 
 async def test_one_stripe_account_cannot_belong_to_two_slack_users(cb: Connectbot) -> None:

@@ -23,11 +23,15 @@ async def test_operators_see_every_vendor_a_vendor_only_themselves(cb: Connectbo
     reply = await cb.slack_sender.command("/vendors", "", user_id=OPERATOR)
     listed = str(await reply_to(cb, reply.response_key))
     assert first.stripe_account_id in listed and second.stripe_account_id in listed
+    for account in (first.stripe_account_id, second.stripe_account_id):
+        assert f"<https://dashboard.stripe.com/test/connect/accounts/{account}|{account}>" in listed
     assert "default (10%)" in listed and "connected" in listed
 
     reply = await cb.slack_sender.command("/vendors", "", user_id=VENDOR)
     own = str(await reply_to(cb, reply.response_key))
     assert first.stripe_account_id in own and second.stripe_account_id not in own
+    # Their own account is code: its link opens the platform's Connect page.
+    assert f"`{first.stripe_account_id}`" in own and "connect/accounts" not in own
 
     # Refused privately (in the ack: the role is known before it), with no vendor's account.
     reply = await cb.slack_sender.command("/vendors", "", user_id="U0STRANGER")
@@ -99,7 +103,10 @@ async def test_disconnect_asks_first_then_deauthorizes_once(cb: Connectbot) -> N
     await cb.until(lambda: channel_texts(cb), what="the connected note")
     reply = await cb.slack_sender.command("/vendors", f"disconnect <@{VENDOR}|v>", user_id=ADMIN)
     question = await reply_to(cb, reply.response_key)
-    assert "Disconnect" in question["text"] and vendor.stripe_account_id in question["text"]
+    account = vendor.stripe_account_id
+    link = f"<https://dashboard.stripe.com/test/connect/accounts/{account}|{account}>"
+    assert question["text"].startswith(f"Disconnect <@{VENDOR}> ({link})? ")
+    assert f":warning: Disconnect <@{VENDOR}> ({link})? " in str(question["blocks"])
     assert [r for r in await cb.stripe.requests() if r["path"] == "/oauth/deauthorize"] == []
 
     message = {"blocks": question["blocks"], "channel": "C_GENERAL"}

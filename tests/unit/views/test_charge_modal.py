@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.money import Money
 from bot.views.charge import CustomerChoice, amount_text, charge_modal
+from bot.views.dashboard import dashboard_link
 
 CUSTOMERS = [
     CustomerChoice(1, "ann@example.com", "Visa •••• 4242"),
@@ -57,6 +58,7 @@ def _with_models(
     description: str | None,
     fee_preview: str,
     private_metadata: str,
+    vendor_livemode: bool = False,
 ) -> dict[str, Any]:
     """The same modal through slack_sdk's models (how it was built before), validated."""
 
@@ -82,7 +84,8 @@ def _with_models(
             SectionBlock(
                 block_id="vendor",
                 text=MarkdownTextObject(
-                    text=f"*Vendor:* <@{vendor_user_id}> (`{vendor_account}`)\n"
+                    text=f"*Vendor:* <@{vendor_user_id}> "
+                    f"({dashboard_link(vendor_account, livemode=vendor_livemode)})\n"
                     "The charge is made on the vendor's Stripe account, with the platform fee."
                 ),
             ),
@@ -140,6 +143,7 @@ def _with_models(
         {"customer_id": 99, "description": ""},
         {"money": Money(500, "jpy"), "customer_id": 3},
         {"money": Money(100, "gbp")},  # a currency not offered: no initial option
+        {"vendor_livemode": True},
         {"customers": [CustomerChoice(i, f"c{i}@example.com", None) for i in range(100)]},
     ],
 )
@@ -147,6 +151,13 @@ def test_the_modal_is_what_slack_sdk_renders(changes: dict[str, Any]) -> None:
     given = _given(**changes)
     assert charge_modal(**given) == _with_models(**given)
     View(**_modal(**changes)).validate_json()
+
+
+def test_the_vendor_account_links_to_its_connect_page_in_its_mode() -> None:
+    for livemode, mode in ((False, "/test"), (True, "")):
+        vendor = _modal(vendor_livemode=livemode)["blocks"][0]["text"]["text"]
+        url = f"https://dashboard.stripe.com{mode}/connect/accounts/acct_1"
+        assert vendor.startswith(f"*Vendor:* <@U1> (<{url}|acct_1>)\n"), vendor
 
 
 def test_no_modal_shares_anything_with_another() -> None:

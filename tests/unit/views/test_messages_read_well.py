@@ -24,6 +24,7 @@ from bot.refusal import Refusal
 from bot.stripe_ops.event_types import EVENT_TYPES
 from bot.views import (
     approvals,
+    cart,
     charge,
     customers,
     disputes,
@@ -35,6 +36,7 @@ from bot.views import (
     vendors,
 )
 from bot.views.charge import ChargeFacts, CustomerChoice
+from bot.views.dashboard import dashboard_link, dashboard_url
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from bot.views.event_notice import event_notice
 from bot.views.fees import fee_summary_message
@@ -77,6 +79,7 @@ FACTS = ChargeFacts(
     requested_by="U0OPERATOR",
     description="Lunch for two",
     payment_intent_id="pi_3NxABCDEFGH",
+    account="acct_1V",
 )
 REFUND = RefundFacts(
     charge_id="cb_ch_abcdefghijkl",
@@ -113,8 +116,9 @@ LINE = vendors.VendorLine("U0VENDOR", "acct_1Vendor", "connected", True, False, 
 def _texts(node: Any) -> list[str]:
     """Every `text` string in a message, view or block, depth first."""
     if isinstance(node, dict):
+        # A section's `text` is an object holding the string: read into it too.
         found = [node["text"]] if isinstance(node.get("text"), str) else []
-        return found + [t for key, v in node.items() if key != "text" for t in _texts(v)]
+        return found + [t for v in node.values() if not isinstance(v, str) for t in _texts(v)]
     if isinstance(node, list):
         return [t for item in node for t in _texts(item)]
     return []
@@ -430,3 +434,79 @@ def test_help_shows_only_what_each_role_may_run() -> None:
             shown = spec.help_text(role)
             for line, needed in zip(spec.usage, spec.roles, strict=True):
                 assert (line in shown) == (RANKS[role] >= RANKS[needed]), (spec.name, role)
+
+
+#: Messages only the vendor reads (their DM, their own App Home, the answer to their own
+#: `/connect-vendor`): an `acct_` link there opens the *platform's* Connect page, which the
+#: vendor cannot open, so their own account stays code (issue 17, section 2).
+VENDOR_ONLY = {"welcome", "already connected, self", "home, vendor"}
+#: A person's own words echoed back in a refusal name no object of ours.
+ECHOES = {"refund ref"}
+TOKEN = re.compile(r"\b[a-z]+_[A-Za-z0-9]+\b")
+LINK = re.compile(r"<https://dashboard\.stripe\.com/[^|>]+\|[^>]*>")
+
+
+def _unlinked_ids(text: str) -> list[str]:
+    """Ids with a Dashboard page that `text` shows outside a Dashboard link."""
+    bare = LINK.sub(" ", text)
+    return [t for t in TOKEN.findall(bare) if dashboard_url(t, livemode=False) is not None]
+
+
+_PART = cart.PartFacts(
+    "cb_ch_part1", "U0V", MONEY, 12346, "succeeded", None, "pi_3NxPART", "acct_1V", True
+)
+_CART = cart.CartFacts(
+    "cb_cart_1",
+    "carol@example.com",
+    "U0OP",
+    None,
+    (_PART, dataclasses.replace(_PART, status="failed", reason="Declined.")),
+)
+#: Carts' messages, read here for their ids only (their wording has tests of its own).
+LINKED_ONLY: dict[str, Any] = {
+    "cart summary": cart.cart_summary_message(_CART),
+    "cart report": cart.cart_report_message(_CART),
+    "cart approval": cart.cart_approval_request(_CART, threshold=Money(50000, "usd")),
+    "cart decided": cart.cart_decided(_CART, approved=True, by="U0OP2"),
+}
+ALL = MESSAGES | LINKED_ONLY
+
+
+@pytest.mark.parametrize("name", sorted(set(ALL) - VENDOR_ONLY - ECHOES))
+def test_every_stripe_id_links_to_its_dashboard_page(name: str) -> None:
+    assert _unlinked_ids(plain(ALL[name])) == [], name
+
+
+def test_the_guard_sees_a_bare_id_and_passes_a_linked_one() -> None:
+    assert _unlinked_ids("charge `pi_1` of `acct_1V`, ref `cb_ch_1`, refund `re_1`") == [
+        "pi_1",
+        "acct_1V",
+    ]
+    linked = dashboard_link("pi_1", livemode=True, account="acct_1V")
+    assert _unlinked_ids(f"charge {linked}") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("already connected", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("charge modal", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("approval request", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("approved", "/acct_1V/test/payments/pi_3NxABCDEFGH|pi_3NxABCDEFGH>"),
+        ("disconnect question", "/test/connect/accounts/acct_1V|acct_1V>"),
+        ("vendor list", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("digest", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("digest, a vendor's", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("home, operator", "/test/connect/accounts/acct_1Vendor|acct_1Vendor>"),
+        ("cart report", "/acct_1V/payments/pi_3NxPART|pi_3NxPART>"),
+    ],
+)
+def test_the_ids_these_messages_name_are_linked(name: str, url: str) -> None:
+    """The guard above passes a message that drops its ids: these must still show them."""
+    assert f"<https://dashboard.stripe.com{url}" in plain(ALL[name]), name
+
+
+@pytest.mark.parametrize("name", sorted(VENDOR_ONLY))
+def test_a_vendor_reads_their_own_account_as_code(name: str) -> None:
+    text = plain(MESSAGES[name])
+    assert "`acct_1V" in text and "connect/accounts" not in text, text
