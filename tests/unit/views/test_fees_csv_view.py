@@ -140,4 +140,4 @@ def test_comment_and_refusals_read_well() -> None:
     )
     for error in ("not_in_channel", "channel_not_found", "is_archived", "missing_scope", None):
         message = not_shared(error)
-        assert (message.endswith(".") and error is None) or error not in message
+        assert message.endswith(".") if error is None else error not in message
