@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import stripe
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
@@ -27,6 +28,20 @@ def _database_templates() -> Iterator[None]:
     """The migrated templates `database_url` copies are removed when the session ends."""
     yield
     asyncio.run(drop_templates())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stripe_retries_on_test_time() -> Iterator[None]:
+    """stripe-python's retry backoff on the tests' time scale, as `tests.harness.FAST` puts
+    connectbot's own loops: the same retries of the same requests with the same idempotency
+    keys, 20 to 50 ms apart instead of 0.5 to 5 s (`stripe._http_client.HTTPClient`
+    `_sleep_time_seconds`). A test of a fault that stripe-python retries away would otherwise
+    sit out a second or two of sleep per request."""
+    saved = stripe.HTTPClient.INITIAL_DELAY, stripe.HTTPClient.MAX_DELAY
+    for name, seconds in zip(("INITIAL_DELAY", "MAX_DELAY"), (0.02, 0.05), strict=True):
+        setattr(stripe.HTTPClient, name, seconds)
+    yield
+    stripe.HTTPClient.INITIAL_DELAY, stripe.HTTPClient.MAX_DELAY = saved
 
 
 @pytest.fixture(params=BACKENDS)
