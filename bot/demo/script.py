@@ -20,6 +20,7 @@ from bot.demo.checks import (
     stripe_saw_the_fee,
     vendor_row,
 )
+from bot.demo.payouts_step import vera_payouts
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
@@ -244,4 +245,5 @@ STORY: tuple[Step, ...] = (
     Step("Otto refunds $40.00 of Vera's charge", refund_part),
     Step("Jane disputes Victor's charge", dispute),
     Step("Otto asks for today's fees", fees_today),
+    Step("Two days later Stripe pays Vera out, and she asks /payouts", vera_payouts),
 )

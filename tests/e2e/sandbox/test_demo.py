@@ -36,9 +36,16 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "Otto Operator · only visible to you, in #ops:" in out
     assert "Vera Vendor · DM from connectbot:" in out and "[Connect with Stripe]" in out
     assert "was declined" in out and "$40.00 of $100.00 refunded" in out and "Dispute" in out
-    fees = out[out.index(f": {STORY[-1].title} ==") :]
+    fees_step = next(n for n, step in enumerate(STORY, 1) if step.title.endswith("fees"))
+    fees = out[out.index(f"== Step {fees_step}/") : out.index(f"== Step {fees_step + 1}/")]
     assert "Platform fees $6.00" in fees  # Vera: $10.00 fee less $4.00 refunded with $40.00
     assert "Platform fees $25.00" in fees  # Victor
+    # The payouts step: Vera's own /payouts, privately, with the payout on its way.
+    payouts = out[out.index(f": {STORY[-1].title} ==") :]
+    assert "Vera types in #general: /payouts" in payouts
+    assert "Vera Vendor · only visible to you, in #general:" in payouts
+    assert "Next payout: $25.00 · in transit" in payouts, payouts
+    assert "Available: $" in payouts and "Pending: $0.00" in payouts, payouts  # two days on
     # Slack's markup rendered for a terminal: no stars, backticks or emoji names left.
     assert "*" not in out and "`" not in out, out
     assert not re.search(r":[a-z_]+:", out), re.findall(r".*:[a-z_]+:.*", out)
