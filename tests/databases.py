@@ -49,13 +49,14 @@ def _postgres_url(name: str) -> str:
     )
 
 
-async def _admin(sql: str) -> None:
-    """Run one statement on the server's `postgres` database (CREATE/DROP DATABASE cannot run
-    inside a transaction, nor on the database they create)."""
+async def _admin(*statements: str) -> None:
+    """Run statements on the server's `postgres` database, one by one (CREATE/DROP DATABASE
+    cannot run inside a transaction, nor on the database they create)."""
     assert POSTGRES_URL, "TEST_DATABASE_URL is not set"
     admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL, "postgres"))
     try:
-        await admin.execute(sql)
+        for sql in statements:
+            await admin.execute(sql)
     finally:
         await admin.close()
 
@@ -109,7 +110,14 @@ async def fresh_database(
         return
     name = f"cb_test_{secrets.token_hex(6)}"
     template = f' TEMPLATE "{await _template(backend)}"' if migrated else ""
-    await _admin(f'CREATE DATABASE "{name}"{template}')
+    # A commit in a test database does not wait for the WAL to reach the disk: what commits,
+    # locks and is seen is the same, only a crash of the server could lose the last commits
+    # (postgresql.org/docs/15/wal-async-commit.html), and a test's database outlives no crash.
+    # Four test runs sharing one server's fsyncs made every commit wait for the others'.
+    await _admin(
+        f'CREATE DATABASE "{name}"{template}',
+        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+    )
     try:
         yield _postgres_url(name)
     finally:
