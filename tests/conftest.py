@@ -30,18 +30,33 @@ def _database_templates() -> Iterator[None]:
     asyncio.run(drop_templates())
 
 
+# stripe-python's own retry backoff, as shipped, before the tests shorten it.
+SHIPPED_BACKOFF = {
+    "INITIAL_DELAY": stripe.HTTPClient.INITIAL_DELAY,
+    "MAX_DELAY": stripe.HTTPClient.MAX_DELAY,
+}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _stripe_retries_on_test_time() -> Iterator[None]:
     """stripe-python's retry backoff on the tests' time scale, as `tests.harness.FAST` puts
     connectbot's own loops: the same retries of the same requests with the same idempotency
     keys, 20 to 50 ms apart instead of 0.5 to 5 s (`stripe._http_client.HTTPClient`
     `_sleep_time_seconds`). A test of a fault that stripe-python retries away would otherwise
-    sit out a second or two of sleep per request."""
-    saved = stripe.HTTPClient.INITIAL_DELAY, stripe.HTTPClient.MAX_DELAY
-    for name, seconds in zip(("INITIAL_DELAY", "MAX_DELAY"), (0.02, 0.05), strict=True):
+    sit out a second or two of sleep per request. A test of stripe-python's own timing asks
+    for `stripe_backoff_as_shipped`."""
+    for name, seconds in (("INITIAL_DELAY", 0.02), ("MAX_DELAY", 0.05)):
         setattr(stripe.HTTPClient, name, seconds)
     yield
-    stripe.HTTPClient.INITIAL_DELAY, stripe.HTTPClient.MAX_DELAY = saved
+    for name, seconds in SHIPPED_BACKOFF.items():
+        setattr(stripe.HTTPClient, name, seconds)
+
+
+@pytest.fixture
+def stripe_backoff_as_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stripe-python's retry backoff as it ships (0.5 s, doubling, at most 5 s), for this test."""
+    for name, seconds in SHIPPED_BACKOFF.items():
+        monkeypatch.setattr(stripe.HTTPClient, name, seconds)
 
 
 @pytest.fixture(params=BACKENDS)
