@@ -23,6 +23,7 @@ from bot.demo.checks import (
 )
 from bot.demo.event_steps import dispute_won, fraud_warning, payout_fails
 from bot.demo.notify import choose_new_customers, new_customer_announced
+from bot.demo.payouts_step import vera_payouts
 from bot.demo.stage import Stage, StepFailed
 from bot.money import Money, format_money
 from bot.sandbox_workspace import GENERAL_CHANNEL, OPERATOR, OPS_CHANNEL, VENDOR, VENDOR_2
@@ -301,4 +302,5 @@ STORY: tuple[Step, ...] = (
     Step("Vera's payout fails", payout_fails),
     Step("Otto asks for today's fees", fees_today),
     Step("Otto exports this month's charges as a CSV file", fees_csv),
+    Step("Two days later Stripe pays Vera out, and she asks /payouts", vera_payouts),
 )

@@ -18,7 +18,16 @@ filtered by ``status`` ("pending, paid, failed, or canceled": stripe-python's
 
 ``POST /_fake/accounts/{acct}/payouts`` (not Stripe's) makes a payout on an account for tests:
 ``amount``, ``currency``, ``status`` (``pending`` by default; ``paid``, ``in_transit``,
-``canceled``, ``failed``), ``arrival_date`` (two days from now by default).
+``canceled``, ``failed``), ``arrival_date`` (two days from now by default). Like Stripe, it pays
+out only what is available: a larger amount is refused with a 400 ``invalid_request_error`` of
+code ``balance_insufficient``, Stripe's code for a transfer or payout the account's available
+balance does not cover (https://docs.stripe.com/error-codes#balance-insufficient; the code is in
+the enum of error codes generated from Stripe's OpenAPI spec, e.g.
+https://pub.dev/documentation/client_stripe/0.1.3/models/ApiErrorsCode/balanceInsufficient-constant.html),
+worded as Stripe words it to an API caller ("Insufficient funds in Stripe account. ...",
+quoted at https://blog.csdn.net/weixin_34010461/article/details/114668904). Pending funds do
+not count: "funds that aren't available in the balance yet"
+(docs.stripe.com/api/balance/balance_object).
 """
 
 from __future__ import annotations
@@ -28,11 +37,18 @@ from typing import Any
 from aiohttp import web
 
 from .api import Ctx, Json, account_and_body, api, json_response, list_object
-from .errors import invalid
+from .errors import StripeError, invalid
 from .store import State, new_id, render, skeleton
 
 #: A payout's statuses (docs.stripe.com/api/payouts/object: status).
 STATUSES = ("paid", "pending", "in_transit", "canceled", "failed")
+#: Stripe's answer to a payout larger than the available balance (see the module's docstring).
+INSUFFICIENT = (
+    "Insufficient funds in Stripe account. In test mode, you can add funds to your available "
+    "balance (bypassing your pending balance) by creating a charge with 4000 0000 0000 0077 as "
+    "the card number. You can use the /v1/balance endpoint to view your Stripe balance (for "
+    "more details, see stripe.com/docs/api#balance)."
+)
 
 
 def _amounts(totals: dict[str, int]) -> list[Json]:
@@ -63,6 +79,12 @@ def account_balance(state: State, account: str | None, *, livemode: bool) -> Jso
         livemode=livemode,
     )
     return balance
+
+
+def available(state: State, account: str | None, currency: str) -> int:
+    """What ``account`` could pay out in ``currency`` now (its available balance)."""
+    balance = account_balance(state, account, livemode=False)
+    return sum(e["amount"] for e in balance["available"] if e["currency"] == currency)
 
 
 @api("GET", "/v1/balance")
@@ -160,11 +182,19 @@ async def create_payout(request: web.Request) -> web.Response:
         arrival_date = None if arrival is None else int(arrival)
     except (TypeError, ValueError):
         return json_response({"error": "amount and arrival_date must be integers"}, 400)
+    if amount <= 0:
+        return json_response({"error": "amount must be a positive integer"}, 400)
+    currency = str(body.get("currency", "usd")).lower()
+    if amount > available(state, account, currency):
+        refused = StripeError(
+            400, "invalid_request_error", INSUFFICIENT, code="balance_insufficient"
+        )
+        return json_response(refused.body(new_id("req")), 400)
     payout = make_payout(
         state,
         account,
         amount=amount,
-        currency=str(body.get("currency", "usd")).lower(),
+        currency=currency,
         status=status,
         arrival_date=arrival_date,
     )

@@ -142,8 +142,9 @@ async def test_a_key_still_executing_is_in_use(
 
 
 async def test_stripe_python_retries_an_in_use_key_until_the_first_request_ends(
-    stripe_fake: StripeFake,
+    stripe_fake: StripeFake, stripe_backoff_as_shipped: None
 ) -> None:
+    # Five retries of stripe-python's own backoff outlast the first request's 0.5 s.
     await stripe_fake.fault("POST", "/v1/customers", "timeout", seconds=0.5)
     http = stripe.AIOHTTPClient()
     retrying = stripe.StripeClient(

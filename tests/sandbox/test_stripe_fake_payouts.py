@@ -48,19 +48,27 @@ async def test_balance_counts_charges_net_refunds_and_payouts(
     assert _amounts(platform.available) != _amounts(balance.available)
 
 
+async def funded_account(client: stripe.StripeClient, stripe_fake: StripeFake) -> str:
+    """A connected account with $86.80 available: a $100.00 charge less its $10.00 application
+    fee and Stripe's $3.20, two days on."""
+    acct, _ = await direct_charge(client, 10000, 1000)
+    await stripe_fake.advance_clock(2 * 86400)
+    return acct
+
+
 async def test_payouts_newest_first_filtered_and_scoped(
     client: stripe.StripeClient, stripe_fake: StripeFake
 ) -> None:
-    acct = await connected_account(client)
-    other = await connected_account(client)
+    acct = await funded_account(client, stripe_fake)
+    other = await funded_account(client, stripe_fake)
     opts: Any = {"stripe_account": acct}
     first = await stripe_fake.payout(acct, amount=1000, status="paid", arrival_date=1_700_000_000)
     await stripe_fake.advance_clock(60)
-    second = await stripe_fake.payout(acct, amount=2500, currency="eur")
+    second = await stripe_fake.payout(acct, amount=2500, status="in_transit")
     await stripe_fake.payout(other, amount=7)
     payouts = await client.v1.payouts.list_async(options=opts)
     assert [p.id for p in payouts.data] == [second["id"], first["id"]]
-    assert payouts.data[0].status == "pending" and payouts.data[0].currency == "eur"
+    assert payouts.data[0].status == "in_transit" and payouts.data[0].currency == "usd"
     assert payouts.data[1].arrival_date == 1_700_000_000
     paid = await client.v1.payouts.list_async(params={"status": "paid"}, options=opts)
     assert [p.id for p in paid.data] == [first["id"]]
@@ -74,12 +82,42 @@ async def test_payouts_newest_first_filtered_and_scoped(
         await client.v1.payouts.list_async(params={"limit": 0}, options=opts)
 
 
+async def test_a_payout_beyond_the_available_balance_is_refused_as_stripe_does(
+    client: stripe.StripeClient, stripe_fake: StripeFake, http: aiohttp.ClientSession
+) -> None:
+    acct, _ = await direct_charge(client, 10000, 1000)
+    opts: Any = {"stripe_account": acct}
+    url = f"{stripe_fake.url}/_fake/accounts/{acct}/payouts"
+
+    async def refused(body: dict[str, Any]) -> dict[str, Any]:
+        async with http.post(url, json=body) as r:
+            assert r.status == 400
+            error: dict[str, Any] = (await r.json())["error"]
+            return error
+
+    # Everything is still pending: nothing can be paid out, not even a cent.
+    error = await refused({"amount": 1})
+    assert error["type"] == "invalid_request_error" and error["code"] == "balance_insufficient"
+    assert error["message"].startswith("Insufficient funds in Stripe account.")
+    await stripe_fake.advance_clock(2 * 86400)
+    # Available now: exactly the balance goes, one cent more does not; nor another currency.
+    await refused({"amount": 8681})
+    await refused({"amount": 100, "currency": "eur"})
+    await stripe_fake.payout(acct, amount=8000, status="paid")
+    await refused({"amount": 681})
+    await stripe_fake.payout(acct, amount=680)
+    balance = await client.v1.balance.retrieve_async(options=opts)
+    assert _amounts(balance.available) == {"usd": 0}
+    payouts = await client.v1.payouts.list_async(options=opts)
+    assert sorted(p.amount for p in payouts.data) == [680, 8000]  # the refused left nothing
+
+
 async def test_payout_control_refuses_unknown_account_and_status(
     client: stripe.StripeClient, stripe_fake: StripeFake, http: aiohttp.ClientSession
 ) -> None:
     async with http.post(f"{stripe_fake.url}/_fake/accounts/acct_nope/payouts", json={}) as r:
         assert r.status == 404
-    acct = await connected_account(client)
-    body = {"status": "lost"}
-    async with http.post(f"{stripe_fake.url}/_fake/accounts/{acct}/payouts", json=body) as r:
-        assert r.status == 400
+    acct = await funded_account(client, stripe_fake)
+    for body in ({"status": "lost"}, {"amount": 0}, {"amount": -5}):
+        async with http.post(f"{stripe_fake.url}/_fake/accounts/{acct}/payouts", json=body) as r:
+            assert r.status == 400, body

@@ -11,8 +11,9 @@ from storage.db import create_engine
 
 
 async def test_an_unmigrated_database_is_handled_by_the_startup_rule(
-    backend: str, database_url: str
+    backend: str, empty_database_url: str
 ) -> None:
+    database_url = empty_database_url
     if backend == "sqlite":
         assert "migrated from empty" in await prepare_for_serving(database_url)
     else:

@@ -313,7 +313,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     """One server for all of a test function's examples: two vendors (one connected), a
     customer with a card and one without, and a succeeded charge to refund."""
     with error_log() as errors:
-        async with fresh_database(BACKEND, tmp_path) as url:
+        async with fresh_database(BACKEND, tmp_path, migrated=True) as url:
             async with running_connectbot(url) as cb:
                 await connected_vendor(cb, VENDOR)
                 await customer_with_card(cb, "jane@example.com")

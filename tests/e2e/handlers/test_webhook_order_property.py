@@ -207,7 +207,7 @@ def stripes_figures(cb: Connectbot, state: dict[str, Any]) -> None:
 
 async def run(backend: str, schedule: Schedule) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        async with fresh_database(backend, Path(folder)) as url:
+        async with fresh_database(backend, Path(folder), migrated=True) as url:
             async with running_connectbot(url, deliver_webhooks=False) as cb:
                 state = await play(cb, schedule)
                 stripes_figures(cb, state)

@@ -63,7 +63,7 @@ class ModalWorld(World):
 async def world(tmp_path: Path) -> AsyncIterator[ModalWorld]:
     """One server: a connected vendor, a customer with a card, and an open charge modal."""
     with error_log() as errors:
-        async with fresh_database(BACKEND, tmp_path) as url:
+        async with fresh_database(BACKEND, tmp_path, migrated=True) as url:
             async with running_connectbot(url) as cb:
                 vendor = await connected_vendor(cb, VENDOR)
                 await customer_with_card(cb, "jane@example.com")

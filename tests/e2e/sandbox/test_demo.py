@@ -36,7 +36,8 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "Otto Operator · only visible to you, in #ops:" in out
     assert "Vera Vendor · DM from connectbot:" in out and "[Connect with Stripe]" in out
     assert "was declined" in out and "$40.00 of $100.00 refunded" in out and "Dispute" in out
-    fees = out[out.index("Otto asks for today's fees ==") : out.index(f": {STORY[-1].title} ==")]
+    fees_step = next(n for n, step in enumerate(STORY, 1) if step.title.endswith("fees"))
+    fees = out[out.index(f"== Step {fees_step}/") : out.index(f"== Step {fees_step + 1}/")]
     # Vera: $10.00 fee less $4.00 refunded with $40.00, and $6.00 on her $60.00 part of the cart.
     assert "Platform fees $12.00" in fees
     assert "Platform fees $29.00" in fees  # Victor: $25.00, and $4.00 on his $40.00 part
@@ -44,9 +45,15 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     cart = out[out.index("a split cart ==") : out.index("Otto adds Sam")]
     assert "charged $100.00 to jane@example.com" in cart and "2 of 2 vendors" in cart
     # The export: shared in #ops with /fees' figures, the file under its comment.
-    export = out[out.index(f": {STORY[-1].title} ==") :]
+    export = out[out.index("as a CSV file ==") : out.index(f": {STORY[-1].title} ==")]
     assert "everyone in #ops:" in export and "gross $450.00, platform fees $41.00" in export
     assert re.search(r"\[file\] fees-[0-9.-]+\.csv · \d+ bytes", export), export
+    # The payouts step: Vera's own /payouts, privately, with the payout on its way.
+    payouts = out[out.index(f": {STORY[-1].title} ==") :]
+    assert "Vera types in #general: /payouts" in payouts
+    assert "Vera Vendor · only visible to you, in #general:" in payouts
+    assert "Next payout: $25.00 · in transit" in payouts, payouts
+    assert "Available: $" in payouts and "Pending: $0.00" in payouts, payouts  # two days on
     # Slack's markup rendered for a terminal: no stars, backticks or emoji names left.
     assert "*" not in out and "`" not in out, out
     assert not re.search(r":[a-z_]+:", out), re.findall(r".*:[a-z_]+:.*", out)

@@ -1,9 +1,9 @@
 """The story of docs/guide.md, walked in the sandbox console, with its screenshots.
 
-Connect a vendor, add a customer and save a card, charge, refund, /fees, App Home: each step
-in a real headless Chromium, as a person would click it. The screenshots go to a temporary
-folder and are checked to exist; with `UPDATE_SCREENSHOTS=1` they replace docs/images/ (commit
-them). Without Chromium the test skips and says why.
+Connect a vendor, add a customer and save a card, charge, refund, /fees, /payouts, App Home:
+each step in a real headless Chromium, as a person would click it. The screenshots go to a
+temporary folder and are checked to exist; with `UPDATE_SCREENSHOTS=1` they replace
+docs/images/ (commit them). Without Chromium the test skips and says why.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.sandbox_workspace import SandboxUrls
@@ -43,6 +44,7 @@ SHOTS = (
     "charged",
     "refunded",
     "fees",
+    "payouts",
     "app-home",
 )
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -84,7 +86,10 @@ async def test_the_guide_story_in_the_console(
     await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=CONSOLE_WAIT)
     await shot(oauth, "connect-done")
     await oauth.close()
-    await message(page, "is connected to the marketplace").wait_for(timeout=CONSOLE_WAIT)
+    connected = message(page, "is connected to the marketplace")
+    await connected.wait_for(timeout=CONSOLE_WAIT)
+    account = re.search(r"acct_\w+", await connected.inner_text())
+    assert account, "the welcome names Vera's Stripe account"
 
     # The operator adds a customer; the customer saves a card on Stripe's Checkout page.
     await be(page, "Otto")
@@ -124,6 +129,23 @@ async def test_the_guide_story_in_the_console(
     await type_command(page, "/fees today")
     await message(page, "Net to vendor").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "fees")
+
+    # Two days on, Stripe pays $25.00 of Vera's balance out; Vera asks for her payouts.
+    async with aiohttp.ClientSession() as http:
+        for path, body in (
+            ("/_fake/clock", {"advance": 2 * 86400}),
+            (
+                f"/_fake/accounts/{account.group(0)}/payouts",
+                {"amount": 2500, "status": "in_transit"},
+            ),
+        ):
+            async with http.post(sandbox.stripe + path, json=body) as answer:
+                assert answer.status == 200, await answer.text()
+    await be(page, "Vera")
+    await open_conversation(page, "connectbot")
+    await type_command(page, "/payouts")
+    await message(page, "Next payout").wait_for(timeout=CONSOLE_WAIT)
+    await shot(page, "payouts")
 
     # App Home, as the admin sees it.
     await be(page, "Ada")

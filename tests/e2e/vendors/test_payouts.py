@@ -32,16 +32,20 @@ async def test_a_vendor_sees_their_own_whoever_they_name(cb: Connectbot) -> None
     victor = await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
     await charge_through_modal(cb, f"<@{VERA}|vera> 40.00 jane@example.com", user=OPERATOR)
+    await charge_through_modal(cb, f"<@{VICTOR}|victor> 10.00 jane@example.com", user=OPERATOR)
+    await cb.stripe.advance_clock(2 * 86400)  # the charges' funds are available two days on
+    # Payouts come out of the available balance (the fake refuses more, as Stripe does).
     await cb.stripe.payout(vera.stripe_account_id, amount=1234, status="paid", arrival_date=PAID_ON)
     await cb.stripe.payout(vera.stripe_account_id, amount=2000, status="in_transit")
     await cb.stripe.payout(victor.stripe_account_id, amount=99, status="paid")
+    await charge_through_modal(cb, f"<@{VERA}|vera> 40.00 jane@example.com", user=OPERATOR)
     before = len(await reads(cb))
 
     said = await answer(cb, VERA, f"<@{VICTOR}|victor>")
 
-    # $40.00 less the 10% platform fee and Stripe's 2.9% + 30¢ is pending (two days); the
-    # payouts came out of the available balance (the fake lets it go below zero).
-    assert "*Pending:* $34.54" in said and "*Available:* -$32.34" in said, said
+    # Each $40.00 less the 10% platform fee and Stripe's 2.9% + 30¢ is $34.54: the first is
+    # available less the payouts ($34.54 - $32.34), the second still pending (two days).
+    assert "*Pending:* $34.54" in said and "*Available:* $2.20" in said, said
     assert "*Last payout:* $12.34 · paid · arrived 2023-11-14" in said, said
     assert "*Next payout:* $20.00 · in transit · arrival 20" in said, said
     assert f"<@{VERA}>" in said and "$0.99" not in said
@@ -54,11 +58,15 @@ async def test_a_vendor_sees_their_own_whoever_they_name(cb: Connectbot) -> None
 
 async def test_an_operator_names_the_vendor(cb: Connectbot) -> None:
     victor = await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    await charge_through_modal(cb, f"<@{VICTOR}|victor> 10.00 jane@example.com", user=OPERATOR)
+    await cb.stripe.advance_clock(2 * 86400)
     await cb.stripe.payout(victor.stripe_account_id, amount=700, status="pending")
+    before = len(await reads(cb))
     said = await answer(cb, OPERATOR, f"<@{VICTOR}|victor>")
     assert f"Payouts of <@{VICTOR}>" in said and "*Next payout:* $7.00 · pending" in said, said
-    assert "*Last payout:* none yet" in said
-    made = await reads(cb)
+    assert "*Last payout:* none yet" in said and "*Available:* $1.41" in said, said
+    made = (await reads(cb))[before:]
     assert {r["stripe_account"] for r in made} == {victor.stripe_account_id} and len(made) == 2
 
 
