@@ -46,6 +46,10 @@ async def payout_fails(stage: Stage) -> None:
     if vendor is None:
         raise StepFailed("Vera has no vendor row")
     account = vendor.stripe_account_id
+    # Stripe pays out only what is available (the fake refuses more, as Stripe does): a card
+    # payment's funds become available two days on the fake's clock.
+    stage.say("Two days pass on the fake Stripe's clock: Vera's charges are available")
+    await stage.stripe_post("/_fake/clock", {"advance": 2 * 86400})
     payout = await stage.stripe_post(
         f"/_fake/accounts/{account}/payouts", {"amount": 5000, "status": "in_transit"}
     )

@@ -95,7 +95,8 @@ async def test_an_inquiry_moves_no_funds_and_closes_as_a_warning(
 async def test_a_payout_fails_with_stripes_code_and_message_and_returns_to_the_balance(
     stripe_fake: StripeFake, client: stripe.StripeClient
 ) -> None:
-    account = await connected_account(client)
+    account, _ = await direct_charge(client, 10000, 1000)
+    await stripe_fake.advance_clock(2 * 86400)  # the charge's funds become available
     payout = await stripe_fake.payout(account, amount=7000, status="in_transit")
     failed = await stripe_fake.settle_payout(account, payout["id"], "failed", "account_closed")
     assert failed["failure_code"] == "account_closed"

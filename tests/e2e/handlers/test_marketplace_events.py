@@ -61,7 +61,8 @@ async def test_money_events_reach_the_vendor_ops_and_dm_once_with_dashboard_link
     dispute = await cb.stripe.dispute(stripe_charge, reason="product_not_received")
     await cb.stripe.progress_dispute(dispute["id"], "under_review")
     await cb.stripe.progress_dispute(dispute["id"], "won")
-    payout = await cb.stripe.payout(account, amount=7000, status="in_transit")
+    await cb.stripe.advance_clock(2 * 86400)  # Stripe pays out only funds already available
+    payout = await cb.stripe.payout(account, amount=5000, status="in_transit")
     await cb.stripe.settle_payout(account, payout["id"], "failed", "account_closed")
     outside = await cb.stripe.dashboard_charge(
         account, amount=2500, card="pm_card_chargeDeclined", description="Counter sale"
@@ -86,7 +87,7 @@ async def test_money_events_reach_the_vendor_ops_and_dm_once_with_dashboard_link
     warning = await told_once(cb, "Early fraud warning", where=EVERYONE)
     assert "made with a stolen card" in warning and f"/refund {charge.id}" in warning
 
-    failed = await told_once(cb, f"Payout of $70.00 to <@{VERA}> failed", where=EVERYONE)
+    failed = await told_once(cb, f"Payout of $50.00 to <@{VERA}> failed", where=EVERYONE)
     assert "The bank account has been closed" in failed and "Add a new bank account" in failed
     assert f"{DASHBOARD}/{account}/test/payouts/{payout['id']}|{payout['id']}" in failed
 
