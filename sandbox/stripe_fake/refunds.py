@@ -88,6 +88,11 @@ def refund_fee(ctx: Ctx, fee: Json, amount: int, metadata: Json | None = None) -
         ctx, None, "application_fee_refund", -amount, fee["currency"], refund["id"]
     )
     refund["balance_transaction"] = txn["id"]
+    # ... and back to the vendor: "Funds will be refunded to the Stripe account from which the
+    # fee was originally collected." (https://docs.stripe.com/api/fee_refunds/create)
+    balance_transaction(
+        ctx, fee["account"], "application_fee_refund", amount, fee["currency"], refund["id"]
+    )
     ctx.state.put(refund, None)
     fee["amount_refunded"] += amount
     fee["refunded"] = fee["amount_refunded"] == fee["amount"]

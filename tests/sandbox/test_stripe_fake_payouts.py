@@ -48,6 +48,26 @@ async def test_balance_counts_charges_net_refunds_and_payouts(
     assert _amounts(platform.available) != _amounts(balance.available)
 
 
+async def test_a_refunded_application_fee_goes_back_to_the_vendors_balance(
+    client: stripe.StripeClient,
+) -> None:
+    """ "Funds will be refunded to the Stripe account from which the fee was originally
+    collected" (https://docs.stripe.com/api/fee_refunds/create): a refund of $40.00 with
+    refund_application_fee takes $40.00 from the vendor and gives back $4.00 of the fee."""
+    acct, pi = await direct_charge(client, 10000, 1000)
+    opts: Any = {"stripe_account": acct}
+    before = _amounts((await client.v1.balance.retrieve_async(options=opts)).pending)
+    platform_before = _amounts((await client.v1.balance.retrieve_async()).pending)
+    await client.v1.refunds.create_async(
+        params={"payment_intent": pi.id, "amount": 4000, "refund_application_fee": True},
+        options=opts,
+    )
+    after = _amounts((await client.v1.balance.retrieve_async(options=opts)).pending)
+    platform_after = _amounts((await client.v1.balance.retrieve_async()).pending)
+    assert after["usd"] == before["usd"] - 4000 + 400
+    assert platform_after["usd"] == platform_before["usd"] - 400
+
+
 async def funded_account(client: stripe.StripeClient, stripe_fake: StripeFake) -> str:
     """A connected account with $86.80 available: a $100.00 charge less its $10.00 application
     fee and Stripe's $3.20, two days on."""
