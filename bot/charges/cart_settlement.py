@@ -33,8 +33,9 @@ async def announce_part(
     once, in the cart's report to the requester."""
     if outcome != "succeeded":
         return
+    own = succeeded_message(facts, refundable=False)  # only operators refund
+    await tell_user(session, vendor.slack_user_id, message=own, key=key)
     message = succeeded_message(facts)
-    await tell_user(session, vendor.slack_user_id, message=message, key=key)
     if vendor.channel_id:
         await outbox.enqueue(
             session,

@@ -101,7 +101,8 @@ async def _announce(
     elif attempt.outcome == "succeeded":
         msg = succeeded_message(facts)
         await announce(session, settings, vendor=vendor, message=msg, key=key)
-        await tell_user(session, vendor.slack_user_id, message=msg, key=key)
+        own = succeeded_message(facts, refundable=False)
+        await tell_user(session, vendor.slack_user_id, message=own, key=key)
     elif attempt.outcome == "requires_action":
         msg = authentication_message(facts)
         await announce(session, settings, vendor=vendor, message=msg, key=key)

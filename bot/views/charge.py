@@ -211,8 +211,10 @@ def _noted(emoji: str, text: str, facts: ChargeFacts) -> dict[str, Any]:
     )
 
 
-def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
-    """Channel confirmation: amount, customer and card, vendor, fee split, PaymentIntent."""
+def succeeded_message(facts: ChargeFacts, *, refundable: bool = True) -> dict[str, Any]:
+    """Channel confirmation: amount, customer and card, vendor, fee split, PaymentIntent; with
+    the Refund button unless `refundable` is False (the vendor's own DM copy: only operators
+    refund, so a button there would only answer "no")."""
     amount = format_money(facts.money)
     fee = format_money(Money(facts.fee, facts.money.currency))
     net = format_money(Money(vendor_net(facts.money.amount, facts.fee), facts.money.currency))
@@ -223,14 +225,13 @@ def succeeded_message(facts: ChargeFacts) -> dict[str, Any]:
     details = f"{_refs(facts)} · requested by <@{facts.requested_by}>"
     if facts.description:
         details += f" · {facts.description}"
-    return message(
-        text,
-        [
-            SectionBlock(text=MarkdownTextObject(text=f":white_check_mark: {text}")),
-            ContextBlock(elements=[MarkdownTextObject(text=details[:3000])]),
-            refund_button(facts.charge_id),  # operators only: checked on the click
-        ],
-    )
+    blocks: list[Any] = [
+        SectionBlock(text=MarkdownTextObject(text=f":white_check_mark: {text}")),
+        ContextBlock(elements=[MarkdownTextObject(text=details[:3000])]),
+    ]
+    if refundable:
+        blocks.append(refund_button(facts.charge_id))  # operators only: checked on the click
+    return message(text, blocks)
 
 
 def declined_message(facts: ChargeFacts, reason: str, code: str | None) -> dict[str, Any]:

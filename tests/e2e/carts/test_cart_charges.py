@@ -108,6 +108,7 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     # Each vendor sees only their own part: Vera by DM, Victor by DM and in his channel.
     [vera_dm] = await queued(cb, "dm", VERA)
     assert "$60.00" in vera_dm["text"] and "$40.00" not in vera_dm["text"]
+    assert buttons(vera_dm) == []  # only operators refund: no button in a vendor's own copy
     [victor_dm] = await queued(cb, "dm", VICTOR)
     [victor_post] = await cb.slack.messages(VICTOR_CHANNEL)
     for seen in (victor_dm["text"], victor_post["text"]):

@@ -68,4 +68,7 @@ async def test_charge_100_opens_modal_and_charges_once_with_the_fee(cb: Connectb
         dms = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))).all()
         actions = (await session.scalars(select(AuditEntry.action))).all()
     assert [m.target for m in dms] == [VENDOR]
+    # The vendor's copy has no Refund button (only operators refund); the channel's has one.
+    assert "actions" not in str([b["type"] for b in dms[0].payload["blocks"]])
+    assert "refund_open" in str(message["blocks"])
     assert "charge.request" in actions and "charge.settle" in actions
