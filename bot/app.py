@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot import commands, interactions
 from bot.notifications.failures import is_network_error
 from bot.services import Services
+from bot.views.message import notice_view
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,12 @@ def build_bolt_app(services: Services) -> AsyncApp:
         app.middleware(_only_team(settings.slack_team_id))
 
     @app.error
-    async def _on_error(error: Exception, context: AsyncBoltContext) -> None:
+    async def _on_error(
+        error: Exception,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+    ) -> None:
         # The person still gets an answer; the details stay in the log, never in Slack. Not
         # through the outbox: the database may be what failed. A network failure (Slack or
         # Stripe unreachable, e.g. Bolt's first `auth.test` during a Slack outage) is expected
@@ -45,6 +52,8 @@ def build_bolt_app(services: Services) -> AsyncApp:
             log.warning("listener failed: network: %r", error)
         else:
             log.exception("listener failed", exc_info=error)
+        if _answer_in_the_modal(body, response):
+            return
         await _tell_about_error(services, context)
 
     commands.register(app, services)
@@ -108,6 +117,20 @@ INTERNAL_ERROR = (
     "Sorry, connectbot hit an internal error and could not finish that. "
     "Nothing was charged or refunded twice; please try again in a minute."
 )
+ERROR_VIEW = notice_view("connectbot", INTERNAL_ERROR)
+
+
+def _answer_in_the_modal(body: dict[str, Any], response: BoltResponse | None) -> bool:
+    """A form submission that failed before its ack: answer it with the error in place of the
+    form (`response_action: update`) instead of Bolt's 500, which Slack shows as a vague
+    connection problem while the person's form stays open to be submitted again. False when
+    there is nothing to answer that way (not a submission, or already acknowledged)."""
+    if body.get("type") != "view_submission" or response is None:
+        return False
+    response.status = 200
+    response.body = json.dumps({"response_action": "update", "view": ERROR_VIEW})
+    response.headers["content-type"] = ["application/json;charset=utf-8"]
+    return True
 
 
 async def _tell_about_error(services: Services, context: AsyncBoltContext) -> None:
