@@ -110,10 +110,14 @@ class _Onboarding:
 
 async def _onboarding(services: Services, state: str, *statuses: str) -> _Onboarding | Stopped:
     """Who the onboarding `state` belongs to, and their vendor row; refused (invalid state)
-    when the state is unknown or their vendor is missing or not in one of `statuses`."""
+    when the state is unknown, was issued for another workspace than `SLACK_TEAM_ID` (as the
+    OAuth callback refuses it), or their vendor is missing or not in one of `statuses`."""
     async with services.sessions() as session:
         owner = await oauth_states.owner(session, state)
         if owner is None:
+            return _INVALID_STATE
+        team = services.settings.slack_team_id
+        if team and owner.team_id != team:
             return _INVALID_STATE
         vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
     if vendor is None or vendor.status not in statuses:

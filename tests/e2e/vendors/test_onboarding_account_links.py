@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from storage.repos import oauth_states, vendors
 from tests.e2e.vendors.test_onboarding import (
     VENDOR,
     button_url,
@@ -79,3 +80,30 @@ async def test_an_unknown_state_gets_a_400_page(links: Connectbot) -> None:
     assert status == 400 and "can't be used" in page
     status, _ = await open_page(links, f"{links.url}/stripe/onboarding/refresh?state=nope")
     assert status == 400
+
+
+async def test_a_state_of_another_workspace_gets_a_400_page(links: Connectbot) -> None:
+    """SLACK_TEAM_ID changed since the link was sent: its vendor, onboarding in the other
+    workspace, is not read from Stripe nor connected here (as the OAuth callback refuses it)."""
+    cb = links
+    async with cb.sessions.begin() as session:
+        foreign = await oauth_states.issue(
+            session, team_id="T_OTHER", slack_user_id=VENDOR, requested_by=VENDOR
+        )
+        await vendors.save_account(
+            session,
+            team_id="T_OTHER",
+            slack_user_id=VENDOR,
+            stripe_account_id="acct_elsewhere",
+            status="onboarding",
+            livemode=False,
+            scope=None,
+            email=None,
+            charges_enabled=False,
+            payouts_enabled=False,
+        )
+    before = len(await cb.stripe.requests())
+    for page in ("return", "refresh"):
+        status, text = await open_page(cb, f"{cb.url}/stripe/onboarding/{page}?state={foreign}")
+        assert status == 400 and "can't be used" in text, page
+    assert (await cb.stripe.requests())[before:] == []  # Stripe was not asked
