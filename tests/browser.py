@@ -7,6 +7,7 @@ tests/conftest.py) and the console helpers below are what every sandbox-console 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -115,14 +116,14 @@ async def shot(page: Any, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))
 
 
-async def vendor_invite(page: Any) -> Any:
-    """Otto sends Vera her Connect link from #ops; the invite as Vera then sees it, by DM
-    from the app (the console is left as Vera, in that DM)."""
+async def vendor_invite(page: Any, name: str = "Vera") -> Any:
+    """Otto sends the vendor `name` their Connect link from #ops; the invite as they then see
+    it, by DM from the app (the console is left as them, in that DM)."""
     await be(page, "Otto")
     await open_conversation(page, "ops")
-    await type_command(page, "/connect-vendor @Vera")
+    await type_command(page, f"/connect-vendor @{name}")
     await message(page, "I sent").wait_for(timeout=CONSOLE_WAIT)
-    await be(page, "Vera")
+    await be(page, name)
     await open_conversation(page, "connectbot")
     invite = message(page, "Connect with Stripe")
     await invite.wait_for(timeout=CONSOLE_WAIT)
@@ -134,3 +135,18 @@ async def click_to_open(page: Any, target: Any, button: str) -> Any:
     async with page.context.expect_page() as opened:
         await target.locator("button", has_text=button).click()
     return await opened.value
+
+
+async def connect_vendor(page: Any, name: str) -> str:
+    """`name` connects their Stripe account from Otto's invite, approving on Stripe's page;
+    their account id (the console is left as them, in their DM with the app)."""
+    invite = await vendor_invite(page, name)
+    oauth = await click_to_open(page, invite, "Connect with Stripe")
+    await oauth.locator("button", has_text="Approve").click()
+    await oauth.wait_for_url(re.compile(r"/stripe/oauth/callback"), timeout=CONSOLE_WAIT)
+    await oauth.close()
+    connected = message(page, "is connected to the marketplace")
+    await connected.wait_for(timeout=CONSOLE_WAIT)
+    found = re.search(r"acct_\w+", await connected.inner_text())
+    assert found, f"the welcome names {name}'s Stripe account"
+    return found.group(0)

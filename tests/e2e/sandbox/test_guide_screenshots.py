@@ -3,14 +3,14 @@
 Connect a vendor, add a customer and save a card, charge, refund, /fees, /payouts, App Home:
 each step in a real headless Chromium, as a person would click it. The screenshots go to a
 temporary folder and are checked to exist; with `UPDATE_SCREENSHOTS=1` they replace
-docs/images/ (commit them). Without Chromium the test skips and says why.
+docs/images/ (commit them). The marketplace's features (carts, /notify, exports, Stripe events)
+have their own story (test_guide_marketplace_screenshots.py). Without Chromium the test skips
+and says why.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,14 @@ from tests.browser import (
     be,
     click_to_open,
     message,
-    new_page,
     open_conversation,
     type_command,
     vendor_invite,
 )
+from tests.e2e.sandbox.guide_images import check_images
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
 # Every screenshot docs/guide.md shows, in the order the story takes them.
 SHOTS = (
     "connect-invite",
@@ -47,28 +46,13 @@ SHOTS = (
     "payouts",
     "app-home",
 )
-PNG = b"\x89PNG\r\n\x1a\n"
-MAX_BYTES = 250_000  # each image; the set stays well under 2 MB
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        return IMAGES
-    return tmp_path
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Any]:
-    """The guide's screenshots are taken at 960 x 700."""
-    async with new_page(960, 700) as opened:
-        yield opened
 
 
 async def test_the_guide_story_in_the_console(
-    page: Any, sandbox: SandboxUrls, folder: Path
+    guide_page: Any, sandbox: SandboxUrls, folder: Path
 ) -> None:
+    page = guide_page
+
     async def shot(target: Any, name: str) -> None:
         assert name in SHOTS
         await target.screenshot(path=str(folder / f"{name}.png"))
@@ -155,7 +139,4 @@ async def test_the_guide_story_in_the_console(
     await page.locator("#home", has_text="$100.00").wait_for(timeout=CONSOLE_WAIT)
     await shot(page, "app-home")
 
-    for name in SHOTS:
-        data = (folder / f"{name}.png").read_bytes()
-        assert data.startswith(PNG), name
-        assert 1_000 < len(data) <= MAX_BYTES, (name, len(data))
+    check_images(folder, SHOTS)

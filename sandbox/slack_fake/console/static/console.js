@@ -54,6 +54,14 @@ function nameOf(userId) {
   return names[userId] || userId;
 }
 
+// `<#C123>` shows the channel's name, as Slack's client does ("Linking to channels":
+// https://docs.slack.dev/messaging/formatting-message-text/); one the person cannot see keeps its id.
+function channelNameOf(channelId) {
+  const channels = (ui.snapshot && ui.snapshot.channels) || [];
+  const found = channels.find((c) => c.id === channelId && c.kind !== "dm" && c.kind !== "app");
+  return found ? found.name : channelId;
+}
+
 function safeUrl(url) {
   return /^(https?:|mailto:)/i.test(url) ? url : null;
 }
@@ -78,7 +86,7 @@ function angleToken(token) {
     return el("span", "mention", "@" + nameOf(target.slice(1)));
   }
   if (target.startsWith("#")) {
-    return el("span", "mention channel-mention", "#" + (label || target.slice(1)));
+    return el("span", "mention channel-mention", "#" + (label || channelNameOf(target.slice(1))));
   }
   if (target.startsWith("!")) {
     const special = target.slice(1).split("^")[0];
@@ -476,16 +484,28 @@ function renderMessage(message, channel, snapshot) {
   return node;
 }
 
-// A shared file, as Slack shows it under its message: the name, its size, a download link.
+// A shared file, as Slack shows it under its message: its title over its file name, type and
+// size, and a download link.
 function renderFile(file) {
   const card = el("div", "file-card");
-  card.append(el("span", "file-name", file.title || file.name));
-  card.append(el("span", "file-meta", `${(file.filetype || "").toUpperCase()} · ${file.size} bytes`));
+  const icon = el("span", "file-icon", (file.filetype || "file").toUpperCase().slice(0, 4));
+  const about = el("div", "file-about");
+  about.append(el("div", "file-name", file.title || file.name));
+  const kind = (file.filetype || "").toUpperCase();
+  about.append(el("div", "file-meta", [file.name, kind, sizeText(file.size)].filter(Boolean).join(" · ")));
+  card.append(icon, about);
   const link = el("a", "file-download", "Download");
   link.href = file.url_private_download;
   link.setAttribute("download", file.name);
   card.append(link);
   return card;
+}
+
+function sizeText(bytes) {
+  if (typeof bytes !== "number") return "";
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function renderMessages(snapshot, conv) {
