@@ -8,17 +8,15 @@ rejected charge's requester is told. Charging an approved charge is `execute_cha
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from bot.charges.deciding import audit_decision, decider_refusal, update_ops_request
 from bot.charges.drafts import load_facts
 from bot.charges.outcomes import tell_requester
 from bot.charges.submit import approval_key
-from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.approvals import approval_decided, rejected_note
 from storage.models import Charge
-from storage.repos import audit, charges, outbox
+from storage.repos import charges
 
 
 async def decide(
@@ -32,10 +30,19 @@ async def decide(
     verb = "approve" if approve else "reject"
     async with services.sessions.begin() as session:
         charge = await charges.by_id(session, charge_id)
-        refusal = _refusal(services, charge, user=user, approve=approve)
+        refusal = decider_refusal(
+            services.settings, charge, noun="charge", user=user, approve=approve
+        )
         if refusal is not None:
-            reason = refusal.message
-            await _audit(session, charge, charge_id, user, f"charge.{verb}", "refused", reason)
+            await audit_decision(
+                session,
+                charge,
+                target=charge_id,
+                actor=user,
+                action=f"charge.{verb}",
+                outcome="refused",
+                reason=refusal.message,
+            )
             return refusal
         decided = await charges.decide(
             session, charge_id, approve=approve, by=user, message_ts=message_ts
@@ -46,17 +53,23 @@ async def decide(
             return Refusal(
                 f"This charge was already {approval.status if approval else 'decided'}{by}."
             )
-        await _audit(session, decided, charge_id, user, f"charge.{verb}", verb + "d", None)
+        await audit_decision(
+            session,
+            decided,
+            target=charge_id,
+            actor=user,
+            action=f"charge.{verb}",
+            outcome=verb + "d",
+        )
         _, facts = await load_facts(session, decided)
         approval = await charges.approval_of(session, charge_id)
         channel = (approval.channel_id if approval else None) or services.settings.ops_channel_id
         if channel:
-            payload = approval_decided(facts, approved=approve, by=user)
-            await outbox.enqueue(
+            await update_ops_request(
                 session,
-                kind="update",
-                target=channel,
-                payload={**payload, "update_of": f"{approval_key(charge_id)}:ops"},
+                channel,
+                approval_decided(facts, approved=approve, by=user),
+                request_key=approval_key(charge_id),
                 dedupe_key=f"charge:{charge_id}:decided",
             )
         if not approve:
@@ -67,36 +80,3 @@ async def decide(
                 key=f"charge:{charge_id}:rejected",
             )
     return decided
-
-
-def _refusal(
-    services: Services, charge: Charge | None, *, user: str, approve: bool
-) -> Refusal | None:
-    """Why `user` may not decide `charge`; None when they may."""
-    if not is_operator(services.settings, user):
-        return Refusal(NOT_OPERATOR)
-    if charge is None:
-        return Refusal("That charge doesn't exist.")
-    if approve and charge.requested_by == user:
-        return Refusal("You asked for this charge, so you can't approve it: another operator must.")
-    return None
-
-
-async def _audit(
-    session: AsyncSession,
-    charge: Charge | None,
-    target: str,
-    actor: str,
-    action: str,
-    outcome: str,
-    reason: str | None,
-) -> None:
-    await audit.record(
-        session,
-        team_id=charge.team_id if charge else None,
-        actor=actor,
-        action=action,
-        target=target,
-        outcome=outcome,
-        detail={"reason": reason} if reason else None,
-    )

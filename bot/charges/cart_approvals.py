@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bot.charges.cart_drafts import cart_facts
 from bot.charges.cart_submit import cart_approval_key
+from bot.charges.deciding import audit_decision, decider_refusal, update_ops_request
 from bot.notifications.routing import tell_privately
-from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.cart import cart_decided, cart_note
 from storage.models import Cart
-from storage.repos import audit, carts, outbox
+from storage.repos import carts
 
 
 async def decide_cart(
@@ -27,7 +27,7 @@ async def decide_cart(
     verb = "approve" if approve else "reject"
     async with services.sessions.begin() as session:
         cart = await carts.lock(session, cart_id)
-        refusal = _refusal(services, cart, user=user, approve=approve)
+        refusal = decider_refusal(services.settings, cart, noun="cart", user=user, approve=approve)
         if refusal is None and cart is not None:
             values = {"approved_by": user} if approve else {}
             status = "pending" if approve else "rejected"
@@ -35,14 +35,14 @@ async def decide_cart(
                 session, cart_id, status, was=("awaiting_approval",), **values
             ):
                 refusal = Refusal(f"This cart was already {_decided(cart)}.")
-        await audit.record(
+        await audit_decision(
             session,
-            team_id=cart.team_id if cart else None,
+            cart,
+            target=cart_id,
             actor=user,
             action=f"cart.{verb}",
-            target=cart_id,
             outcome="refused" if refusal else verb + "d",
-            detail={"reason": refusal.message} if refusal else None,
+            reason=refusal.message if refusal else None,
         )
         if refusal is not None:
             return refusal
@@ -53,12 +53,11 @@ async def decide_cart(
         facts = await cart_facts(session, decided)
         channel = services.settings.ops_channel_id
         if channel:
-            payload = cart_decided(facts, approved=approve, by=user)
-            await outbox.enqueue(
+            await update_ops_request(
                 session,
-                kind="update",
-                target=channel,
-                payload={**payload, "update_of": f"{cart_approval_key(cart_id)}:ops"},
+                channel,
+                cart_decided(facts, approved=approve, by=user),
+                request_key=cart_approval_key(cart_id),
                 dedupe_key=f"cart:{cart_id}:decided",
             )
         if not approve:
@@ -76,13 +75,3 @@ def _decided(cart: Cart) -> str:
     if cart.status == "rejected":
         return "rejected"
     return f"approved by <@{cart.approved_by}>" if cart.approved_by else "decided"
-
-
-def _refusal(services: Services, cart: Cart | None, *, user: str, approve: bool) -> Refusal | None:
-    if not is_operator(services.settings, user):
-        return Refusal(NOT_OPERATOR)
-    if cart is None:
-        return Refusal("That cart doesn't exist.")
-    if approve and cart.requested_by == user:
-        return Refusal("You asked for this cart, so you can't approve it: another operator must.")
-    return None

@@ -11,18 +11,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
-
 from bot.charges.cart_drafts import CartTerms, check_cart_customer, check_cart_terms
+from bot.charges.confirm import picker_choices
 from bot.charges.drafts import needs_approval
 from bot.money import Money
 from bot.parsing import CartArgs
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.views.cart_modal import cart_modal
-from bot.views.charge import CustomerChoice, card_label
 from storage.db import EACH_STATEMENT
-from storage.models import Customer
 from storage.repos import customers as customer_repo
 from storage.repos import vendors
 
@@ -68,11 +65,9 @@ async def cart_confirmation_modal(
         draft = check_cart_customer(terms, customer, args.customer_email, args.description)
         if isinstance(draft, Refusal):
             return draft
-    if not choices:
-        return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
-    picked = [_choice(c) for c in choices]
-    if customer is not None and all(c.id != customer.id for c in choices):
-        picked = [_choice(customer), *picked][:100]
+    picked = picker_choices(customer, choices)
+    if isinstance(picked, Refusal):
+        return picked
     note = APPROVAL_NOTE if needs_approval(settings, terms.total) else None
     return cart_modal(
         lines=terms.lines,
@@ -112,7 +107,3 @@ def parts_money(shown: Any, currency: Any) -> list[tuple[int, Money]] | None:
             return None
         parts.append((item[0], Money(item[1], currency)))
     return parts
-
-
-def _choice(row: Row[Any] | Customer) -> CustomerChoice:
-    return CustomerChoice(row.id, row.email, card_label(row.card_brand, row.card_last4))

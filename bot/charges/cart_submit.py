@@ -17,14 +17,13 @@ from typing import Any
 from bot.charges.cart_drafts import CartDraft, cart_facts
 from bot.charges.drafts import needs_approval
 from bot.charges.execute import execute_charge
+from bot.charges.rows import add_charge_row, remember_response_url
 from bot.money import Money, format_money
 from bot.notifications.routing import tell_ops, tell_privately
 from bot.services import Services
-from bot.stripe_ops.charges import payment_intent_request
 from bot.views.cart import cart_approval_request, cart_note
 from storage.models import Cart
-from storage.repos import audit, carts, charges, response_urls
-from storage.repos import customers as customer_repo
+from storage.repos import audit, carts
 
 
 @dataclass(frozen=True)
@@ -73,46 +72,23 @@ async def submit_cart(
         if not created:
             return SubmittedCart(cart.id, cart.status, False)
         for vendor, line in zip(terms.vendors, terms.lines, strict=True):
-            charge_id = charges.new_charge_id()
-            share = await customer_repo.share_of(session, customer.id, vendor.id)
-            request = None
-            if share is not None and customer_repo.is_complete(
-                share, customer.default_payment_method_id
-            ):
-                request = payment_intent_request(
-                    stripe_account=vendor.stripe_account_id,
-                    amount=line.money.amount,
-                    currency=line.money.currency,
-                    application_fee_amount=line.fee,
-                    customer=str(share.vendor_customer_id),
-                    payment_method=str(share.vendor_payment_method_id),
-                    description=draft.description,
-                    charge_id=charge_id,
-                    requested_by=requested_by,
-                    cart_id=cart.id,
-                )
-            await charges.add(
+            await add_charge_row(
                 session,
-                id=charge_id,
-                team_id=vendor.team_id,
-                vendor_id=vendor.id,
-                customer_id=customer.id,
-                requested_by=requested_by,
-                origin_channel_id=origin_channel,
-                response_url=response_url,
-                amount=line.money.amount,
-                currency=line.money.currency,
-                application_fee_amount=line.fee,
+                vendor=vendor,
+                customer=customer,
+                money=line.money,
+                fee=line.fee,
                 description=draft.description,
+                requested_by=requested_by,
+                origin_channel=origin_channel,
+                response_url=response_url,
                 idempotency_key=part_key(view_id, vendor.id),
-                request_params=request,
                 status=status,
                 cart_id=cart.id,
             )
-        if response_url:
-            await response_urls.remember(
-                session, response_url, user_id=requested_by, received_at=received_at
-            )
+        await remember_response_url(
+            session, response_url, user_id=requested_by, received_at=received_at
+        )
         await audit.record(
             session,
             team_id=cart.team_id,

@@ -7,6 +7,7 @@ call is checked first, so a modal opens only for a charge that could go through.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,13 +65,11 @@ async def confirmation_modal(
     )
     if isinstance(checked, Refusal):
         return Refusal(checked.message)
-    if not choices:
-        return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
+    picked = picker_choices(customer, choices)
+    if isinstance(picked, Refusal):
+        return picked
     assert vendor is not None
     fee = checked.fee
-    picked = [_choice(c) for c in choices]
-    if customer is not None and all(c.id != customer.id for c in choices):
-        picked = [_choice(customer), *picked][:100]
     return charge_modal(
         vendor_user_id=vendor.slack_user_id,
         vendor_account=vendor.stripe_account_id,
@@ -92,6 +91,20 @@ async def confirmation_modal(
             }
         ),
     )
+
+
+def picker_choices(
+    customer: Customer | None, choices: Sequence[Row[Any]]
+) -> list[CustomerChoice] | Refusal:
+    """The modal's customer picker: the customers with a card, the one named first if it is
+    not among them (at most 100, Slack's limit for a static select's options); refused when
+    no customer has a card at all."""
+    if not choices:
+        return Refusal("No customer has a card on file yet; add one with `/add-customer` first.")
+    picked = [_choice(c) for c in choices]
+    if customer is not None and all(c.id != customer.id for c in choices):
+        picked = [_choice(customer), *picked][:100]
+    return picked
 
 
 def _choice(row: Row[Any] | Customer) -> CustomerChoice:

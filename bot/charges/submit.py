@@ -8,14 +8,13 @@ from typing import Any
 
 from bot.charges.drafts import ChargeDraft, facts_of, needs_approval
 from bot.charges.outcomes import tell_requester
+from bot.charges.rows import add_charge_row, remember_response_url
 from bot.money import Money
 from bot.notifications.routing import tell_ops
 from bot.services import Services
-from bot.stripe_ops.charges import payment_intent_request
 from bot.views.approvals import approval_pending_note, approval_request
 from storage.models import Charge, Vendor
-from storage.repos import audit, charges, response_urls
-from storage.repos import customers as customer_repo
+from storage.repos import audit, charges
 
 
 @dataclass(frozen=True)
@@ -49,61 +48,27 @@ async def submit_charge(
     vendor, customer = draft.vendor, draft.customer
     status = "awaiting_approval" if needs_approval(services.settings, draft.money) else "pending"
     async with services.sessions.begin() as session:
-        charge_id = charges.new_charge_id()
-        share = await customer_repo.share_of(session, customer.id, vendor.id)
-        request = None
-        if share is not None and customer_repo.is_complete(
-            share, customer.default_payment_method_id
-        ):
-            request = _request(
-                charge_id,
-                draft,
-                requested_by,
-                share.vendor_customer_id,
-                share.vendor_payment_method_id,
-            )
-        charge, created = await charges.add(
+        charge, created = await add_charge_row(
             session,
-            id=charge_id,
-            team_id=vendor.team_id,
-            vendor_id=vendor.id,
-            customer_id=customer.id,
-            requested_by=requested_by,
-            origin_channel_id=origin_channel,
-            response_url=response_url,
-            amount=draft.money.amount,
-            currency=draft.money.currency,
-            application_fee_amount=draft.fee,
+            vendor=vendor,
+            customer=customer,
+            money=draft.money,
+            fee=draft.fee,
             description=draft.description,
+            requested_by=requested_by,
+            origin_channel=origin_channel,
+            response_url=response_url,
             idempotency_key=idempotency_key(view_id),
-            request_params=request,
             status=status,
         )
         if created:
-            if response_url:
-                await response_urls.remember(
-                    session, response_url, user_id=requested_by, received_at=received_at
-                )
+            await remember_response_url(
+                session, response_url, user_id=requested_by, received_at=received_at
+            )
             await _record_request(session, charge, vendor, services, customer.email)
             if status == "awaiting_approval":
                 await _ask_for_approval(session, services, charge, vendor, draft)
     return Submitted(charge.id, charge.status, created)
-
-
-def _request(
-    charge_id: str, draft: ChargeDraft, requested_by: str, customer: Any, method: Any
-) -> dict[str, Any]:
-    return payment_intent_request(
-        stripe_account=draft.vendor.stripe_account_id,
-        amount=draft.money.amount,
-        currency=draft.money.currency,
-        application_fee_amount=draft.fee,
-        customer=str(customer),
-        payment_method=str(method),
-        description=draft.description,
-        charge_id=charge_id,
-        requested_by=requested_by,
-    )
 
 
 async def _record_request(

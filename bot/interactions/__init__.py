@@ -1,5 +1,6 @@
-"""Modal submissions, button actions and the App Home; each module exposes
-`register(app, services)`."""
+"""Modal submissions, button actions and the App Home; each module in MODULES exposes
+`register(app, services)` (`modal_state` is what the charge and cart modals share to read a
+submission)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ A refused click is told why privately.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +19,8 @@ from bot.charges.cart_confirm import parts_money, shown_parts
 from bot.charges.cart_drafts import CartDraft, check_cart_customer, check_cart_terms
 from bot.charges.cart_retry import retry_failed_parts
 from bot.charges.cart_submit import charge_parts, submit_cart
+from bot.interactions import modal_state as modal
 from bot.notifications.routing import reply_privately
-from bot.parsing import MAX_DESCRIPTION
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
@@ -40,8 +39,8 @@ FEES_CHANGED = (
 def register(app: AsyncApp, services: Services) -> None:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = str(body["user"]["id"])
-        meta = _metadata(view)
-        draft = await _draft(services, meta, _values(view), user)
+        meta = modal.metadata(view)
+        draft = await _draft(services, meta, modal.values(view), user)
         if isinstance(draft, Refusal):
             block = DESCRIPTION if draft.field == DESCRIPTION else CUSTOMER
             await ack(response_action="errors", errors={block: draft.message})
@@ -51,9 +50,9 @@ def register(app: AsyncApp, services: Services) -> None:
             draft,
             view_id=str(view["id"]),
             requested_by=user,
-            origin_channel=_text(meta.get("channel")),
-            response_url=_text(meta.get("response_url")),
-            received_at=_when(meta.get("received_at")),
+            origin_channel=modal.text(meta.get("channel")),
+            response_url=modal.text(meta.get("response_url")),
+            received_at=modal.when(meta.get("received_at")),
         )
         await ack()  # closes the modal; the Stripe work follows
         if submitted.created and submitted.status == "pending":
@@ -107,25 +106,22 @@ async def _draft(
     services: Services, meta: dict[str, Any], values: dict[str, Any], user: str
 ) -> CartDraft | Refusal:
     """The submitted cart checked again from scratch, or the refusal (`field` description
-    for the description, else about the whole form)."""
+    for the description, else shown on the customer picker)."""
     settings = services.settings
     if not is_operator(settings, user):
         return Refusal(NOT_OPERATOR)
     parts = parts_money(meta.get("parts"), meta.get("currency"))
     if parts is None:
         return Refusal("This form holds no cart; type the `/charge` again.")
-    option = values.get(CUSTOMER, {}).get("selected_option")
-    customer_id = str(option.get("value") or "") if isinstance(option, dict) else ""
-    if not customer_id.isascii() or not customer_id.isdigit() or len(customer_id) > 18:
-        return Refusal("Choose the customer to charge.")
-    description = str(values.get(DESCRIPTION, {}).get("value") or "").strip() or None
-    if description and len(description) > MAX_DESCRIPTION:
-        return Refusal(
-            f"Keep the description under {MAX_DESCRIPTION} characters.", field=DESCRIPTION
-        )
+    customer_id = modal.chosen_customer(values)
+    if isinstance(customer_id, Refusal):
+        return customer_id
+    description = modal.typed_description(values)
+    if isinstance(description, Refusal):
+        return description
     async with services.sessions() as session:
         found = [(await session.get(Vendor, vendor_id), money) for vendor_id, money in parts]
-        customer = await customer_repo.by_id(session, int(customer_id))
+        customer = await customer_repo.by_id(session, customer_id)
     terms = check_cart_terms(
         settings, [(v.slack_user_id if v else "?", v, money) for v, money in found]
     )
@@ -134,28 +130,3 @@ async def _draft(
     if shown_parts(terms) != meta.get("parts"):  # never charge a fee the operator did not see
         return Refusal(FEES_CHANGED)
     return check_cart_customer(terms, customer, "", description)
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _values(view: dict[str, Any]) -> dict[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    return {block: next(iter(actions.values()), {}) for block, actions in values.items()}
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _when(value: Any) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return when if when is not None and when.tzinfo is not None else None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -31,8 +30,8 @@ from bot.charges.drafts import ChargeDraft, check_draft, check_terms, fee_previe
 from bot.charges.execute import execute_charge
 from bot.charges.submit import submit_charge
 from bot.config import Settings
+from bot.interactions import modal_state as modal
 from bot.money import Money, parse_money
-from bot.parsing import MAX_DESCRIPTION
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
@@ -75,8 +74,8 @@ def register(app: AsyncApp, services: Services) -> None:
             view_id=str(view["id"]),
             requested_by=user,
             origin_channel=meta.get("channel") or None,
-            response_url=_text(meta.get("response_url")),
-            received_at=_when(meta.get("received_at")),
+            response_url=modal.text(meta.get("response_url")),
+            received_at=modal.when(meta.get("received_at")),
         )
         await ack()  # closes the modal; the Stripe work follows
         if submitted.created and submitted.status == "pending":
@@ -114,43 +113,12 @@ class _Form:
 
 
 def _form(view: dict[str, Any]) -> _Form:
-    return _Form(_metadata(view), _values(view))
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _when(value: Any) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return when if when is not None and when.tzinfo is not None else None
-
-
-def _values(view: dict[str, Any]) -> dict[str, Any]:
-    """block_id → the state of its one element."""
-    values = (view.get("state") or {}).get("values") or {}
-    return {block: next(iter(actions.values()), {}) for block, actions in values.items()}
-
-
-def _selected(state: dict[str, Any]) -> str | None:
-    option = state.get("selected_option")
-    return str(option["value"]) if isinstance(option, dict) and option.get("value") else None
+    return _Form(modal.metadata(view), modal.values(view))
 
 
 def _modal_money(settings: Settings, values: dict[str, Any]) -> Money | Refusal:
     """The amount and currency the modal holds, under the command's rules."""
-    currency = _selected(values.get(CURRENCY, {})) or settings.default_currency
+    currency = modal.selected(values.get(CURRENCY, {})) or settings.default_currency
     money = parse_money(
         str(values.get(AMOUNT, {}).get("value") or ""),
         default_currency=currency,
@@ -184,21 +152,15 @@ async def _draft_from_form(services: Services, form: _Form, user: str) -> Charge
     money = _modal_money(settings, values)
     if isinstance(money, Refusal):
         return money
-    customer_id = _selected(values.get(CUSTOMER, {}))
-    # Only a row id as connectbot wrote it: `isdigit` alone lets "²" through to int(), and
-    # a number past 64 bits overflows the database driver.
-    if not customer_id or not customer_id.isascii() or not customer_id.isdigit():
-        return Refusal("Choose the customer to charge.", field="customer")
-    if len(customer_id) > 18:
-        return Refusal("Choose the customer to charge.", field="customer")
-    description = str(values.get(DESCRIPTION, {}).get("value") or "").strip() or None
-    if description and len(description) > MAX_DESCRIPTION:
-        return Refusal(
-            f"Keep the description under {MAX_DESCRIPTION} characters.", field="description"
-        )
+    customer_id = modal.chosen_customer(values)
+    if isinstance(customer_id, Refusal):
+        return customer_id
+    description = modal.typed_description(values)
+    if isinstance(description, Refusal):
+        return description
     vendor = await _vendor(services, form)
     async with services.sessions() as session:
-        customer = await customer_repo.by_id(session, int(customer_id))
+        customer = await customer_repo.by_id(session, customer_id)
     return check_draft(
         settings, vendor=vendor, customer=customer, money=money, description=description
     )

@@ -14,13 +14,12 @@ from bot.money import Money, parse_money
 from bot.money.amounts import read_any_amount
 from bot.parsing.money_commands import (
     ChargeArgs,
-    description_of,
+    email_and_description,
     parse_charge_command,
     take_amount,
 )
 from bot.parsing.tokens import (
     looks_like_email,
-    parse_email,
     parse_user_mention,
     quote,
     split_args,
@@ -104,15 +103,10 @@ def _cart(
         if isinstance(money, Refusal):
             return Refusal(f"<@{vendor}>'s part: {money.message}")
         parts.append(CartPart(vendor, money))
-    email: str | None = None
-    if rest and looks_like_email(rest[0]):
-        parsed = parse_email(rest[0])
-        if isinstance(parsed, Refusal):
-            return parsed
-        email, rest = parsed, rest[1:]
-    description = description_of(rest)
-    if isinstance(description, Refusal):
-        return description
+    tail = email_and_description(rest)
+    if isinstance(tail, Refusal):
+        return tail
+    email, description = tail
     return CartArgs(tuple(parts), email, description)
 
 

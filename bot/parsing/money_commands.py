@@ -75,6 +75,22 @@ def description_of(tokens: list[str]) -> str | Refusal | None:
     return description
 
 
+def email_and_description(tokens: list[str]) -> tuple[str | None, str | None] | Refusal:
+    """What follows a charge's amounts: the customer's email if the first token looks like one
+    (normalized by `parse_email`), then the description (`description_of`); or the refusal of
+    either."""
+    email: str | None = None
+    if tokens and looks_like_email(tokens[0]):
+        parsed = parse_email(tokens[0])
+        if isinstance(parsed, Refusal):
+            return parsed
+        email, tokens = parsed, tokens[1:]
+    description = description_of(tokens)
+    if isinstance(description, Refusal):
+        return description
+    return email, description
+
+
 @dataclass(frozen=True, slots=True)
 class ChargeArgs:
     """`/charge @vendor amount [currency] [email] [description…]`."""
@@ -117,15 +133,10 @@ def parse_charge_command(
         if between:
             return Refusal(f"{money.message} {_ONLY_A_CURRENCY}")
         return money
-    email: str | None = None
-    if rest and looks_like_email(rest[0]):
-        parsed_email = parse_email(rest[0])
-        if isinstance(parsed_email, Refusal):
-            return parsed_email
-        email, rest = parsed_email, rest[1:]
-    description = description_of(rest)
-    if isinstance(description, Refusal):
-        return description
+    tail = email_and_description(rest)
+    if isinstance(tail, Refusal):
+        return tail
+    email, description = tail
     return ChargeArgs(vendor, money, email, description)
 
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from bot.money.carts import CartLine, cart_totals
 from bot.views.cart import line_text, totals_text
-from bot.views.charge import CUSTOMER, DESCRIPTION, MAX_METADATA, MAX_OPTIONS, CustomerChoice
+from bot.views.charge import (
+    CustomerChoice,
+    check_modal_limits,
+    customer_input,
+    description_input,
+)
 
 CART_CALLBACK_ID = "cart_confirm"
 
@@ -29,31 +34,7 @@ def cart_modal(
     customer picker and the description. The amounts are fixed (a different split is a new
     `/charge`); submitting charges exactly what it shows. Refuses (ValueError) what Slack
     would: more than 100 customers, private metadata over 3,000 characters."""
-    if len(customers) > MAX_OPTIONS:
-        raise ValueError(f"a select holds at most {MAX_OPTIONS} options, not {len(customers)}")
-    if len(private_metadata) > MAX_METADATA:
-        raise ValueError(f"private_metadata is over {MAX_METADATA} characters")
-
-    def option(c: CustomerChoice) -> dict[str, Any]:
-        text = f"{c.email} · {c.card}" if c.card else c.email
-        return {"text": _plain(text[:75]), "value": str(c.id)}
-
-    select: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": CUSTOMER,
-        "placeholder": _plain("Choose a customer"),
-        "options": [option(c) for c in customers],
-    }
-    chosen = next((c for c in customers if c.id == customer_id), None)
-    if chosen is not None:
-        select["initial_option"] = option(chosen)
-    described: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": DESCRIPTION,
-        "max_length": 500,
-    }
-    if description:
-        described["initial_value"] = description
+    check_modal_limits(customers, private_metadata)
     parts = "\n".join(f"• {line_text(line)}" for line in lines)
     summary = (
         f"*One charge per vendor, each on the vendor's own Stripe account:*\n{parts}\n"
@@ -61,20 +42,8 @@ def cart_modal(
     )
     blocks: list[dict[str, Any]] = [
         {"type": "section", "block_id": "parts", "text": {"type": "mrkdwn", "text": summary}},
-        {
-            "type": "input",
-            "block_id": CUSTOMER,
-            "label": _plain("Customer"),
-            "element": select,
-            "hint": _plain("Customers with a card on file."),
-        },
-        {
-            "type": "input",
-            "block_id": DESCRIPTION,
-            "label": _plain("Description"),
-            "element": described,
-            "optional": True,
-        },
+        customer_input(customers, customer_id),
+        description_input(description),
     ]
     if note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})

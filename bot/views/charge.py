@@ -71,6 +71,41 @@ def _input(block_id: str, label: str, element: dict[str, Any], **extra: Any) -> 
     }
 
 
+def check_modal_limits(customers: Sequence[CustomerChoice], private_metadata: str) -> None:
+    """Raise ValueError for what Slack would refuse in a confirmation modal: more than 100
+    customers in the picker, private metadata over 3,000 characters."""
+    if len(customers) > MAX_OPTIONS:
+        raise ValueError(f"a select holds at most {MAX_OPTIONS} options, not {len(customers)}")
+    if len(private_metadata) > MAX_METADATA:
+        raise ValueError(f"private_metadata is over {MAX_METADATA} characters")
+
+
+def customer_input(customers: Sequence[CustomerChoice], customer_id: int | None) -> dict[str, Any]:
+    """The customer picker's input block, `customer_id` chosen when it is among `customers`."""
+    select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": CUSTOMER,
+        "placeholder": _plain("Choose a customer"),
+        "options": [_customer_option(c) for c in customers],
+    }
+    chosen = next((c for c in customers if c.id == customer_id), None)
+    if chosen is not None:
+        select["initial_option"] = _customer_option(chosen)
+    return _input(CUSTOMER, "Customer", select, hint=_plain("Customers with a card on file."))
+
+
+def description_input(description: str | None) -> dict[str, Any]:
+    """The optional description's input block (at most 500 characters), filled in if given."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": DESCRIPTION,
+        "max_length": 500,
+    }
+    if description:
+        element["initial_value"] = description
+    return _input(DESCRIPTION, "Description", element, optional=True)
+
+
 def charge_modal(
     *,
     vendor_user_id: str,
@@ -96,20 +131,7 @@ def charge_modal(
     its modal can show in another's): the same blocks as slack_sdk's models render, without
     their per-object validation on the ack's path (a test checks them against the models).
     """
-    if len(customers) > MAX_OPTIONS:
-        raise ValueError(f"a select holds at most {MAX_OPTIONS} options, not {len(customers)}")
-    if len(private_metadata) > MAX_METADATA:
-        raise ValueError(f"private_metadata is over {MAX_METADATA} characters")
-    options = [_customer_option(c) for c in customers]
-    customer_select: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": CUSTOMER,
-        "placeholder": _plain("Choose a customer"),
-        "options": options,
-    }
-    selected = next((c for c in customers if c.id == customer_id), None)
-    if selected is not None:
-        customer_select["initial_option"] = _customer_option(selected)
+    check_modal_limits(customers, private_metadata)
     currency_select: dict[str, Any] = {
         "type": "static_select",
         "action_id": CURRENCY,
@@ -117,13 +139,6 @@ def charge_modal(
     }
     if money.currency in currencies:
         currency_select["initial_option"] = _option(money.currency, money.currency.upper())
-    description_input: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": DESCRIPTION,
-        "max_length": 500,
-    }
-    if description:
-        description_input["initial_value"] = description
     account = dashboard_link(vendor_account, livemode=vendor_livemode)
     vendor_text = (
         f"*Vendor:* <@{vendor_user_id}> ({account})\n"
@@ -154,10 +169,8 @@ def charge_modal(
             },
             _input(AMOUNT, "Amount", amount_input, dispatch_action=True),
             _input(CURRENCY, "Currency", currency_select, dispatch_action=True),
-            _input(
-                CUSTOMER, "Customer", customer_select, hint=_plain("Customers with a card on file.")
-            ),
-            _input(DESCRIPTION, "Description", description_input, optional=True),
+            customer_input(customers, customer_id),
+            description_input(description),
             {
                 "type": "context",
                 "block_id": FEE_PREVIEW,

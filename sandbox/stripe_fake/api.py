@@ -127,15 +127,27 @@ def json_response(
     return resp
 
 
+async def object_and_body(
+    request: web.Request, key: str, kind: str
+) -> tuple[State, Json, Json] | web.Response:
+    """For a control route on one object (its id as ``{key}`` in the path, its ``object``
+    `kind`): the state, the object and the JSON body (empty when none), or a 404 answer
+    naming the kind when there is no such object."""
+    state = request.app[STATE_KEY]
+    obj = state.objects.get(request.match_info[key])
+    if obj is None or obj.get("object") != kind:
+        return json_response({"error": f"no such {kind}"}, 404)
+    body: Json = await request.json() if request.can_read_body else {}
+    return state, obj, body
+
+
 async def account_and_body(
     request: web.Request, key: str
 ) -> tuple[State, str, Json] | web.Response:
     """For a control route on an account (``{key}`` in its path): the state, the account id
     and the JSON body (empty when none), or a 404 answer when there is no such account."""
-    state = request.app[STATE_KEY]
-    account = request.match_info[key]
-    acct = state.objects.get(account)
-    if acct is None or acct.get("object") != "account":
-        return json_response({"error": "no such account"}, 404)
-    body: Json = await request.json() if request.can_read_body else {}
-    return state, account, body
+    found = await object_and_body(request, key, "account")
+    if isinstance(found, web.Response):
+        return found
+    state, _, body = found
+    return state, request.match_info[key], body

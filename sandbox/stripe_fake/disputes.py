@@ -27,9 +27,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import json_response
+from .api import json_response, object_and_body
 from .events import record
-from .store import STATE_KEY, State, new_id, render, skeleton
+from .store import State, new_id, render, skeleton
 
 #: Stripe's dispute fee in the US, in cents (stripe.com/pricing: "$15.00 per dispute").
 DISPUTE_FEE = 1500
@@ -98,11 +98,10 @@ def withdraw_funds(state: State, account: str | None, dispute: dict[str, Any]) -
 
 
 async def progress_dispute(request: web.Request) -> web.Response:
-    state = request.app[STATE_KEY]
-    dispute = state.objects.get(request.match_info["dispute"])
-    if dispute is None or dispute.get("object") != "dispute":
-        return json_response({"error": "no such dispute"}, 404)
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    found = await object_and_body(request, "dispute", "dispute")
+    if isinstance(found, web.Response):
+        return found
+    state, dispute, body = found
     wanted = str(body.get("status", ""))
     if wanted not in _NEXT:
         return json_response({"error": f"status must be one of {sorted(_NEXT)}"}, 400)

@@ -18,13 +18,11 @@ A capability changing and a card expiring are in ``account_changes``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from .api import account_and_body, json_response
+from .api import account_and_body, json_response, object_and_body
 from .events import record
-from .store import STATE_KEY, new_id, render, skeleton
+from .store import new_id, render, skeleton
 
 #: Stripe's failure message for each payout failure code (docs.stripe.com/api/payouts/failures).
 PAYOUT_FAILURES = {
@@ -113,11 +111,10 @@ async def settle_payout(request: web.Request) -> web.Response:
 
 
 async def early_fraud_warning(request: web.Request) -> web.Response:
-    state = request.app[STATE_KEY]
-    charge = state.objects.get(request.match_info["charge"])
-    if charge is None or charge.get("object") != "charge":
-        return json_response({"error": "no such charge"}, 404)
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    found = await object_and_body(request, "charge", "charge")
+    if isinstance(found, web.Response):
+        return found
+    state, charge, body = found
     fraud_type = str(body.get("fraud_type", "made_with_stolen_card"))
     if fraud_type not in FRAUD_TYPES:
         return json_response({"error": f"fraud_type must be one of {FRAUD_TYPES}"}, 400)

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import stripe
 
@@ -79,6 +80,25 @@ async def test_a_dispute_lives_withdrawn_reviewed_won_reinstated(
     assert won["status"] == "won" and won["evidence_details"]["submission_count"] == 1
     with pytest.raises(Exception, match="400"):
         await stripe_fake.progress_dispute(dispute["id"], "lost")  # already closed
+
+
+async def test_control_routes_answer_404_for_no_such_object_of_their_kind(
+    stripe_fake: StripeFake, client: stripe.StripeClient
+) -> None:
+    _, intent = await direct_charge(client, 5000, 500)
+    charge = str(intent.latest_charge)
+    attempts = [
+        stripe_fake.progress_dispute("dp_missing", "won"),
+        stripe_fake.progress_dispute(charge, "won"),  # a charge is not a dispute
+        stripe_fake.early_fraud_warning("ch_missing", "misc"),
+        stripe_fake.early_fraud_warning(str(intent.id), "misc"),  # nor an intent a charge
+        stripe_fake.payout("acct_missing", amount=100, status="in_transit"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(aiohttp.ClientResponseError) as refused:
+            await attempt
+        assert refused.value.status == 404
+    assert not [e for e in await stripe_fake.events() if "dispute" in e["type"]]
 
 
 async def test_an_inquiry_moves_no_funds_and_closes_as_a_warning(
