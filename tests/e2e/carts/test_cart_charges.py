@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Cart
 from tests.e2e.carts.cart_steps import (
     CART_TEXT,
     VERA,
@@ -123,6 +124,22 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     actions = [(a.action, a.outcome, a.actor) for a in audit if a.action.startswith("cart.")]
     assert actions == [("cart.request", "pending", OPERATOR), ("cart.retry", "pending", OPERATOR_2)]
     assert CART_TEXT  # the text the operator typed (shared with the other cart tests)
+
+    # A second cart for Jane, now shared with both vendors: each part's request is stored when
+    # the cart is, before Stripe is called, and names its cart too.
+    _, again = await open_cart(cb, f"<@{VERA}> 5.00 <@{VICTOR}> 7.00 jane@example.com")
+    await submit_cart(cb, again)
+
+    async def second_creates() -> list[dict[str, Any]]:
+        made = [c for c in await intent_creates(cb) if f":{again['id']}:" in c["idempotency_key"]]
+        return made if len(made) == 2 else []
+
+    creates = await cb.until(second_creates, what="the second cart's PaymentIntents")
+    async with cb.sessions() as session:
+        key = f"cart:{again['id']}"
+        second = await session.scalar(select(Cart).where(Cart.idempotency_key == key))
+    assert second is not None
+    assert [c["params"]["metadata"]["connectbot_cart_id"] for c in creates] == [second.id] * 2
 
 
 async def test_a_part_stripe_never_answered_is_reconciled_with_its_own_key(cb: Connectbot) -> None:
