@@ -9,12 +9,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.handlers import build_event_handlers
+from bot.parsing.notify import covered_by
 from bot.slack_client import create_slack_client
 from bot.stripe_ops.client import API_VERSION, connect_stripe
+from bot.stripe_ops.event_types import EVENT_TYPES
 from bot.stripe_ops.webhook_endpoints import judge_endpoints, list_webhook_endpoints
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from storage import migrate
-from storage.db import create_engine
+from storage.db import create_engine, session_factory
+from storage.repos import notify_subscriptions
 
 
 async def run_checks(settings: Settings) -> bool:
@@ -80,9 +83,24 @@ async def _stripe(settings: Settings) -> tuple[str, bool, str]:
     return ("stripe", True, f"key accepted ({mode} mode)")
 
 
+async def _chosen_types(settings: Settings) -> set[str]:
+    """The event types admins chose with `/notify` (groups spelled out); none when the
+    database can't be read (its own check says why)."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            patterns = await notify_subscriptions.chosen_patterns(session)
+    except Exception:
+        return set()
+    finally:
+        await engine.dispose()
+    return set().union(*(covered_by(p, EVENT_TYPES) for p in patterns))
+
+
 async def _webhooks(settings: Settings) -> list[tuple[str, bool, str]]:
     """The two endpoints at PUBLIC_URL/stripe/webhook, held to the event types the handlers
-    are registered for and to connectbot's API version."""
+    are registered for and those admins chose with `/notify`, and to connectbot's API
+    version."""
     async with aiohttp.ClientSession() as session:
         stripe = connect_stripe(settings, session=session)
         try:
@@ -94,5 +112,6 @@ async def _webhooks(settings: Settings) -> list[tuple[str, bool, str]]:
         url=settings.public_url + WEBHOOK_PATH,
         handled=build_event_handlers().types(),
         api_version=API_VERSION,
+        chosen=await _chosen_types(settings),
     )
     return [("webhooks", f.ok, f.detail) for f in findings]

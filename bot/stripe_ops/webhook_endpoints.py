@@ -10,7 +10,7 @@ handles (or `*`), and connectbot's API version.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,16 +51,22 @@ async def read_webhook_endpoints(
 
 
 def judge_endpoints(
-    endpoints: Iterable[dict[str, Any]], *, url: str, handled: set[str], api_version: str
+    endpoints: Iterable[dict[str, Any]],
+    *,
+    url: str,
+    handled: set[str],
+    api_version: str,
+    chosen: Collection[str] = (),
 ) -> list[Finding]:
     """One finding per problem (disabled, event types missing, another API version) of each
     endpoint at `url`, an `ok` one per endpoint without problems, and one when fewer than two
-    endpoints send to `url`."""
+    endpoints send to `url`. `chosen`: the types admins asked `/notify` to announce, which an
+    endpoint must be sent too (named apart from connectbot's own)."""
     everything = list(endpoints)
     ours = [e for e in everything if e.get("url") == url]
     findings: list[Finding] = []
     for endpoint in ours:
-        problems = _problems(endpoint, handled=handled, api_version=api_version)
+        problems = _problems(endpoint, handled=handled, api_version=api_version, chosen=chosen)
         findings += [Finding(False, p) for p in problems]
         if not problems:
             findings.append(
@@ -83,7 +89,9 @@ def judge_endpoints(
     return findings
 
 
-def _problems(endpoint: dict[str, Any], *, handled: set[str], api_version: str) -> list[str]:
+def _problems(
+    endpoint: dict[str, Any], *, handled: set[str], api_version: str, chosen: Collection[str]
+) -> list[str]:
     name = str(endpoint.get("id"))
     problems: list[str] = []
     if endpoint.get("status") != "enabled":
@@ -92,6 +100,9 @@ def _problems(endpoint: dict[str, Any], *, handled: set[str], api_version: str) 
     missing = [] if "*" in enabled else sorted(handled - enabled)
     if missing:
         problems.append(f"{name} lacks event types connectbot handles: {', '.join(missing)}")
+    unsent = [] if "*" in enabled else sorted(set(chosen) - handled - enabled)
+    if unsent:
+        problems.append(f"{name} lacks event types /notify announces: {', '.join(unsent)}")
     version = endpoint.get("api_version")
     if version != api_version:
         shown = version or "your account's default API version"

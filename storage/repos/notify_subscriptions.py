@@ -77,3 +77,8 @@ async def matching(
     if team_id is not None:
         query = query.where(NotifySubscription.team_id == team_id)
     return (await session.scalars(query.order_by(NotifySubscription.id))).all()
+
+
+async def chosen_patterns(session: AsyncSession) -> set[str]:
+    """Every event type or group (`payout.*`) any workspace subscribed to."""
+    return set((await session.scalars(select(NotifySubscription.event_type).distinct())).all())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.handlers import build_event_handlers
 from bot.stripe_ops.client import API_VERSION
+from storage.repos import notify_subscriptions
 from tests.harness import Connectbot
 
 REPO = Path(__file__).resolve().parents[3]
@@ -109,4 +110,30 @@ async def test_missing_disabled_incomplete_and_older_endpoints_each_get_a_line(
     url = f"{cb.url}/stripe/webhook"
     assert f"1 of 2 webhook endpoints send to {url}" in said
     assert "https://elsewhere.example/hook" in said
+    assert "Traceback" not in out + err
+
+
+async def test_endpoints_must_be_sent_the_types_notify_announces(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    """An admin chose `customer.created` and `invoice.*`: an endpoint sent only the types
+    connectbot handles itself is told what else /notify needs."""
+    handled = sorted(build_event_handlers().types())
+    for connect in (False, True):
+        endpoint = await cb.stripe.webhook_endpoint(connect=connect)
+        await cb.stripe.update_webhook_endpoint(endpoint["id"], enabled_events=handled)
+    code, out, _ = await run_check(cb, tmp_path)
+    assert code == 0, out  # nothing chosen yet: the handled types are enough
+    async with cb.sessions.begin() as session:
+        for pattern in ("customer.created", "invoice.*"):
+            await notify_subscriptions.add(
+                session, team_id="T_SANDBOX", event_type=pattern, channel_id=None, by="U0ADMIN"
+            )
+    code, out, err = await run_check(cb, tmp_path)
+    assert code == 1
+    lacking = [line for line in out.splitlines() if "/notify announces" in line]
+    assert len(lacking) == 2 and all(line.startswith("FAIL") for line in lacking), out
+    named = lacking[0].split("/notify announces: ")[1].split(", ")
+    assert "customer.created" in named and "invoice.paid" in named
+    assert not set(named) & set(handled)  # connectbot's own types are judged on their own line
     assert "Traceback" not in out + err
