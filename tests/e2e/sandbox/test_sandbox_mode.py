@@ -11,6 +11,7 @@ import sys
 import threading
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -36,7 +37,7 @@ def _first_line(proc: subprocess.Popen[str], timeout: float = 30.0) -> str:
     return line[0].rstrip("\n")
 
 
-def _state(console: str, user: str) -> dict[str, object]:
+def _state(console: str, user: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{console}/api/state?user={user}", timeout=5) as resp:
         return dict(json.load(resp))
 
@@ -54,7 +55,7 @@ def _run(args: list[str], cwd: Path) -> tuple[str, str, int, list[str]]:
         line = _first_line(proc)
         console = LINE.match(line)
         assert console, f"unexpected first line: {line!r}"
-        people = [p["id"] for p in _state(console.group(1), ADMIN)["people"]]  # type: ignore[index,union-attr]
+        people = [p["id"] for p in _state(console.group(1), ADMIN)["people"]]
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=20)
     finally:
