@@ -17,7 +17,7 @@ from bot.charges.cart_drafts import cart_facts
 from bot.config import Settings
 from bot.notifications.routing import tell_ops, tell_privately, tell_user
 from bot.views.cart import cart_report_message, cart_summary_message
-from bot.views.charge import ChargeFacts, succeeded_message
+from bot.views.charge_messages import ChargeFacts, succeeded_message
 from storage.models import Charge, Vendor
 from storage.repos import carts, outbox
 

@@ -12,7 +12,8 @@ from bot.customers.checks import check_customer, check_vendor
 from bot.money import Money, application_fee, describe_fee_split, format_money
 from bot.refusal import Refusal
 from bot.vendors.directory import fee_policy_for
-from bot.views.charge import ChargeFacts, card_label
+from bot.views.charge import card_label
+from bot.views.charge_messages import ChargeFacts
 from storage.models import Charge, Customer, Vendor
 
 

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.notifications.routing import announce, tell_privately, tell_user
 from bot.stripe_ops.charges import Attempt
 from bot.stripe_ops.keys import NOT_FOUND_AFTER_KEY_EXPIRY, REPLAYED_ERROR
-from bot.views.charge import (
+from bot.views.charge_messages import (
     abandoned_message,
     authentication_message,
     declined_message,

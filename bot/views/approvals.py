@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.money import Money, format_money
-from bot.views.charge import ChargeFacts
+from bot.views.charge_messages import ChargeFacts
 from bot.views.dashboard import dashboard_link
 from bot.views.message import message
 

@@ -192,7 +192,7 @@ def test_an_expiring_card_asks_for_a_new_one() -> None:
 
 
 def test_the_older_messages_link_their_stripe_ids_too() -> None:
-    from bot.views.charge import ChargeFacts, succeeded_message
+    from bot.views.charge_messages import ChargeFacts, succeeded_message
     from bot.views.customers import shared_message
     from bot.views.onboarding import charges_changed
     from bot.views.refunds import RefundFacts, refund_message

@@ -26,6 +26,7 @@ from bot.views import (
     approvals,
     cart,
     charge,
+    charge_messages,
     customers,
     disputes,
     onboarding,
@@ -35,7 +36,8 @@ from bot.views import (
     requirements,
     vendors,
 )
-from bot.views.charge import ChargeFacts, CustomerChoice
+from bot.views.charge import CustomerChoice
+from bot.views.charge_messages import ChargeFacts
 from bot.views.dashboard import dashboard_link, dashboard_url
 from bot.views.digest import VendorDay, digest_message, vendor_digest_message
 from bot.views.event_notice import event_notice
@@ -178,12 +180,14 @@ MESSAGES: dict[str, Any] = {
         fee_preview="Platform fee $123.46",
         private_metadata="{}",
     ),
-    "charge succeeded": charge.succeeded_message(FACTS),
-    "charge declined": charge.declined_message(FACTS, "Your card was declined.", "card_declined"),
-    "charge needs authentication": charge.authentication_message(FACTS),
-    "charge delayed": charge.delayed_message(FACTS),
-    "charge failed": charge.failed_message(FACTS, "Stripe is unavailable."),
-    "charge abandoned": charge.abandoned_message(FACTS),
+    "charge succeeded": charge_messages.succeeded_message(FACTS),
+    "charge declined": charge_messages.declined_message(
+        FACTS, "Your card was declined.", "card_declined"
+    ),
+    "charge needs authentication": charge_messages.authentication_message(FACTS),
+    "charge delayed": charge_messages.delayed_message(FACTS),
+    "charge failed": charge_messages.failed_message(FACTS, "Stripe is unavailable."),
+    "charge abandoned": charge_messages.abandoned_message(FACTS),
     "approval request": approvals.approval_request(FACTS, threshold=Money(50000, "usd")),
     "approved": approvals.approval_decided(FACTS, approved=True, by="U0OP2"),
     "approval pending": approvals.approval_pending_note(FACTS),
