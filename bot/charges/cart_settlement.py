@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.cart_drafts import cart_facts
+from bot.charges.deciding import update_ops_request
 from bot.config import Settings
 from bot.notifications.routing import tell_ops, tell_privately, tell_user
 from bot.views.cart import cart_report_message, cart_summary_message
@@ -63,11 +64,11 @@ async def part_settled(session: AsyncSession, settings: Settings, charge: Charge
     if await outbox.original(session, f"{first}:ops") is None:
         await tell_ops(session, settings, message=summary, key=first)
     elif settings.ops_channel_id:
-        await outbox.enqueue(
+        await update_ops_request(
             session,
-            kind="update",
-            target=settings.ops_channel_id,
-            payload={**summary, "update_of": f"{first}:ops"},
+            settings.ops_channel_id,
+            summary,
+            request_key=first,
             dedupe_key=f"{first}:round:{cart.rounds}",
         )
     if any(part.status != "succeeded" for part in parts):

@@ -62,8 +62,8 @@ async def update_ops_request(
     request_key: str,
     dedupe_key: str,
 ) -> None:
-    """Queue the edit of the request message posted under `request_key` (its `…:ops`
-    message) to `payload`, once per `dedupe_key`."""
+    """Queue the edit of the ops-channel message posted under `request_key` (its `…:ops`
+    message: an approval request, a cart's confirmation) to `payload`, once per `dedupe_key`."""
     await outbox.enqueue(
         session,
         kind="update",
