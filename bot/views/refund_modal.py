@@ -9,7 +9,6 @@ static_select of the recent refundable charges instead, so nobody copies a charg
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.money import Money, currency_exponent, format_money
+from bot.money import Money, format_money, plain_amount
 from bot.views.rows import RefundableCharge
 
 REFUND_BUTTON = "refund_open"  # action_id of the button on a charge confirmation
@@ -36,11 +35,6 @@ AMOUNT = "refund_amount"
 REASON = "refund_reason"
 MAX_REASON = 200
 PICKER_LIMIT = 20
-
-
-def plain_amount(amount: int, currency: str) -> str:
-    """`60.00` for 6000 cents: what a person would type, no symbol (the modal's prefill)."""
-    return str(Decimal(amount).scaleb(-currency_exponent(currency)))
 
 
 def refund_button(charge_id: str) -> ActionsBlock:
@@ -84,7 +78,7 @@ def refund_modal(
     blocks: list[Any] = []
     if charge is not None:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_describe(charge))))
-        prefill: str | None = plain_amount(charge.remaining, charge.currency)
+        prefill: str | None = plain_amount(Money(charge.remaining, charge.currency))
     else:
         options = [Option(value=c.id, text=option_text(c)) for c in choices[:100]]
         blocks.append(
