@@ -12,13 +12,10 @@ from bot.views.charge import (
     check_modal_limits,
     customer_input,
     description_input,
+    plain_text,
 )
 
 CART_CALLBACK_ID = "cart_confirm"
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def cart_modal(
@@ -50,9 +47,9 @@ def cart_modal(
     return {
         "type": "modal",
         "callback_id": CART_CALLBACK_ID,
-        "title": _plain("Confirm split cart"),
-        "submit": _plain("Charge all"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Confirm split cart"),
+        "submit": plain_text("Charge all"),
+        "close": plain_text("Cancel"),
         "private_metadata": private_metadata,
         "blocks": blocks,
     }

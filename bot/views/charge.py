@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.money import Money, currency_exponent
+from bot.money import Money, plain_amount
 from bot.views.dashboard import dashboard_link
 
 CALLBACK_ID = "charge_confirm"
@@ -34,19 +34,12 @@ def card_label(brand: str | None, last4: str | None) -> str | None:
     return f"{(brand or 'card').title()} •••• {last4}"
 
 
-def amount_text(money: Money) -> str:
-    """The amount as a person would type it, without symbol or grouping: `1000.50`, `500`."""
-    exponent = currency_exponent(money.currency)
-    units, minor = divmod(money.amount, 10**exponent)
-    return f"{units}.{minor:0{exponent}d}" if exponent else str(units)
-
-
-def _plain(text: str) -> dict[str, Any]:
+def plain_text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
+    return {"text": plain_text(text), "value": value}
 
 
 def _customer_option(choice: CustomerChoice) -> dict[str, Any]:
@@ -58,7 +51,7 @@ def _input(block_id: str, label: str, element: dict[str, Any], **extra: Any) -> 
     return {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain_text(label),
         "element": element,
         **extra,
     }
@@ -78,13 +71,13 @@ def customer_input(customers: Sequence[CustomerChoice], customer_id: int | None)
     select: dict[str, Any] = {
         "type": "static_select",
         "action_id": CUSTOMER,
-        "placeholder": _plain("Choose a customer"),
+        "placeholder": plain_text("Choose a customer"),
         "options": [_customer_option(c) for c in customers],
     }
     chosen = next((c for c in customers if c.id == customer_id), None)
     if chosen is not None:
         select["initial_option"] = _customer_option(chosen)
-    return _input(CUSTOMER, "Customer", select, hint=_plain("Customers with a card on file."))
+    return _input(CUSTOMER, "Customer", select, hint=plain_text("Customers with a card on file."))
 
 
 def description_input(description: str | None) -> dict[str, Any]:
@@ -140,7 +133,7 @@ def charge_modal(
     amount_input = {
         "type": "plain_text_input",
         "action_id": AMOUNT,
-        "initial_value": amount_text(money),
+        "initial_value": plain_amount(money),
         "max_length": 64,
         # Every keystroke (and Enter) asks for a fresh fee preview.
         "dispatch_action_config": {
@@ -150,9 +143,9 @@ def charge_modal(
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Confirm charge"),
-        "submit": _plain("Charge"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Confirm charge"),
+        "submit": plain_text("Charge"),
+        "close": plain_text("Cancel"),
         "private_metadata": private_metadata,
         "blocks": [
             {

@@ -18,8 +18,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.money import Money
-from bot.views.charge import CustomerChoice, amount_text, charge_modal
+from bot.money import Money, plain_amount
+from bot.views.charge import CustomerChoice, charge_modal
 from bot.views.dashboard import dashboard_link
 
 CUSTOMERS = [
@@ -95,7 +95,7 @@ def _with_models(
                 dispatch_action=True,
                 element=PlainTextInputElement(
                     action_id="amount",
-                    initial_value=amount_text(money),
+                    initial_value=plain_amount(money),
                     max_length=64,
                     dispatch_action_config=trigger,
                 ),
