@@ -145,29 +145,6 @@ async def create_dispute(request: web.Request) -> web.Response:
     return json_response(render(dispute))
 
 
-async def payout_paid(request: web.Request) -> web.Response:
-    state = request.app[STATE_KEY]
-    body: dict[str, Any] = await request.json()
-    account = body.get("account")
-    payout = skeleton("payout")
-    payout.update(
-        id=new_id("po"),
-        amount=int(body.get("amount", 1000)),
-        currency="usd",
-        created=state.clock.now(),
-        arrival_date=state.clock.now(),
-        status="paid",
-        livemode=False,
-        metadata={},
-        method="standard",
-        type="bank_account",
-        automatic=True,
-    )
-    state.put(payout, account)
-    record(state, "payout.paid", payout, account=account)
-    return json_response(render(payout))
-
-
 async def deliver(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     await flush(state)
@@ -189,6 +166,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_fake/clock", clock)
     app.router.add_post("/_fake/accounts/{id}", update_account)
     app.router.add_post("/_fake/disputes", create_dispute)
-    app.router.add_post("/_fake/payouts", payout_paid)
     app.router.add_post("/_fake/deliver", deliver)
     app.router.add_get("/_fake/events", events_log)

@@ -151,12 +151,6 @@ class StripeFake:
         )
         return result
 
-    async def payout_paid(self, account: str, amount: int = 1000) -> dict[str, Any]:
-        """A payout on ``account`` that has arrived, announced by a ``payout.paid`` event."""
-        body = {"account": account, "amount": amount}
-        result: dict[str, Any] = await self._call("POST", "/_fake/payouts", body)
-        return result
-
     async def dispute(self, charge: str, **fields: Any) -> dict[str, Any]:
         """A dispute on ``charge`` (``amount``, ``reason``, ``inquiry``): its funds withdrawn
         unless it is an inquiry."""

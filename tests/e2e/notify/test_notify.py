@@ -93,7 +93,9 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
     charge = await charge_through_modal(
         cb, f"<@{VERA}|vera> 1234.50 jane@example.com", user=OPERATOR
     )
-    await cb.stripe.payout_paid(account, amount=4200)
+    await cb.stripe.advance_clock(2 * 86400)  # Stripe pays out only what is available
+    payout = await cb.stripe.payout(account, amount=4200, status="in_transit")
+    await cb.stripe.settle_payout(account, payout["id"], "paid")  # payout.paid
     await cb.settled()
 
     [charged] = [shown(m) for m in await cb.posts_mentioning(VERA_CHANNEL, "charge.succeeded")]
