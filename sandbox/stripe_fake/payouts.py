@@ -32,12 +32,11 @@ not count: "funds that aren't available in the balance yet"
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from .api import Ctx, Json, account_and_body, api, json_response, list_object
-from .errors import StripeError, invalid
+from .errors import StripeError
+from .search import created_filter
 from .store import State, new_id, render, skeleton
 
 #: A payout's statuses (docs.stripe.com/api/payouts/object: status).
@@ -92,22 +91,6 @@ def retrieve_balance(ctx: Ctx) -> Json:
     return account_balance(ctx.state, ctx.account, livemode=ctx.livemode)
 
 
-def _in_range(value: int, bound: Any, param: str) -> bool:
-    """Whether ``value`` matches a timestamp or a ``{gt, gte, lt, lte}`` range."""
-    try:
-        if isinstance(bound, dict):
-            checks = {
-                "gt": lambda b: value > b,
-                "gte": lambda b: value >= b,
-                "lt": lambda b: value < b,
-                "lte": lambda b: value <= b,
-            }
-            return all(checks[op](int(b)) for op, b in bound.items() if op in checks)
-        return value == int(bound)
-    except ValueError:
-        raise invalid(f"Invalid integer: {bound}", param=param) from None
-
-
 @api("GET", "/v1/payouts")
 def list_payouts(ctx: Ctx) -> Json:
     payouts = ctx.state.all("payout", ctx.account)
@@ -116,8 +99,7 @@ def list_payouts(ctx: Ctx) -> Json:
     if status:
         payouts = [p for p in payouts if p["status"] == status]
     for key in ("arrival_date", "created"):
-        if ctx.params.get(key) not in (None, ""):
-            payouts = [p for p in payouts if _in_range(p[key], ctx.params[key], key)]
+        payouts = created_filter(ctx, payouts, key)
     return list_object(ctx, "/v1/payouts", payouts)
 
 

@@ -168,10 +168,11 @@ def _page_offset(page: Any) -> int:
     return int(found.group(1))
 
 
-def created_filter(ctx: Ctx, items: list[Json]) -> list[Json]:
-    """Items whose ``created`` satisfies the ``created`` param: a timestamp, or a dict of
-    ``gt`` / ``gte`` / ``lt`` / ``lte`` bounds (the list endpoints' "date interval")."""
-    created = ctx.params.get("created")
+def created_filter(ctx: Ctx, items: list[Json], key: str = "created") -> list[Json]:
+    """Items whose ``key`` (default ``created``; payouts also take ``arrival_date``) satisfies
+    the param of that name: a timestamp, or a dict of ``gt`` / ``gte`` / ``lt`` / ``lte``
+    bounds (the list endpoints' "date interval")."""
+    created = ctx.params.get(key)
     if created is None or created == "":
         return items
     tests = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
@@ -179,9 +180,9 @@ def created_filter(ctx: Ctx, items: list[Json]) -> list[Json]:
     checks = []
     for op, raw in bounds.items():
         if op not in (*tests, "eq") or not re.fullmatch(r"\d+", str(raw)):
-            raise invalid(f"Invalid created[{op}]: {raw}", param="created")
+            raise invalid(f"Invalid {key}[{op}]: {raw}", param=key)
         checks.append((tests.get(op, operator.eq), int(raw)))
-    return [o for o in items if all(check(o["created"], v) for check, v in checks)]
+    return [o for o in items if all(check(o[key], v) for check, v in checks)]
 
 
 @api("GET", "/v1/refunds")
