@@ -60,22 +60,10 @@ async def update_capability(request: web.Request) -> web.Response:
         future_requirements={**requirements, "currently_due": [], "past_due": []},
         status=status,
     )
-    livemode = bool(acct.get("_livemode"))
+    # Both events are in the account's mode: `record` reads it from the account.
+    record(state, "capability.updated", capability, account=account, previous={"status": before})
     record(
-        state,
-        "capability.updated",
-        capability,
-        account=account,
-        livemode=livemode,
-        previous={"status": before},
-    )
-    record(
-        state,
-        "account.updated",
-        acct,
-        account=account,
-        livemode=livemode,
-        previous={"capabilities": {name: before}},
+        state, "account.updated", acct, account=account, previous={"capabilities": {name: before}}
     )
     return json_response(render(capability))
 

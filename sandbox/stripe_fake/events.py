@@ -26,14 +26,19 @@ def record(
     obj: Json,
     *,
     account: str | None,
-    livemode: bool = False,
+    livemode: bool | None = None,
     request_id: str | None = None,
     idempotency_key: str | None = None,
     previous: Json | None = None,
 ) -> Json:
     """Record an event with a snapshot of ``obj`` (and of what older API versions embed in it),
     and a delivery for each endpoint that wants it; connected-account events carry ``account``.
+    ``livemode`` defaults to the object's own (else its account's): an event is in the mode of
+    what it is about, so a caller cannot forget it.
     """
+    if livemode is None:
+        owner = state.objects.get(account) if account else None
+        livemode = bool(obj.get("livemode", (owner or {}).get("_livemode", False)))
     data: Json = {"object": render(obj)}
     if previous is not None:
         data["previous_attributes"] = previous

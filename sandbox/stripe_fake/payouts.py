@@ -122,7 +122,7 @@ def make_payout(
         created=now,
         arrival_date=now + 2 * 86400 if arrival_date is None else arrival_date,
         status=status,
-        livemode=False,
+        livemode=bool((state.objects.get(account or "") or {}).get("_livemode", False)),
         metadata={},
         method="standard",
         type="bank_account",

@@ -501,3 +501,12 @@ async def test_an_account_made_with_a_live_key_is_a_live_one(stripe_fake: Stripe
         if e["type"] == "account.updated"
     }
     assert updated == {made["test"]: False, made["live"]: True}
+    # Any event about a live account's objects is live too, whichever route made it.
+    for account in made.values():
+        await stripe_fake.set_capability(account, "card_payments", "inactive")
+    changed = {
+        e["account"]: e["livemode"]
+        for e in await stripe_fake.events()
+        if e["type"] == "capability.updated"
+    }
+    assert changed == {made["test"]: False, made["live"]: True}
