@@ -118,10 +118,15 @@ def part_facts(charge: Charge, vendor: Vendor) -> PartFacts:
     )
 
 
-async def cart_facts(session: AsyncSession, cart: Cart) -> CartFacts:
-    """The cart with each part's current row, read in `session`."""
+async def cart_facts(
+    session: AsyncSession, cart: Cart, current: Sequence[Charge] | None = None
+) -> CartFacts:
+    """The cart with each part's current row, read in `session` (or `current`, the parts
+    the caller has just read with `carts.current_parts`)."""
     parts = []
-    for charge in carts.current_parts(await carts.rows(session, cart.id)):
+    if current is None:
+        current = carts.current_parts(await carts.rows(session, cart.id))
+    for charge in current:
         vendor = await session.get(Vendor, charge.vendor_id)
         assert vendor is not None  # a foreign key
         parts.append(part_facts(charge, vendor))

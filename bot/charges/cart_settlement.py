@@ -58,7 +58,7 @@ async def part_settled(session: AsyncSession, settings: Settings, charge: Charge
         return
     if not await carts.set_status(session, cart.id, "settled", was=("pending",)):
         return
-    facts = await cart_facts(session, cart)
+    facts = await cart_facts(session, cart, parts)  # parts settled just now: not read again
     summary = cart_summary_message(facts)
     first = summary_key(cart.id)
     if await outbox.original(session, f"{first}:ops") is None:
