@@ -26,14 +26,10 @@ async def charge_metadata(
     names the connectbot charge a dispute is about even before its PaymentIntent id is known.
     Fails (`StripeUnavailable`) once the vendor has revoked the platform's access.
     """
-    try:
-        charge = await connection.api.v1.charges.retrieve_async(
-            stripe_charge_id, options={"stripe_account": stripe_account}
-        )
-    except stripe.StripeError as exc:
-        log.warning("could not read charge %s on %s: %r", stripe_charge_id, stripe_account, exc)
-        return StripeUnavailable(type(exc).__name__)
-    metadata = charge.to_dict().get("metadata") or {}
+    charge = await read_charge(connection, stripe_account, stripe_charge_id)
+    if isinstance(charge, StripeUnavailable):
+        return charge
+    metadata = charge.get("metadata") or {}
     return {str(k): str(v) for k, v in metadata.items()}
 
 
