@@ -36,6 +36,8 @@ SECRET_PATTERN = re.compile(
     r"(?<![A-Za-z0-9])(?:sk|rk)_(?:test|live)_|whsec_|xoxb-|"
     + "|".join(re.escape(s) for s in SECRETS)
 )
+# A secret with the rest of its token, to redact what is quoted.
+WHOLE_SECRET = re.compile(rf"(?:{SECRET_PATTERN.pattern})[A-Za-z0-9_-]*")
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -159,12 +161,35 @@ async def requests_faithful(stripe: StripeFake) -> list[str]:
 
 
 def logs_clean(log_dir: Path) -> list[str]:
-    """No traceback and no secret in any server's log."""
+    """No traceback and no secret in any server's log. A traceback is quoted (secrets
+    redacted) so that a failed run, in CI above all, says what went wrong."""
     found = []
     for log in sorted(log_dir.glob("server-*.log")):
         text = log.read_text(errors="replace")
-        found += [f"{log.name} shows {what}" for what in leaks(text)]
+        for what in leaks(text):
+            quoted = tracebacks(text)[:1] if what == "a traceback" else []
+            found.append("\n".join([f"{log.name} shows {what}", *quoted]))
     return found
+
+
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+def tracebacks(text: str, *, most_lines: int = 60) -> list[str]:
+    """Each traceback in a server log with the log record that printed it, up to the next
+    record, with any secret replaced by `<secret>`."""
+    lines = text.splitlines()
+    excerpts = []
+    for at, line in enumerate(lines):
+        if not line.startswith(TRACEBACK):
+            continue
+        start = at - 1 if at > 0 and LOG_RECORD.match(lines[at - 1]) else at
+        end = at + 1
+        while end < len(lines) and not LOG_RECORD.match(lines[end]) and end - at < most_lines:
+            end += 1
+        block = "\n".join(lines[start:end])
+        excerpts.append(WHOLE_SECRET.sub("<secret>", block))
+    return excerpts
 
 
 def slack_clean(slack_state: Any) -> list[str]:

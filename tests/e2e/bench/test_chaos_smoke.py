@@ -38,6 +38,6 @@ def test_twenty_seconds_of_chaos_end_with_no_violation(tmp_path: Path) -> None:
         timeout=600,
     )
     last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
-    shown = f"{run.stdout[-4000:]}\n{run.stderr[-2000:]}"
+    shown = f"{run.stdout[-8000:]}\n{run.stderr[-2000:]}"
     assert run.returncode == 0, shown
     assert last.startswith("chaos: ") and last.endswith(" 0 violations"), shown
