@@ -180,3 +180,17 @@ async def test_check_and_notify_judge_the_endpoints_by_one_rule(
         "one endpoint only": True,
     }
 
+
+async def test_a_stripe_error_listing_the_endpoints_is_one_line(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    # stripe-python tries a GET three times (NETWORK_RETRIES = 2): every try fails.
+    await cb.stripe.fault("GET", "/v1/webhook_endpoints", "500", count=3)
+    code, out, err = await run_check(cb, tmp_path)
+    assert code == 1
+    [webhooks] = [line for line in out.splitlines() if line.split()[1] == "webhooks"]
+    assert (
+        webhooks.startswith("FAIL")
+        and "could not list webhook endpoints: Stripe did not answer" in webhooks
+    ), out
+    assert "Traceback" not in out + err
