@@ -12,8 +12,9 @@ from bot.handlers import build_event_handlers
 from bot.parsing.notify import covered_by
 from bot.slack_client import create_slack_client
 from bot.stripe_ops.client import API_VERSION, connect_stripe
+from bot.stripe_ops.errors import Trouble
 from bot.stripe_ops.event_types import EVENT_TYPES
-from bot.stripe_ops.webhook_endpoints import judge_endpoints, list_webhook_endpoints
+from bot.stripe_ops.webhook_endpoints import judge_endpoints, read_webhook_endpoints
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from storage import migrate
 from storage.db import create_engine, session_factory
@@ -104,9 +105,11 @@ async def _webhooks(settings: Settings) -> list[tuple[str, bool, str]]:
     async with aiohttp.ClientSession() as session:
         stripe = connect_stripe(settings, session=session)
         try:
-            endpoints = await list_webhook_endpoints(stripe)
-        except Exception as exc:
+            endpoints = await read_webhook_endpoints(stripe)
+        except Exception as exc:  # not Stripe's (those come back as a Trouble): still one line
             return [("webhooks", False, f"could not list webhook endpoints: {_one_line(exc)}")]
+    if isinstance(endpoints, Trouble):
+        return [("webhooks", False, f"could not list webhook endpoints: {_trouble(endpoints)}")]
     findings = judge_endpoints(
         endpoints,
         url=settings.public_url + WEBHOOK_PATH,
@@ -115,3 +118,13 @@ async def _webhooks(settings: Settings) -> list[tuple[str, bool, str]]:
         chosen=await _chosen_types(settings),
     )
     return [("webhooks", f.ok, f.detail) for f in findings]
+
+
+def _trouble(trouble: Trouble) -> str:
+    """Stripe's error as `read_webhook_endpoints` sorted it, in one line."""
+    said = " ".join(trouble.message.split())[:300]
+    if trouble.kind == "no_answer":
+        return f"Stripe did not answer ({said})"
+    if trouble.kind == "forbidden":
+        return f"Stripe refused STRIPE_SECRET_KEY the webhook endpoints ({said})"
+    return f"Stripe refused the request ({said})"

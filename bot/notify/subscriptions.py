@@ -7,8 +7,10 @@ Decisions (README, "/notify"):
   without a channel; the types in it that connectbot handles keep their own message only.
 - Removing without a channel removes the type from every channel it is announced in.
 - Adding reads the platform's webhook endpoints from Stripe (after the ack, outside any
-  transaction) and warns when no endpoint at connectbot's URL is sent the type: Stripe would
-  never tell connectbot about it. connectbot does not change the endpoints (it does not own
+  transaction) and warns, by the rule `connectbot check` applies too
+  (`bot.stripe_ops.webhook_endpoints.coverage`), when an endpoint at connectbot's URL is
+  disabled or not sent the type, or fewer than two endpoints send there: Stripe would not tell
+  connectbot about every such event. connectbot does not change the endpoints (it does not own
   them: `connectbot check` only judges them); the subscription is kept either way.
 """
 
@@ -19,7 +21,13 @@ from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.errors import Trouble
 from bot.stripe_ops.event_types import EVENT_TYPES
-from bot.stripe_ops.webhook_endpoints import read_webhook_endpoints, types_not_sent
+from bot.stripe_ops.webhook_endpoints import (
+    NEEDED,
+    Coverage,
+    EndpointCoverage,
+    coverage,
+    read_webhook_endpoints,
+)
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from storage.repos import audit, notify_subscriptions
 
@@ -81,19 +89,60 @@ async def add(services: Services, change: NotifyChange, *, caller: str, team: st
 def _endpoint_warning(
     services: Services, endpoints: list[dict[str, object]] | Trouble, covered: frozenset[str]
 ) -> str:
+    """Empty when every endpoint at connectbot's URL is enabled and sent `covered` and there
+    are enough of them; else what is wrong with which endpoint, and what to do about it."""
     url = services.settings.public_url + WEBHOOK_PATH
     if isinstance(endpoints, Trouble):
         return (
-            "\n\nI could not check your webhook endpoints (Stripe did not answer): make sure "
-            f"the endpoints at {url} are sent these events."
+            f"\n\nI could not check your webhook endpoints ({_stripe_said(endpoints)}): make "
+            f"sure both endpoints at {url} are sent these events."
         )
-    missing = types_not_sent(endpoints, url=url, types=covered)
-    if not missing:
+    found = coverage(endpoints, url=url, types=covered)
+    if found.complete:
         return ""
+    lines = [_endpoint_line(endpoint) for endpoint in found.lacking]
+    if found.too_few:
+        lines.append(_too_few_line(found, covered))
     return (
-        f"\n\n:warning: No webhook endpoint at {url} is sent {_names(missing)}, so Stripe will "
-        "not tell connectbot about them: add them to the endpoints in Stripe's Dashboard "
-        "(Developers → Webhooks)."
+        "\n\n:warning: Stripe will not tell connectbot about every one of these events:\n"
+        + "\n".join(f"• {line}" for line in lines)
+        + "\nFix it in Stripe's Dashboard (Developers → Webhooks); the subscription is kept and "
+        "works as soon as Stripe sends the events."
+    )
+
+
+def _stripe_said(trouble: Trouble) -> str:
+    if trouble.kind == "no_answer":
+        return "Stripe did not answer"
+    return f"Stripe said: {trouble.message}"
+
+
+def _endpoint_line(endpoint: EndpointCoverage) -> str:
+    name = f"`{endpoint.id}`"
+    if not endpoint.enabled:
+        fix = f"{name} is {endpoint.status}, so Stripe sends it no events: enable it"
+        if endpoint.missing:
+            fix += f", and select {_names(list(endpoint.missing))} on it"
+        return fix
+    return f"{name} is not sent {_names(list(endpoint.missing))}: select them on it (or all events)"
+
+
+def _too_few_line(found: Coverage, types: frozenset[str]) -> str:
+    # Stripe sends an account endpoint only the platform's own events and a Connect endpoint
+    # only connected accounts' (https://docs.stripe.com/connect/webhooks).
+    kinds = "one for events on your account and one for events on connected accounts"
+    elsewhere = (
+        f" (other endpoints send to {', '.join(found.elsewhere)})" if found.elsewhere else ""
+    )
+    selected = f"with {_names(sorted(types))} selected"
+    if not found.endpoints:
+        return (
+            f"No webhook endpoint sends to {found.url}{elsewhere}: create the {NEEDED} "
+            f"connectbot needs there, {kinds}, each {selected}"
+        )
+    return (
+        f"Only {len(found.endpoints)} of the {NEEDED} webhook endpoints connectbot needs sends "
+        f"to {found.url}{elsewhere}: create the other there ({kinds}), {selected}"
     )
 
 

@@ -1,5 +1,6 @@
 """Set-ups that many end-to-end tests share: a connected vendor, a customer with a saved card;
-then what those tests type (/charge, /refund), read (charge rows, PaymentIntents) and check.
+then what those tests type (/charge, /refund, /notify), read (charge rows, PaymentIntents) and
+check.
 
 They go through the fake Stripe's real API (with the server's own stripe-python client) and
 write the rows the product would have written, so a test can start where its feature starts.
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from bot.demo.checks import modal_inputs as shown_inputs
 from bot.services import SERVICES
 from storage.models import Charge, Customer, Vendor, utcnow
-from tests.harness import OPERATOR, TEAM_ID, Connectbot
+from tests.harness import ADMIN, OPERATOR, TEAM_ID, Connectbot
 
 
 async def connected_vendor(
@@ -165,6 +166,17 @@ async def refund(cb: Connectbot, text: str, *, user: str = OPERATOR) -> str:
     key = reply.response_key
     responses = await cb.until(lambda: cb.slack.responses(key), what="the refund answer")
     return str(responses[-1]["text"])
+
+
+async def notify_answer(cb: Connectbot, text: str, *, user: str = ADMIN) -> str:
+    """Type `/notify text`; everything the caller was told: the ack's text, else the private
+    replies that followed."""
+    reply = await cb.slack_sender.command("/notify", text, user_id=user)
+    assert reply.status == 200
+    if reply.body:
+        return reply.body
+    answers = await cb.slack.responses_when(str(reply.response_key))
+    return "\n".join(str(a.get("text") or "") for a in answers)
 
 
 async def stripe_state(cb: Connectbot, charge: Charge, vendor: Vendor) -> tuple[int, int]:

@@ -15,19 +15,10 @@ from sqlalchemy import func, select
 
 from storage.models import AuditEntry, NotifySubscription, StripeEvent
 from tests.e2e.scenario import charge_through_modal, connected_vendor, customer_with_card
+from tests.e2e.scenario import notify_answer as said
 from tests.harness import ADMIN, OPERATOR, Connectbot
 
 VERA, VERA_CHANNEL, SALES = "U0VERA", "C0VERA", "C0SALES"
-
-
-async def said(cb: Connectbot, text: str, *, user: str = ADMIN) -> str:
-    """Everything the caller was told: the ack's text, else the private reply that followed."""
-    reply = await cb.slack_sender.command("/notify", text, user_id=user)
-    assert reply.status == 200
-    if reply.body:
-        return reply.body
-    answers = await cb.slack.responses_when(str(reply.response_key))
-    return "\n".join(str(a.get("text") or "") for a in answers)
 
 
 def shown(message: dict[str, Any]) -> str:
@@ -160,4 +151,58 @@ async def test_admins_choose_events_which_are_announced_once_where_they_said(
         await cb.stripe.update_webhook_endpoint(endpoint["id"], enabled_events=["charge.succeeded"])
     warned = await said(cb, f"add product.* <#{SALES}|sales>")
     assert "From now on `product.*` events are announced" in warned, warned
-    assert ":warning: No webhook endpoint at" in warned and "`product.created`" in warned, warned
+    assert ":warning: Stripe will not tell connectbot" in warned, warned
+    assert "is not sent `product.created`" in warned, warned
+
+
+async def test_every_endpoint_at_connectbots_url_must_be_sent_the_type(cb: Connectbot) -> None:
+    """Stripe sends the account endpoint only the platform's events and the Connect endpoint
+    only connected accounts' (https://docs.stripe.com/connect/webhooks), so one endpoint sent
+    `customer.created` is not enough: `/notify add` names the endpoint that lacks it, as
+    `connectbot check` does (tests/e2e/server/test_check.py)."""
+    platform = await cb.stripe.webhook_endpoint(connect=False)
+    connect = await cb.stripe.webhook_endpoint(connect=True)
+    url = f"{cb.url}/stripe/webhook"
+    add = f"add customer.created <#{SALES}|sales>"
+
+    # Two endpoints, only the account one sent the type: vendors' new customers never arrive.
+    await cb.stripe.update_webhook_endpoint(connect["id"], enabled_events=["charge.succeeded"])
+    one_sent = await said(cb, add)
+    assert f"From now on `customer.created` events are announced in <#{SALES}>" in one_sent
+    assert ":warning: Stripe will not tell connectbot" in one_sent, one_sent
+    assert f"`{connect['id']}` is not sent `customer.created`: select them on it" in one_sent
+    assert platform["id"] not in one_sent, one_sent
+    assert "Stripe's Dashboard (Developers → Webhooks)" in one_sent, one_sent
+
+    # Both sent it: nothing to say.
+    both = ["charge.succeeded", "customer.created"]
+    await cb.stripe.update_webhook_endpoint(connect["id"], enabled_events=both)
+    both_sent = await said(cb, add)
+    assert "already announced" in both_sent and ":warning:" not in both_sent, both_sent
+
+    # Sent it, but disabled: Stripe sends a disabled endpoint nothing.
+    await cb.stripe.update_webhook_endpoint(connect["id"], status="disabled")
+    disabled = await said(cb, add)
+    assert f"`{connect['id']}` is disabled, so Stripe sends it no events: enable it" in disabled
+    assert platform["id"] not in disabled, disabled
+
+    # One endpoint only at connectbot's URL, the other sending elsewhere.
+    await cb.stripe.update_webhook_endpoint(
+        connect["id"], status="enabled", url="https://elsewhere.example/hook"
+    )
+    alone = await said(cb, add)
+    assert (
+        f"Only 1 of the 2 webhook endpoints connectbot needs sends to {url} (other endpoints "
+        "send to https://elsewhere.example/hook): create the other there" in alone
+    ), alone
+    assert connect["id"] not in alone and platform["id"] not in alone, alone
+
+    # Stripe does not answer: said in one sentence, and the subscription is kept all along.
+    await cb.stripe.fault("GET", "/v1/webhook_endpoints", "500", count=3)
+    unchecked = await said(cb, "add product.created")
+    assert "From now on `product.created` events are announced" in unchecked, unchecked
+    assert "I could not check your webhook endpoints (Stripe did not answer)" in unchecked
+    assert await count(cb, NotifySubscription) == 2
+    # connectbot only reads the endpoints; it never changes them.
+    touched = [r for r in await cb.stripe.requests() if r["path"].startswith("/v1/webhook")]
+    assert touched and {r["method"] for r in touched} == {"GET"}, touched

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.handlers import build_event_handlers
 from bot.stripe_ops.client import API_VERSION
 from storage.repos import notify_subscriptions
+from tests.e2e.scenario import notify_answer
 from tests.harness import Connectbot
 
 REPO = Path(__file__).resolve().parents[3]
@@ -136,4 +137,60 @@ async def test_endpoints_must_be_sent_the_types_notify_announces(
     named = lacking[0].split("/notify announces: ")[1].split(", ")
     assert "customer.created" in named and "invoice.paid" in named
     assert not set(named) & set(handled)  # connectbot's own types are judged on their own line
+    assert "Traceback" not in out + err
+
+
+async def test_check_and_notify_judge_the_endpoints_by_one_rule(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    """The situations /notify's test warns about (tests/e2e/notify/test_notify.py): after
+    `/notify add customer.created`, check fails exactly when /notify warned, naming the same
+    endpoint."""
+    handled = sorted(build_event_handlers().types())
+    platform = await cb.stripe.webhook_endpoint(connect=False)
+    connect = await cb.stripe.webhook_endpoint(connect=True)
+    with_type = [*handled, "customer.created"]
+    # What the Connect endpoint is changed to, one situation after another; the account
+    # endpoint is sent connectbot's types and customer.created throughout.
+    situations = {
+        "only the account endpoint is sent it": {"enabled_events": handled},
+        "both are sent it": {"enabled_events": with_type},
+        "the Connect endpoint is disabled": {"status": "disabled"},
+        "one endpoint only": {"status": "enabled", "url": "https://elsewhere.example/h"},
+    }
+    await cb.stripe.update_webhook_endpoint(platform["id"], enabled_events=with_type)
+    verdicts = {}
+    for situation, changes in situations.items():
+        await cb.stripe.update_webhook_endpoint(connect["id"], **changes)
+        told = await notify_answer(cb, "add customer.created <#C0SALES|sales>")
+        code, out, err = await run_check(cb, tmp_path)
+        assert "Traceback" not in out + err
+        webhooks = [line for line in out.splitlines() if line.split()[1] == "webhooks"]
+        failed = [line for line in webhooks if line.startswith("FAIL")]
+        warned = ":warning:" in told
+        assert warned == bool(failed) == (code == 1), (situation, told, out)
+        for endpoint in (platform, connect):
+            named = f"`{endpoint['id']}`" in told
+            assert named == any(endpoint["id"] in line for line in failed), (situation, told, out)
+        verdicts[situation] = warned
+    assert verdicts == {
+        "only the account endpoint is sent it": True,
+        "both are sent it": False,
+        "the Connect endpoint is disabled": True,
+        "one endpoint only": True,
+    }
+
+
+async def test_a_stripe_error_listing_the_endpoints_is_one_line(
+    cb: Connectbot, tmp_path: Path
+) -> None:
+    # stripe-python tries a GET three times (NETWORK_RETRIES = 2): every try fails.
+    await cb.stripe.fault("GET", "/v1/webhook_endpoints", "500", count=3)
+    code, out, err = await run_check(cb, tmp_path)
+    assert code == 1
+    [webhooks] = [line for line in out.splitlines() if line.split()[1] == "webhooks"]
+    assert (
+        webhooks.startswith("FAIL")
+        and "could not list webhook endpoints: Stripe did not answer" in webhooks
+    ), out
     assert "Traceback" not in out + err
