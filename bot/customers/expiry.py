@@ -3,11 +3,13 @@
 Two ways in, one message: Stripe's `customer.source.expiring` ("Occurs whenever a card or
 source will expire at the end of the month", https://docs.stripe.com/api/events/types), sent
 for cards saved as sources; and, for cards saved as PaymentMethods (Checkout saves those, and
-Stripe sends no such event for them), a daily check of the customers table, in the daily
-digest's worker, for cards that expire at the end of the current month (in `DIGEST_TZ`): from
-the month's first day, a month ahead of the card's last valid day, as Stripe's event is. Both
-queue under the same outbox key (customer, last four digits, expiry month), so however many
-processes check, and whichever way comes first, a card is told once per expiry.
+Stripe sends no such event for them), a daily check of the customers table for cards that
+expire at the end of the current month (in `DIGEST_TZ`): from the month's first day, a month
+ahead of the card's last valid day, as Stripe's event is. The check runs once a day across all
+processes, in the one that wins that day's digest (`bot/daily_digest.py`), so from the first
+digest on (the morning after connectbot first starts). Both ways queue under the same outbox
+key (customer, last four digits, expiry month), so whichever comes first, and however often
+the check runs, a card is told once per expiry.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.services import Services
 from bot.views.customers import card_expiring_message, describe_card
 from bot.views.dashboard import dashboard_link
 from storage.models import Customer
-from storage.repos import customers
+from storage.repos import audit, customers
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ async def tell_source_expiring(
 
 async def cards_expiring_pass(services: Services, now: datetime | None = None) -> int:
     """Queue a note for every saved card expiring at the end of this month (in `DIGEST_TZ`)
-    not yet told; returns how many cards were looked at. `now` (aware) defaults to the clock."""
+    not yet told; returns how many cards were looked at. `now` (aware) defaults to the clock.
+    Each check leaves an audit entry (`cards.expiring_checked`, the day and the count) with the
+    notes it queues."""
     settings = services.settings
     today = (now or datetime.now(UTC)).astimezone(ZoneInfo(settings.digest_tz))
     async with services.sessions.begin() as session:
@@ -95,6 +99,14 @@ async def cards_expiring_pass(services: Services, now: datetime | None = None) -
                 year=today.year,
                 month=today.month,
             )
+        await audit.record(
+            session,
+            actor="connectbot",
+            action="cards.expiring_checked",
+            target=today.date().isoformat(),
+            outcome="queued",
+            detail={"cards": len(expiring)},
+        )
     if expiring:
         log.info("%d saved card(s) expire this month", len(expiring))
     return len(expiring)

@@ -17,6 +17,7 @@ from stripe._api_version import _ApiVersion
 from . import (
     account_changes,
     accounts,
+    balance_transactions,
     cancel,
     charges,
     checkout,
@@ -44,6 +45,7 @@ from .webhook_control import add_routes as add_webhook_control_routes
 
 _MODULES = (
     accounts,
+    balance_transactions,
     cancel,
     charges,
     checkout,

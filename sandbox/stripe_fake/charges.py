@@ -10,44 +10,18 @@ charge with the decline's ``failure_code`` and ``outcome``.
 from __future__ import annotations
 
 from .api import Ctx, Json, api, list_object, matching
+from .balance_transactions import balance_transaction, fee_detail
 from .events import emit, emit_on
 from .store import new_id, render, skeleton
 
 APPLICATION_ID = "ca_fakeconnectbot"
+#: Card funds are pending this long before they are available: two days, as for card payments
+#: in the US ("Balances and settlement time", docs.stripe.com/payments/balances).
+SETTLEMENT = 2 * 86400
 
 
 def stripe_fee(amount: int) -> int:
     return (amount * 29 + 500) // 1000 + 30
-
-
-def balance_transaction(
-    ctx: Ctx,
-    account: str | None,
-    type_: str,
-    amount: int,
-    currency: str,
-    source: str,
-    fee_details: list[Json] | None = None,
-) -> Json:
-    txn = skeleton("balance_transaction")
-    fee = sum(d["amount"] for d in fee_details or [])
-    created = ctx.state.clock.now()
-    txn.pop("balance_type", None)
-    txn.update(
-        id=new_id("txn"),
-        amount=amount,
-        currency=currency,
-        created=created,
-        available_on=created + 2 * 86400,
-        fee=fee,
-        fee_details=fee_details or [],
-        net=amount - fee,
-        source=source,
-        status="pending",
-        type=type_,
-        reporting_category=type_ if type_ != "application_fee_refund" else "fee",
-    )
-    return ctx.state.put(txn, account)
 
 
 def _charge(ctx: Ctx, pi: Json, pm: Json, paid: bool, decline: tuple[str, str, str] | None) -> Json:
@@ -129,27 +103,23 @@ def succeed(ctx: Ctx, pi: Json, pm: Json) -> None:
     """Pay ``pi``: the charge, its balance transaction, the application fee, their events."""
     charge = _charge(ctx, pi, pm, True, None)
     fee_amount = pi["application_fee_amount"]
-    details = [
-        {
-            "amount": stripe_fee(pi["amount"]),
-            "application": None,
-            "currency": pi["currency"],
-            "description": "Stripe processing fees",
-            "type": "stripe_fee",
-        }
-    ]
+    currency = pi["currency"]
+    processing = stripe_fee(pi["amount"])
+    details = [fee_detail(processing, currency, "Stripe processing fees", "stripe_fee")]
     if fee_amount:
         details.append(
-            {
-                "amount": fee_amount,
-                "application": APPLICATION_ID,
-                "currency": pi["currency"],
-                "description": "Application fee",
-                "type": "application_fee",
-            }
+            fee_detail(fee_amount, currency, "Application fee", "application_fee", APPLICATION_ID)
         )
     txn = balance_transaction(
-        ctx, ctx.account, "charge", pi["amount"], pi["currency"], charge["id"], details
+        ctx.state,
+        ctx.account,
+        type_="charge",
+        amount=pi["amount"],
+        currency=currency,
+        source=charge["id"],
+        fee_details=details,
+        settles_in=SETTLEMENT,
+        description=charge["description"],
     )
     charge["balance_transaction"] = txn["id"]
     pi.update(status="succeeded", amount_received=pi["amount"], latest_charge=charge["id"])
@@ -178,7 +148,13 @@ def succeed(ctx: Ctx, pi: Json, pm: Json) -> None:
             "url": f"/v1/application_fees/{fee['id']}/refunds",
         }
         fee_txn = balance_transaction(
-            ctx, None, "application_fee", fee_amount, pi["currency"], fee["id"]
+            ctx.state,
+            None,
+            type_="application_fee",
+            amount=fee_amount,
+            currency=currency,
+            source=fee["id"],
+            settles_in=SETTLEMENT,
         )
         fee["balance_transaction"] = fee_txn["id"]
         ctx.state.put(fee, None)
@@ -195,8 +171,3 @@ def retrieve_charge(ctx: Ctx) -> Json:
 def list_charges(ctx: Ctx) -> Json:
     items = matching(ctx, ctx.state.all("charge", ctx.account), "customer", "payment_intent")
     return list_object(ctx, "/v1/charges", items)
-
-
-@api("GET", "/v1/balance_transactions/{id}")
-def retrieve_balance_transaction(ctx: Ctx) -> Json:
-    return render(ctx.state.get(ctx.args[0], ctx.account, "balance_transaction"))

@@ -28,8 +28,9 @@ from typing import Any
 from aiohttp import web
 
 from .api import json_response, object_and_body
+from .balance_transactions import balance_transaction, fee_detail
 from .events import record
-from .store import State, new_id, render, skeleton
+from .store import State, render
 
 #: Stripe's dispute fee in the US, in cents (stripe.com/pricing: "$15.00 per dispute").
 DISPUTE_FEE = 1500
@@ -47,37 +48,17 @@ _OPEN = {"needs_response", "under_review", "warning_needs_response", "warning_un
 def _adjustment(
     state: State, account: str | None, dispute: dict[str, Any], amount: int, fee: int, category: str
 ) -> dict[str, Any]:
-    now = state.clock.now()
-    txn = skeleton("balance_transaction")
-    txn.pop("balance_type", None)
-    fee_details = (
-        [
-            {
-                "amount": fee,
-                "application": None,
-                "currency": dispute["currency"],
-                "description": "Dispute fee",
-                "type": "stripe_fee",
-            }
-        ]
-        if fee
-        else []
-    )
-    txn.update(
-        id=new_id("txn"),
+    currency = dispute["currency"]
+    txn = balance_transaction(
+        state,
+        account,
+        type_="adjustment",
         amount=amount,
-        currency=dispute["currency"],
-        created=now,
-        available_on=now,
-        fee=fee,
-        fee_details=fee_details,
-        net=amount - fee,
+        currency=currency,
         source=dispute["id"],
-        status="available",
-        type="adjustment",
+        fee_details=[fee_detail(fee, currency, "Dispute fee", "stripe_fee")] if fee else [],
         reporting_category=category,
     )
-    state.put(txn, account)
     dispute["balance_transactions"].append(render(txn))
     return txn
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .api import account_and_body, json_response, object_and_body
+from .balance_transactions import balance_transaction
 from .events import record
 from .store import new_id, render, skeleton
 
@@ -83,24 +84,14 @@ async def settle_payout(request: web.Request) -> web.Response:
     previous = {"status": payout["status"]}
     payout["status"] = status
     if status == "failed":
-        reversal = skeleton("balance_transaction")
-        reversal.pop("balance_type", None)
-        now = state.clock.now()
-        reversal.update(
-            id=new_id("txn"),
+        reversal = balance_transaction(
+            state,
+            account,
+            type_="payout_failure",
             amount=payout["amount"],
             currency=payout["currency"],
-            created=now,
-            available_on=now,
-            fee=0,
-            fee_details=[],
-            net=payout["amount"],
             source=payout["id"],
-            status="available",
-            type="payout_failure",
-            reporting_category="payout_reversal",
         )
-        state.put(reversal, account)
         payout.update(
             failure_code=code,
             failure_message=PAYOUT_FAILURES[code],

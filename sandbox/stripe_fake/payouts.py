@@ -35,6 +35,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .api import Ctx, Json, account_and_body, api, json_response, list_object
+from .balance_transactions import balance_transaction
 from .errors import StripeError
 from .search import created_filter
 from .store import State, new_id, render, skeleton
@@ -128,23 +129,9 @@ def make_payout(
         type="bank_account",
         automatic=True,
     )
-    txn = skeleton("balance_transaction")
-    txn.pop("balance_type", None)
-    txn.update(
-        id=new_id("txn"),
-        amount=-amount,
-        currency=currency,
-        created=now,
-        available_on=now,
-        fee=0,
-        fee_details=[],
-        net=-amount,
-        source=payout["id"],
-        status="available",
-        type="payout",
-        reporting_category="payout",
+    txn = balance_transaction(
+        state, account, type_="payout", amount=-amount, currency=currency, source=payout["id"]
     )
-    state.put(txn, account)
     payout["balance_transaction"] = txn["id"]
     return state.put(payout, account)
 

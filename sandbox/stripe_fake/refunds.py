@@ -20,7 +20,8 @@ where it applies, as Stripe does.
 from __future__ import annotations
 
 from .api import Ctx, Json, api, list_object, matching
-from .charges import balance_transaction
+from .balance_transactions import balance_transaction
+from .charges import SETTLEMENT
 from .errors import invalid
 from .events import emit, emit_on
 from .forms import flag, integer
@@ -85,13 +86,28 @@ def refund_fee(ctx: Ctx, fee: Json, amount: int, metadata: Json | None = None) -
         metadata=metadata or {},
     )
     txn = balance_transaction(
-        ctx, None, "application_fee_refund", -amount, fee["currency"], refund["id"]
+        ctx.state,
+        None,
+        type_="application_fee_refund",
+        amount=-amount,
+        currency=fee["currency"],
+        source=refund["id"],
+        settles_in=SETTLEMENT,
     )
     refund["balance_transaction"] = txn["id"]
     # ... and back to the vendor: "Funds will be refunded to the Stripe account from which the
-    # fee was originally collected." (https://docs.stripe.com/api/fee_refunds/create)
+    # fee was originally collected." (https://docs.stripe.com/api/fee_refunds/create). To the
+    # vendor it is a fee given back: "it categorizes several types of fees and Connect platform
+    # fee refunds with reporting_category=fee" (docs.stripe.com/reports/reporting-categories).
     balance_transaction(
-        ctx, fee["account"], "application_fee_refund", amount, fee["currency"], refund["id"]
+        ctx.state,
+        fee["account"],
+        type_="application_fee_refund",
+        amount=amount,
+        currency=fee["currency"],
+        source=refund["id"],
+        settles_in=SETTLEMENT,
+        reporting_category="fee",
     )
     ctx.state.put(refund, None)
     fee["amount_refunded"] += amount
@@ -169,7 +185,15 @@ def make_refund(
             },
         },
     )
-    txn = balance_transaction(ctx, ctx.account, "refund", -amount, charge["currency"], refund["id"])
+    txn = balance_transaction(
+        ctx.state,
+        ctx.account,
+        type_="refund",
+        amount=-amount,
+        currency=charge["currency"],
+        source=refund["id"],
+        settles_in=SETTLEMENT,
+    )
     refund["balance_transaction"] = txn["id"]
     ctx.state.put(refund, ctx.account)
     already = charge["amount_refunded"]
