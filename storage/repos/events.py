@@ -27,6 +27,10 @@ async def store_many(session: AsyncSession, received: Sequence[dict[str, Any]]) 
     if not received:
         return set()
     now = utcnow()
+    # In id order: a row another transaction inserted but has not committed makes this insert
+    # wait for it (PostgreSQL's ON CONFLICT), so two servers storing overlapping bursts in
+    # different orders would wait on each other until PostgreSQL aborted one ("deadlock
+    # detected"). One order for everyone: the later one only waits.
     rows = [
         {
             "id": event["id"],
@@ -37,7 +41,7 @@ async def store_many(session: AsyncSession, received: Sequence[dict[str, Any]]) 
             "received_at": now,
             "attempts": 0,
         }
-        for event in received
+        for event in sorted(received, key=lambda e: str(e["id"]))
     ]
     # The table, not the mapped class: Core's executemany (one multi-row INSERT, its statement
     # cached) skips the ORM's bulk-insert bookkeeping, a third of a batch's insert time.
