@@ -2,7 +2,9 @@
 
 A part's failed row stays as it is (its declined PaymentIntent is on Stripe, and replaying its
 key would only return the same decline); the retry is a new charge row in the cart with a new
-key, `<first key>:retry:<n>` for the part's n-th try, recorded before Stripe is called. Only a
+key, `<first key>:retry:<n>` for the part's n-th try, written by `add_charge_row` as the
+part's first row was (the same fee and terms, its cart in the request's metadata, the complete
+request stored with it when it can be sent as it is) before Stripe is called. Only a
 part whose current row is `failed` gets one: a charged part stands, and a part still `pending`
 (Stripe did not answer) is the reconciler's, with its original key. Two clicks racing take
 turns on the cart's row lock; the second finds no failed part left (and the same n would
@@ -14,11 +16,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charges.cart_submit import charge_parts
+from bot.charges.rows import add_charge_row
+from bot.money import Money
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
 from bot.services import Services
-from storage.models import Charge
-from storage.repos import audit, carts, charges
+from storage.models import Charge, Customer, Vendor
+from storage.repos import audit, carts
 
 
 async def retry_failed_parts(services: Services, cart_id: str, *, user: str) -> list[str] | Refusal:
@@ -39,7 +43,9 @@ async def retry_failed_parts(services: Services, cart_id: str, *, user: str) -> 
                 f"Cart `{cart_id}` has no failed part to retry: every part is charged or "
                 "still being settled."
             )
-        created = [await _new_attempt(session, part) for part in failed]
+        customer = await session.get(Customer, cart.customer_id)
+        assert customer is not None  # a cart's customer is never deleted (foreign key)
+        created = [await _new_attempt(session, part, customer) for part in failed]
         round_ = cart.rounds + 1
         await carts.set_status(
             session, cart_id, "pending", was=("settled", "pending"), rounds=round_
@@ -56,25 +62,24 @@ async def retry_failed_parts(services: Services, cart_id: str, *, user: str) -> 
     return await charge_parts(services, cart_id, actor=user)
 
 
-async def _new_attempt(session: AsyncSession, part: Charge) -> str:
-    """The part's next row: the same terms, a new id and the next key; its id."""
+async def _new_attempt(session: AsyncSession, part: Charge, customer: Customer) -> str:
+    """The part's next row, written as a first attempt is: the same terms (amount, fee,
+    description, requester, approver), a new id and the next key; its id."""
+    vendor = await session.get(Vendor, part.vendor_id)
+    assert vendor is not None  # a part's vendor is never deleted (foreign key)
     first_key = part.idempotency_key.partition(":retry:")[0]
-    charge, _ = await charges.add(
+    charge, _ = await add_charge_row(
         session,
-        id=charges.new_charge_id(),
-        team_id=part.team_id,
-        vendor_id=part.vendor_id,
-        customer_id=part.customer_id,
+        vendor=vendor,
+        customer=customer,
+        money=Money(part.amount, part.currency),
+        fee=part.application_fee_amount,
+        description=part.description,
         requested_by=part.requested_by,
         approved_by=part.approved_by,
-        origin_channel_id=part.origin_channel_id,
+        origin_channel=part.origin_channel_id,
         response_url=part.response_url,
-        amount=part.amount,
-        currency=part.currency,
-        application_fee_amount=part.application_fee_amount,
-        description=part.description,
         idempotency_key=f"{first_key}:retry:{carts.generation(part) + 1}",
-        request_params=None,  # rebuilt with the new row's id in its metadata
         status="pending",
         cart_id=part.cart_id,
     )

@@ -13,9 +13,9 @@ from typing import Any
 from bot.services import Services
 from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.accounts import AccountState
-from bot.vendors.account_state import read_account, record_capabilities
+from bot.vendors.account_state import read_account, record_account_update
 from bot.vendors.connections import record_disconnected
-from bot.vendors.requirements import tell_capability, tell_requirements
+from bot.vendors.requirements import tell_capability
 from storage.repos import vendors
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,7 @@ async def account_updated(ctx: EventContext) -> None:
     vendor when what Stripe needs from them changed."""
     fresh: AccountState | None = ctx.prepared
     if fresh is not None:
-        await record_capabilities(ctx.session, ctx.services.settings, fresh, key=ctx.id)
-        await tell_requirements(ctx.session, ctx.services.settings, fresh, key=ctx.id)
+        await record_account_update(ctx.session, ctx.services.settings, fresh, key=ctx.id)
 
 
 async def capability_updated(ctx: EventContext) -> None:

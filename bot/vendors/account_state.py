@@ -1,8 +1,8 @@
 """A vendor's account as Stripe has it: capabilities kept current, a flip of charges announced.
 
 In two steps so that no Stripe call happens inside a database transaction: `read_account`
-asks Stripe (before the event processor's transaction), `record_capabilities` writes what it
-read (inside it).
+asks Stripe (before the event processor's transaction), `record_account_update` writes what it
+read (inside it), under one lock of the vendor's row for the whole event.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from bot.notifications.routing import announce
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState, retrieve_account
 from bot.stripe_ops.errors import StripeUnavailable
+from bot.vendors.requirements import tell_requirements
 from bot.views.onboarding import charges_changed
+from storage.models import Vendor
 from storage.repos import audit, vendors
 
 
@@ -37,20 +39,28 @@ async def read_account(services: Services, account_id: str) -> AccountState | No
     return fresh
 
 
-async def record_capabilities(
+async def record_account_update(
     session: AsyncSession, settings: Settings, fresh: AccountState, *, key: str
 ) -> None:
-    """Store `fresh`'s charges/payouts_enabled; tell the vendor's channel when charges flip.
+    """`account.updated`: store `fresh`'s capabilities and tell what Stripe needs from the
+    vendor, with the vendor's row looked up and locked once for both (`key`: the event's id).
 
-    The vendor row is locked so two processes recording two updates announce a flip once.
-    Changes nothing when the vendor is gone or disconnected since `fresh` was read.
+    The lock makes two processes recording two updates announce a flip, or a change in what
+    is due, once. Changes nothing when the vendor is gone or disconnected since `fresh` was
+    read; an onboarding vendor's capabilities are stored, but they are told nothing.
     """
-    found = await vendors.by_account(session, fresh.account_id)
-    if found is None or found.status == "disconnected":
+    vendor = await vendors.lock_by_account(session, fresh.account_id)
+    if vendor is None or vendor.status == "disconnected":
         return
-    vendor = await vendors.lock(session, found.id)
-    if vendor is None:
-        return
+    await _record_capabilities(session, settings, vendor, fresh, key=key)
+    await tell_requirements(session, settings, vendor, fresh, key=key)
+
+
+async def _record_capabilities(
+    session: AsyncSession, settings: Settings, vendor: Vendor, fresh: AccountState, *, key: str
+) -> None:
+    """Store `fresh`'s charges/payouts_enabled on `vendor` (locked by the caller); tell the
+    vendor's channel when charges flip."""
     flipped = vendor.charges_enabled != fresh.charges_enabled
     changed = flipped or vendor.payouts_enabled != fresh.payouts_enabled
     vendor.charges_enabled = fresh.charges_enabled
@@ -79,8 +89,7 @@ async def record_capabilities(
 async def keep_capabilities(services: Services, fresh: AccountState) -> None:
     """Store an onboarding vendor's capabilities as read (no message: they are not connected)."""
     async with services.sessions.begin() as session:
-        found = await vendors.by_account(session, fresh.account_id)
-        vendor = await vendors.lock(session, found.id) if found is not None else None
+        vendor = await vendors.lock_by_account(session, fresh.account_id)
         if vendor is not None:
             vendor.charges_enabled = fresh.charges_enabled
             vendor.payouts_enabled = fresh.payouts_enabled

@@ -60,16 +60,14 @@ class NotLinked:
 async def claim_state(services: Services, state: str) -> StateOwner | StateRefused:
     """Use up `state` and return whom it was issued for; refuses one never issued (or issued
     for another workspace), expired, or already used."""
+    team = services.settings.slack_team_id
     async with services.sessions.begin() as session:
-        owner = await oauth_states.consume(session, state)
-        refusal = None if owner else await oauth_states.refusal(session, state)
+        owner = await oauth_states.consume(session, state, team_id=team)
+        refusal = None if owner else await oauth_states.refusal(session, state, team_id=team)
     if owner is None and refusal == "used":
         return StateRefused("used", connected=await _connected_through(services, state))
     if owner is None:
         return StateRefused(refusal or "unknown")
-    team = services.settings.slack_team_id
-    if team and owner.team_id != team:  # issued for another workspace: not one we issued here
-        return StateRefused("unknown")
     return owner
 
 
@@ -146,7 +144,7 @@ async def _disconnect_revoked(services: Services, code: str) -> None:
 async def _connected_through(services: Services, state: str) -> bool:
     """Whether the person a used `state` was issued for is a connected vendor now."""
     async with services.sessions() as session:
-        owner = await oauth_states.used_by(session, state)
+        owner = await oauth_states.used_by(session, state, team_id=services.settings.slack_team_id)
         if owner is None:
             return False
         vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
@@ -155,9 +153,10 @@ async def _connected_through(services: Services, state: str) -> bool:
 
 async def record_declined(services: Services, state: str, error: str) -> None:
     """The vendor said no (`access_denied`: they are DMed) or Stripe refused the request:
-    the state is used up and audited; nothing else is stored."""
+    the state is used up and audited; nothing else is stored. A state `consume` refuses
+    (unknown, of another workspace, expired, used) changes nothing and tells no one."""
     async with services.sessions.begin() as session:
-        owner = await oauth_states.consume(session, state)
+        owner = await oauth_states.consume(session, state, team_id=services.settings.slack_team_id)
         if owner is None:
             return
         await audit.record(

@@ -113,11 +113,8 @@ async def _onboarding(services: Services, state: str, *statuses: str) -> _Onboar
     when the state is unknown, was issued for another workspace than `SLACK_TEAM_ID` (as the
     OAuth callback refuses it), or their vendor is missing or not in one of `statuses`."""
     async with services.sessions() as session:
-        owner = await oauth_states.owner(session, state)
+        owner = await oauth_states.owner(session, state, team_id=services.settings.slack_team_id)
         if owner is None:
-            return _INVALID_STATE
-        team = services.settings.slack_team_id
-        if team and owner.team_id != team:
             return _INVALID_STATE
         vendor = await vendors.by_slack_user(session, owner.team_id, owner.slack_user_id)
     if vendor is None or vendor.status not in statuses:
@@ -143,7 +140,7 @@ async def onboarding_returned(services: Services, state: str) -> Returned | Stop
         services, owner, connection, key=f"connected:{oauth_states.state_hash(state)[:32]}"
     )
     async with services.sessions.begin() as session:
-        await oauth_states.consume(session, state)
+        await oauth_states.consume(session, state, team_id=owner.team_id)
     return Returned(account, outcome)
 
 

@@ -22,6 +22,7 @@ from bot.notifications.routing import tell_everyone_concerned
 from bot.stripe_ops.accounts import AccountState
 from bot.views.dashboard import vendor_label
 from bot.views.requirements import capability_message, requirements_message
+from storage.models import Vendor
 from storage.repos import audit, vendors
 
 
@@ -40,16 +41,13 @@ def requirements_digest(fresh: AccountState) -> str | None:
 
 
 async def tell_requirements(
-    session: AsyncSession, settings: Settings, fresh: AccountState, *, key: str
+    session: AsyncSession, settings: Settings, vendor: Vendor, fresh: AccountState, *, key: str
 ) -> None:
-    """Tell the vendor what is due when it changed since they were last told (`key`: the
-    event's id, so the same requirements coming due again after a clear are told again).
-    Only connected vendors hear (an onboarding vendor is still filling the form in)."""
-    found = await vendors.by_account(session, fresh.account_id)
-    if found is None or found.status != "connected":
-        return
-    vendor = await vendors.lock(session, found.id)
-    if vendor is None:
+    """Tell `vendor` (its row locked by the caller) what is due when it changed since they
+    were last told (`key`: the event's id, so the same requirements coming due again after a
+    clear are told again). Only connected vendors hear (an onboarding vendor is still filling
+    the form in)."""
+    if vendor.status != "connected":
         return
     digest = requirements_digest(fresh)
     if digest == vendor.requirements_told:

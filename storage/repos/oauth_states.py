@@ -3,6 +3,11 @@
 The raw state travels in the authorize link and comes back in the callback; the database
 holds only its hash, so a leaked table cannot be replayed. `consume` marks a state used with one
 conditional UPDATE, so of two callbacks racing with the same URL exactly one wins.
+
+Every function that reads or uses a state takes the workspace it must have been issued for
+(`team_id`, keyword, no default: `SLACK_TEAM_ID`, or None when that is unset and any workspace
+is served). A state issued for another workspace is, to every caller, one never issued here:
+refused as `unknown`, and left as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OAuthState, utcnow
@@ -35,6 +40,11 @@ class StateOwner:
 
 def state_hash(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
+
+
+def _issued_for(team_id: str | None) -> ColumnElement[bool]:
+    """The rows of states issued for workspace `team_id` (every row when None)."""
+    return true() if team_id is None else OAuthState.team_id == team_id
 
 
 async def issue(
@@ -62,12 +72,13 @@ async def issue(
 
 
 async def consume(
-    session: AsyncSession, state: str, *, now: datetime | None = None
+    session: AsyncSession, state: str, *, team_id: str | None, now: datetime | None = None
 ) -> StateOwner | None:
     """Mark `state` used and return whom it belongs to.
 
-    Refuses (None) a state that is unknown, expired, or already used; the check and the marking
-    are one conditional UPDATE, so a replayed URL racing the first use is refused.
+    Refuses (None) a state that is unknown, issued for another workspace than `team_id`,
+    expired, or already used, and then changes nothing; the check and the marking are one
+    conditional UPDATE, so a replayed URL racing the first use is refused.
     """
     if not state or len(state) > 200:
         return None
@@ -77,6 +88,7 @@ async def consume(
         update(OAuthState)
         .where(
             OAuthState.state_hash == digest,
+            _issued_for(team_id),
             OAuthState.used_at.is_(None),
             OAuthState.expires_at > moment,
         )
@@ -94,18 +106,21 @@ async def consume(
     return StateOwner(row.team_id, row.slack_user_id, row.requested_by)
 
 
-async def refusal(session: AsyncSession, state: str, *, now: datetime | None = None) -> Refusal:
-    """Why `consume` refused `state`, so the vendor can be told what happened.
+async def refusal(
+    session: AsyncSession, state: str, *, team_id: str | None, now: datetime | None = None
+) -> Refusal:
+    """Why `consume` refused `state` for workspace `team_id`, so the vendor can be told.
 
     A used state is `used` even once it has also expired (that is what the vendor needs to
-    hear); a state still valid here is reported `unknown` too, since it was not refused.
+    hear); a state of another workspace is `unknown` (whatever became of it there), and so is
+    a state still valid here, since it was not refused.
     """
     if not state or len(state) > 200:
         return "unknown"
     row = (
         await session.execute(
             select(OAuthState.used_at, OAuthState.expires_at).where(
-                OAuthState.state_hash == state_hash(state)
+                OAuthState.state_hash == state_hash(state), _issued_for(team_id)
             )
         )
     ).one_or_none()
@@ -118,8 +133,9 @@ async def refusal(session: AsyncSession, state: str, *, now: datetime | None = N
     return "unknown"
 
 
-async def used_by(session: AsyncSession, state: str) -> StateOwner | None:
-    """Whom an already used `state` was issued for (expired or not); None for any other state.
+async def used_by(session: AsyncSession, state: str, *, team_id: str | None) -> StateOwner | None:
+    """Whom an already used `state` was issued for (expired or not); None for any other state,
+    and for one issued for another workspace than `team_id`.
 
     So that someone opening a used link can be told whether it connected them after all.
     """
@@ -128,7 +144,9 @@ async def used_by(session: AsyncSession, state: str) -> StateOwner | None:
     row = (
         await session.execute(
             select(OAuthState.team_id, OAuthState.slack_user_id, OAuthState.requested_by).where(
-                OAuthState.state_hash == state_hash(state), OAuthState.used_at.is_not(None)
+                OAuthState.state_hash == state_hash(state),
+                _issued_for(team_id),
+                OAuthState.used_at.is_not(None),
             )
         )
     ).one_or_none()
@@ -136,15 +154,17 @@ async def used_by(session: AsyncSession, state: str) -> StateOwner | None:
 
 
 async def owner(
-    session: AsyncSession, state: str, *, now: datetime | None = None
+    session: AsyncSession, state: str, *, team_id: str | None, now: datetime | None = None
 ) -> StateOwner | None:
-    """Whom a still-valid state belongs to, without using it up (Account Links come back twice)."""
+    """Whom a still-valid state belongs to, without using it up (Account Links come back twice);
+    None for one unknown, issued for another workspace than `team_id`, expired, or used."""
     if not state or len(state) > 200:
         return None
     row = (
         await session.execute(
             select(OAuthState.team_id, OAuthState.slack_user_id, OAuthState.requested_by).where(
                 OAuthState.state_hash == state_hash(state),
+                _issued_for(team_id),
                 OAuthState.used_at.is_(None),
                 OAuthState.expires_at > (now or utcnow()),
             )

@@ -62,6 +62,17 @@ async def lock(session: AsyncSession, vendor_id: int) -> Vendor | None:
     )
 
 
+async def lock_by_account(session: AsyncSession, stripe_account_id: str) -> Vendor | None:
+    """`by_account` and `lock` in one statement: the vendor of `stripe_account_id`, read fresh
+    and locked for update (PostgreSQL); None when no vendor has that account."""
+    return await session.scalar(
+        select(Vendor)
+        .where(Vendor.stripe_account_id == stripe_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def save_account(
     session: AsyncSession,
     *,

@@ -1,4 +1,5 @@
-"""Connect OAuth `state` values on each backend: used once, within 15 minutes, only if issued here.
+"""Connect OAuth `state` values on each backend: used once, within 15 minutes, only if issued here
+(in this workspace).
 
 `consume` is what stands between a callback URL and a second code exchange; `refusal` says
 why it refused, for the page the vendor sees.
@@ -31,12 +32,18 @@ async def issue(sessions: async_sessionmaker[AsyncSession]) -> str:
 
 
 async def consume(
-    sessions: async_sessionmaker[AsyncSession], state: str, now: datetime | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    state: str,
+    now: datetime | None = None,
+    team_id: str | None = OWNER.team_id,
 ) -> tuple[StateOwner | None, oauth_states.Refusal | None]:
-    """What `consume` returned and, when it refused, `refusal` in the same transaction."""
+    """What `consume` returned for workspace `team_id` and, when it refused, `refusal` in the
+    same transaction."""
     async with sessions.begin() as session:
-        owner = await oauth_states.consume(session, state, now=now)
-        why = None if owner else await oauth_states.refusal(session, state, now=now)
+        owner = await oauth_states.consume(session, state, team_id=team_id, now=now)
+        why = (
+            None if owner else await oauth_states.refusal(session, state, team_id=team_id, now=now)
+        )
         return owner, why
 
 
@@ -99,9 +106,45 @@ async def test_used_by_names_the_owner_of_a_used_state_only(engine: AsyncEngine)
     sessions = session_factory(engine)
     state = await issue(sessions)
     async with sessions() as session:
-        assert await oauth_states.used_by(session, state) is None  # issued, not used yet
-        assert await oauth_states.used_by(session, "never-issued") is None
-        assert await oauth_states.used_by(session, "") is None
+        assert (
+            await oauth_states.used_by(session, state, team_id="T1") is None
+        )  # issued, not used yet
+        assert await oauth_states.used_by(session, "never-issued", team_id="T1") is None
+        assert await oauth_states.used_by(session, "", team_id="T1") is None
     await consume(sessions, state)
     async with sessions() as session:
-        assert await oauth_states.used_by(session, state) == OWNER
+        assert await oauth_states.used_by(session, state, team_id="T1") == OWNER
+
+
+async def test_a_state_of_another_workspace_is_refused_as_unknown_and_left_unused(
+    engine: AsyncEngine,
+) -> None:
+    # SLACK_TEAM_ID changed since the link was sent: to T2 the state of T1 is one never issued
+    # here, by every function that reads or uses a state, and refusing it does not use it up.
+    sessions = session_factory(engine)
+    state = await issue(sessions)
+    for _ in range(2):
+        assert await consume(sessions, state, team_id="T2") == (None, "unknown")
+    async with sessions() as session:
+        assert await oauth_states.owner(session, state, team_id="T2") is None
+        assert await oauth_states.owner(session, state, team_id="T1") == OWNER
+        assert (await session.scalars(select(OAuthState))).one().used_at is None
+    assert await consume(sessions, state, team_id="T1") == (OWNER, None)
+    # Used now, in T1: T2 still hears of nothing it issued; T1 (and any workspace) hears `used`.
+    assert await consume(sessions, state, team_id="T2") == (None, "unknown")
+    assert await consume(sessions, state, team_id="T1") == (None, "used")
+    assert await consume(sessions, state, team_id=None) == (None, "used")
+    async with sessions() as session:
+        assert await oauth_states.used_by(session, state, team_id="T2") is None
+        assert await oauth_states.used_by(session, state, team_id="T1") == OWNER
+
+
+async def test_with_no_workspace_set_a_state_of_any_workspace_is_good(engine: AsyncEngine) -> None:
+    # No SLACK_TEAM_ID: connectbot serves whichever workspace installed it.
+    sessions = session_factory(engine)
+    state = await issue(sessions)
+    async with sessions() as session:
+        assert await oauth_states.owner(session, state, team_id=None) == OWNER
+    assert await consume(sessions, state, team_id=None) == (OWNER, None)
+    async with sessions() as session:
+        assert await oauth_states.used_by(session, state, team_id=None) == OWNER

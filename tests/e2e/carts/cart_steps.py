@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Cart, Charge, OutboxMessage
 from tests.e2e.scenario import modal_inputs
@@ -73,3 +76,23 @@ def buttons(message: dict[str, Any]) -> list[str]:
         if block.get("type") == "actions"
         for element in block.get("elements") or []
     ]
+
+
+@contextmanager
+def charge_rows_as_written() -> Iterator[dict[str, dict[str, Any]]]:
+    """Each charge row connectbot inserts while inside, by idempotency key, as the INSERT
+    wrote it: what the row held before anything updated it (a request stored with the row,
+    or only later, at execute time)."""
+    written: dict[str, dict[str, Any]] = {}
+
+    def record(state: ORMExecuteState) -> None:
+        statement = state.statement
+        if isinstance(statement, Insert) and statement.table.name == "charges":
+            values = statement.compile(dialect=state.session.get_bind().dialect).params
+            written[str(values["idempotency_key"])] = values
+
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        yield written
+    finally:
+        event.remove(Session, "do_orm_execute", record)

@@ -5,14 +5,15 @@ button (double-clicked), charged exactly once."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.reconcile import reconcile_pending
 from bot.services import SERVICES
-from storage.models import AuditEntry, Cart
+from storage.models import AuditEntry, Cart, Vendor
 from tests.e2e.carts.cart_steps import (
     CART_TEXT,
     VERA,
@@ -20,6 +21,7 @@ from tests.e2e.carts.cart_steps import (
     VICTOR_CHANNEL,
     buttons,
     cart_settled,
+    charge_rows_as_written,
     open_cart,
     queued,
     rows_by_vendor,
@@ -83,12 +85,13 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     assert "charged $60.00" in summary["text"] and "1 of 2 vendors" in summary["text"]
 
     # Double-click "Retry failed parts": one new attempt for the declined part only.
-    clicks = await asyncio.gather(
-        cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR_2, message=report),
-        cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR_2, message=report),
-    )
-    assert all(c.status == 200 for c in clicks)
-    cart = await cart_settled(cb, rounds=2)
+    with charge_rows_as_written() as written:
+        clicks = await asyncio.gather(
+            cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR_2, message=report),
+            cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR_2, message=report),
+        )
+        assert all(c.status == 200 for c in clicks)
+        cart = await cart_settled(cb, rounds=2)
     await cb.settled()
     vera_rows = await rows_by_vendor(cb, vera.id)
     victor_rows = await rows_by_vendor(cb, victor.id)
@@ -97,6 +100,26 @@ async def test_a_part_declined_stands_apart_and_one_retry_charges_it_once(cb: Co
     assert victor_rows[1].idempotency_key == f"cart:{view['id']}:{victor.id}:retry:2"
     creates = await intent_creates(cb)
     assert [c["idempotency_key"] for c in creates[2:]] == [victor_rows[1].idempotency_key]
+    # The retry's row is written as a first attempt's is (add_charge_row): the same terms,
+    # and the same request (now the customer is shared, stored with the row) but for its own
+    # charge id in the metadata; exactly what was sent.
+    retried = victor_rows[1]
+    same_terms = (
+        "team_id vendor_id customer_id cart_id amount currency application_fee_amount "
+        "description requested_by approved_by origin_channel_id response_url"
+    ).split()
+    assert {f: getattr(retried, f) for f in same_terms} == {
+        f: getattr(victor_first, f) for f in same_terms
+    }
+    expected = copy.deepcopy(victor_first.request_params)
+    assert expected is not None
+    expected["params"]["metadata"]["connectbot_charge_id"] = retried.id
+    assert retried.request_params == expected
+    assert written[retried.idempotency_key]["request_params"] == expected  # with the row
+    assert expected["params"]["metadata"]["connectbot_cart_id"] == cart.id
+    sent = creates[2]["params"]
+    assert (sent["amount"], sent["application_fee_amount"]) == ("4000", "400")
+    assert sent["metadata"] == expected["params"]["metadata"]
 
     # The channel's one cart confirmation, edited to the whole cart charged.
     [summary] = await cb.posts_mentioning(OPS_CHANNEL, cart.id)
@@ -193,3 +216,32 @@ async def test_a_part_stripe_never_answered_is_reconciled_with_its_own_key(cb: C
     assert [r.status for r in await rows_by_vendor(cb, victor.id)] == ["succeeded"]
     [summary] = await cb.posts_mentioning(OPS_CHANNEL, cart.id)
     assert "charged $100.00" in summary["text"]
+
+
+async def test_a_retried_part_of_a_vendor_disconnected_since_never_reaches_stripe(
+    cb: Connectbot,
+) -> None:
+    """Victor's part is declined, then he disconnects: the retry records his part `failed`
+    without a request (none stored with the row, none sent), as any charge to him is refused."""
+    await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    await cb.stripe.fault(
+        "POST", "/v1/payment_intents", "decline", account=victor.stripe_account_id
+    )
+    key, view = await open_cart(cb)
+    await submit_cart(cb, view)
+    await cart_settled(cb)
+    [report] = await cb.until(lambda: cb.slack.responses(key), what="the cart report")
+    async with cb.sessions.begin() as session:
+        await session.execute(
+            update(Vendor).where(Vendor.id == victor.id).values(status="disconnected")
+        )
+    sent_before = len(await intent_creates(cb))
+    await cb.slack_sender.block_action("cart_retry_failed", user_id=OPERATOR, message=report)
+    await cart_settled(cb, rounds=2)
+    await cb.settled()
+    _, retried = await rows_by_vendor(cb, victor.id)
+    assert (retried.status, retried.failure_code) == ("failed", "not_sent")
+    assert retried.request_params is None
+    assert len(await intent_creates(cb)) == sent_before

@@ -20,7 +20,15 @@ from sqlalchemy import func, select, update
 from bot.stripe_ops.webhooks import WEBHOOK_PATH
 from sandbox.slack_fake.interactions import submission
 from sandbox.slack_fake.signing import slack_signature
-from storage.models import Charge, OAuthState, StripeEvent, Vendor, utcnow
+from storage.models import (
+    AuditEntry,
+    Charge,
+    OAuthState,
+    OutboxMessage,
+    StripeEvent,
+    Vendor,
+    utcnow,
+)
 from storage.repos import oauth_states
 from tests.e2e.scenario import connected_vendor, customer_with_card, modal_inputs, open_charge_modal
 from tests.e2e.vendors.test_onboarding import authorize, link_for
@@ -165,6 +173,20 @@ async def test_forged_expired_and_foreign_states_are_refused(cb: Connectbot) -> 
         )
     status, page = await callback(cb, base + urlencode({"code": code, "state": foreign}))
     assert status == 400 and "isn't one we issued" in page
+    # Nor is a "declined" redirect carrying it recorded, or its vendor told anything; and the
+    # state is left as it was (refused, not used up).
+    declined = base + urlencode({"error": "access_denied", "state": foreign})
+    assert (await callback(cb, declined))[0] == 200
+    async with cb.sessions() as session:
+        foreign_row = await session.scalar(
+            select(OAuthState).where(OAuthState.state_hash == oauth_states.state_hash(foreign))
+        )
+        audited = (await session.scalars(select(AuditEntry.outcome))).all()
+        queued = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.target == OTHER)
+        )
+    assert foreign_row is not None and foreign_row.used_at is None
+    assert "declined" not in audited and queued == 0
     assert await token_calls(cb) == 0
     assert await vendors(cb) == []
 
