@@ -34,8 +34,11 @@ async def execute_charge(services: Services, charge_id: str, *, actor: str) -> s
     """Bring a `pending` charge to its outcome; returns the charge's status afterwards.
 
     Refuses (records `failed`, no PaymentIntent) a vendor who is no longer connected or whose
-    customer can't be shared. A charge that is not `pending` is left alone. When Stripe gives
-    no answer the charge stays `pending` for the reconciler.
+    customer can't be shared, when the request is not stored yet. A stored request is sent as
+    it is: its vendor was checked when it was stored and, for a charge that waited for
+    approval, again at the approval (`deciding.vendors_refusal`); a replay must never be
+    refused, since the first send may have gone through. A charge that is not `pending` is
+    left alone. When Stripe gives no answer the charge stays `pending` for the reconciler.
     """
     async with services.sessions() as session:
         charge = await charges.by_id(session, charge_id)

@@ -237,3 +237,16 @@ async def submit(cb: Connectbot, view: dict[str, Any], **changes: Any) -> Any:
     return await cb.slack_sender.view_submission(
         view, modal_inputs(view, **changes), user_id=OPERATOR
     )
+
+
+async def deauthorized_in_stripe(cb: Connectbot, account: str) -> None:
+    """The vendor of `account` disconnects connectbot in their Stripe Dashboard (the fake's
+    `/oauth/deauthorize`); returns once connectbot has handled the webhook."""
+    form = {
+        "client_id": "ca_connectbot",
+        "stripe_user_id": account,
+        "client_secret": "sk_test_connectbot",
+    }
+    async with cb.http.post(f"{cb.stripe.url}/oauth/deauthorize", data=form) as resp:
+        assert resp.status == 200
+    await cb.events_handled()

@@ -21,7 +21,6 @@ from storage.db import create_engine, session_factory
 from storage.models import StripeEvent
 from storage.repos import events
 
-
 ROUNDS, BURST = 20, 300
 
 
@@ -41,9 +40,7 @@ async def test_overlapping_bursts_in_opposite_orders_are_all_stored_once(
                 async with session_factory(on).begin() as session:  # one batch, as GroupCommit
                     return await events.store_many(session, received)
 
-            stored = await asyncio.gather(
-                store(engine, burst), store(other, list(reversed(burst)))
-            )
+            stored = await asyncio.gather(store(engine, burst), store(other, list(reversed(burst))))
             assert stored[0].isdisjoint(stored[1])
             assert stored[0] | stored[1] == {e["id"] for e in burst}
         async with session_factory(engine)() as session:

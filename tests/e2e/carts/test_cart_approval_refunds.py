@@ -29,6 +29,7 @@ from tests.e2e.notifications.test_digest import digests_in, figures, the_morning
 from tests.e2e.scenario import (
     connected_vendor,
     customer_with_card,
+    deauthorized_in_stripe,
     intent_creates,
     refund,
     stripe_state,
@@ -154,6 +155,34 @@ async def test_cart_total_needs_one_approval_then_chosen_parts_refund(cb: Connec
     assert [(a.action, a.actor) for a in audit if a.action == "cart.reject"] == [
         ("cart.reject", OPERATOR)
     ]
+
+
+async def test_a_cart_whose_vendor_disconnected_while_waiting_cant_be_approved(
+    cb: Connectbot,
+) -> None:
+    await connected_vendor(cb, VERA)
+    victor = await connected_vendor(cb, VICTOR)
+    await customer_with_card(cb, "jane@example.com")
+    _, view = await open_cart(cb, f"<@{VERA}> 300 <@{VICTOR}> 250 jane@example.com")
+    await submit_cart(cb, view)
+    [message] = await cb.until(lambda: _requests(cb, exclude={}), what="the approval request")
+    await deauthorized_in_stripe(cb, victor.stripe_account_id)
+
+    click = await cb.slack_sender.block_action(
+        "cart_approve", user_id=OPERATOR_2, message=message, channel_id=OPS_CHANNEL
+    )
+    [refused] = await cb.until(lambda: cb.slack.responses(str(click.response_key)), what="no")
+    assert "can't be approved now" in refused["text"] and f"<@{VICTOR}>" in refused["text"]
+    cart = await the_cart(cb)
+    assert cart.status == "awaiting_approval"
+    # No part is sent, not even the connected vendor's: the approval is for the whole cart.
+    assert {p.status for p in await _parts(cb, cart.id)} == {"awaiting_approval"}
+    assert await intent_creates(cb) == []
+    await cb.slack_sender.block_action(
+        "cart_reject", user_id=OPERATOR_2, message=message, channel_id=OPS_CHANNEL
+    )
+    assert await cb.until(lambda: _cart_with_status(cb, "rejected"), what="the rejection")
+    assert await intent_creates(cb) == []
 
 
 async def _requests(cb: Connectbot, *, exclude: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from tests.e2e.scenario import (
     charges_in_db,
     connected_vendor,
     customer_with_card,
+    deauthorized_in_stripe,
     intent_creates,
     open_charge_modal,
     submit,
@@ -111,6 +112,29 @@ async def test_reject_closes_the_charge_without_calling_stripe(cb: Connectbot) -
     assert "already rejected" in answer["text"]
     assert await intent_creates(cb) == []
     await assert_db_matches_stripe(cb, account)
+
+
+async def test_a_vendor_disconnected_while_waiting_cant_be_approved(cb: Connectbot) -> None:
+    account, message = await request_approval(cb)
+    await deauthorized_in_stripe(cb, account)  # the platform can't see the account any more
+
+    refused = await click(cb, "charge_approve", message, OPERATOR_2)
+    [answer] = await cb.until(lambda: cb.slack.responses(refused.response_key), what="refusal")
+    assert "can't be approved now" in answer["text"] and "disconnected" in answer["text"]
+    assert answer.get("response_type") == "ephemeral"
+    # Still waiting, nothing sent to Stripe (the stored request is never sent as it is).
+    assert [c.status for c in await charges_in_db(cb)] == ["awaiting_approval"]
+    assert await intent_creates(cb) == []
+    async with cb.sessions() as session:
+        audit = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "charge.approve"))
+        ).all()
+    assert [(a.actor, a.outcome) for a in audit] == [(OPERATOR_2, "refused")]
+    # It can still be rejected.
+    await click(cb, "charge_reject", message, OPERATOR_2)
+    await cb.until(lambda: cb.posted("chat.update"), what="the request updated")
+    assert [c.status for c in await charges_in_db(cb)] == ["rejected"]
+    assert await intent_creates(cb) == []
 
 
 async def test_below_the_threshold_no_approval_is_needed(cb: Connectbot) -> None:
