@@ -14,7 +14,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import commands, interactions
-from bot.notifications.failures import is_network_error
+from bot.notifications.failures import is_network_error, is_slack_weather
 from bot.services import Services
 from bot.views.message import notice_view
 
@@ -46,10 +46,12 @@ def build_bolt_app(services: Services) -> AsyncApp:
     ) -> None:
         # The person still gets an answer; the details stay in the log, never in Slack. Not
         # through the outbox: the database may be what failed. A network failure (Slack or
-        # Stripe unreachable, e.g. Bolt's first `auth.test` during a Slack outage) is expected
-        # weather, logged in one line; anything else is a bug and keeps its traceback.
-        if is_network_error(error):
-            log.warning("listener failed: network: %r", error)
+        # Stripe unreachable, e.g. Bolt's first `auth.test` during a Slack outage; Slack
+        # answering 5xx or 429) is expected weather, logged in one line; anything else is a bug
+        # and keeps its traceback.
+        if is_slack_weather(error):
+            cause = "network" if is_network_error(error) else "Slack unavailable"
+            log.warning("listener failed: %s: %r", cause, error)
         else:
             log.exception("listener failed", exc_info=error)
         if _answer_in_the_modal(body, response):
@@ -146,9 +148,9 @@ async def _tell_about_error(services: Services, context: AsyncBoltContext) -> No
             await services.slack.chat_postMessage(
                 channel=opened["channel"]["id"], text=INTERNAL_ERROR
             )
-    except Exception as exc:
-        if is_network_error(exc):
-            log.warning("could not tell the user about the error: network: %r", exc)
+    except Exception as exc:  # Slack unreachable or failing too: nobody left to tell
+        if is_slack_weather(exc):
+            log.warning("could not tell the user about the error: %r", exc)
         else:
             log.exception("could not tell the user about the error")
 

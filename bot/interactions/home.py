@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.notifications.failures import is_network_error
 from bot.services import Services
 from bot.vendors.home import home_view
 
@@ -33,3 +34,9 @@ def register(app: AsyncApp, services: Services) -> None:
             log.warning(
                 "could not publish the App Home for %s: %s", user, error.response.get("error")
             )
+        except Exception as error:
+            if not is_network_error(error):
+                raise
+            # Nor for a lost answer: a DM about an "internal error" for opening a tab would
+            # only alarm. The publish may even have landed; the next open publishes again.
+            log.warning("could not publish the App Home for %s: network: %r", user, error)

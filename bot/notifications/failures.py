@@ -72,6 +72,16 @@ def is_network_error(exc: BaseException) -> bool:
     return isinstance(exc, aiohttp.ClientError | TimeoutError | OSError)
 
 
+def is_slack_weather(exc: BaseException) -> bool:
+    """Slack could not be reached or could not serve the call for now (the network, a 5xx or
+    a 429): weather a listener meets, to log in one line. Any other Slack error (a refused
+    argument, a missing scope) is a bug and keeps its traceback."""
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 0) or 0
+        return status == 429 or status >= 500
+    return is_network_error(exc)
+
+
 def after_failure(exc: Exception, *, attempts: int, retry: RetryPolicy, now: datetime) -> Failure:
     """What to do after the `attempts`-th failed send (this one included) raised `exc`."""
     if isinstance(exc, NotYet):
