@@ -17,7 +17,8 @@ async def record(session: AsyncSession, fee: dict[str, Any]) -> None:
 
     Events may come in any order: the first one seen creates the row, later ones can only
     raise `amount_refunded`. The charge's `fee_refunded` follows the same rule, and comes only
-    from here: it is what Stripe refunded of the fee, whatever connectbot expected.
+    from here: it is what Stripe refunded of the fee, whatever connectbot expected. Locks the
+    charge (when connectbot knows it) before the fee, the order every writer of both keeps.
     """
     charge = fee.get("charge")
     charge_id = charge.get("id") if isinstance(charge, dict) else charge
@@ -25,6 +26,12 @@ async def record(session: AsyncSession, fee: dict[str, Any]) -> None:
     account_id = account.get("id") if isinstance(account, dict) else account
     refunded = int(fee.get("amount_refunded") or 0)
     created = fee.get("created")
+    if charge_id:
+        # The charge's lock before the fee's row: a refund settling holds its charge and then
+        # records the fee, so taking them the other way round here deadlocked on PostgreSQL.
+        await session.execute(
+            select(Charge.id).where(Charge.stripe_charge_id == charge_id).with_for_update()
+        )
     await session.execute(
         insert_ignoring_duplicates(
             session,
