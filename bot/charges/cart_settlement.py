@@ -50,6 +50,9 @@ async def announce_part(
 async def part_settled(session: AsyncSession, settings: Settings, charge: Charge) -> None:
     """If `charge` was a cart's last part in flight, settle the cart and queue its messages."""
     assert charge.cart_id is not None
+    # After the part's row, against the usual order (docs/architecture.md, "Lock order"): safe
+    # only because whoever holds the cart (deciding it, retrying failed parts) never updates a
+    # part that is being settled.
     cart = await carts.lock(session, charge.cart_id)
     if cart is None or cart.status != "pending":
         return

@@ -24,6 +24,7 @@ from bot.views.refunds import RefundFacts, refund_message, refund_not_made_messa
 from storage.models import Charge, Customer, Refund, Vendor
 from storage.repos import audit, refunds
 from storage.repos.charges import by_id
+from storage.repos.charges import lock as lock_charge
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ async def record_refund_attempt(
     `failed` settles the refund; when the reconciler (`actor`) settled it, nobody is waiting
     for the answer, so the requester is told by DM. `succeeded` settles it, counts it on the
     charge and announces it once, with the platform fee Stripe's application fee shows was
-    refunded (read back first).
+    refunded (read back first). Locks the charge before the refund, as every writer of both.
     """
     reading = FeeReading(known=False)
     if attempt.outcome == "succeeded":
@@ -51,7 +52,11 @@ async def record_refund_attempt(
     async with services.sessions.begin() as session:
         refund = await session.get(Refund, refund_id, populate_existing=True)
         assert refund is not None
-        charge = await by_id(session, refund.charge_id)
+        # The charge's lock before the refund's row, whatever Stripe said: a settler that reads
+        # the fee locks the charge first (`fees.record`), so one that could not read it and
+        # went to the refund first deadlocked with it on PostgreSQL (two processes settling one
+        # refund). Lock order: docs/architecture.md, "Lock order".
+        charge = await lock_charge(session, refund.charge_id)
         assert charge is not None
         money = Money(refund.amount, charge.currency)
         if attempt.outcome == "unknown":
