@@ -8,12 +8,7 @@ rejected charge's requester is told. Charging an approved charge is `execute_cha
 
 from __future__ import annotations
 
-from bot.charges.deciding import (
-    audit_decision,
-    decider_refusal,
-    update_ops_request,
-    vendors_refusal,
-)
+from bot.charges.deciding import audit_decision, decider_refusal, update_ops_request
 from bot.charges.drafts import load_facts
 from bot.charges.outcomes import tell_requester
 from bot.charges.submit import approval_key
@@ -29,9 +24,8 @@ async def decide(
 ) -> Charge | Refusal:
     """The decided charge, or why the clicker is refused; in one transaction.
 
-    Refuses non-operators, the requester approving their own charge, unknown charges,
-    charges already decided (naming who decided), and approving while the vendor can't be
-    charged (the charge keeps waiting: it can still be rejected).
+    Refuses non-operators, the requester approving their own charge, unknown charges and
+    charges already decided (naming who decided).
     """
     verb = "approve" if approve else "reject"
     async with services.sessions.begin() as session:
@@ -39,8 +33,6 @@ async def decide(
         refusal = decider_refusal(
             services.settings, charge, noun="charge", user=user, approve=approve
         )
-        if refusal is None and approve and charge and charge.status == "awaiting_approval":
-            refusal = await vendors_refusal(session, [charge.vendor_id], noun="charge")
         if refusal is not None:
             await audit_decision(
                 session,

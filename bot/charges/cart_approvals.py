@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from bot.charges.cart_drafts import cart_facts
 from bot.charges.cart_submit import cart_approval_key
-from bot.charges.deciding import (
-    audit_decision,
-    decider_refusal,
-    update_ops_request,
-    vendors_refusal,
-)
+from bot.charges.deciding import audit_decision, decider_refusal, update_ops_request
 from bot.notifications.routing import tell_privately
 from bot.refusal import Refusal
 from bot.services import Services
@@ -28,15 +23,11 @@ async def decide_cart(
     services: Services, cart_id: str, *, approve: bool, user: str
 ) -> Cart | Refusal:
     """The decided cart, or why the clicker is refused (not an operator, the requester
-    approving their own cart, an unknown cart, a cart already decided, approving while a
-    part's vendor can't be charged: the cart keeps waiting and can still be rejected)."""
+    approving their own cart, an unknown cart, a cart already decided)."""
     verb = "approve" if approve else "reject"
     async with services.sessions.begin() as session:
         cart = await carts.lock(session, cart_id)
         refusal = decider_refusal(services.settings, cart, noun="cart", user=user, approve=approve)
-        if refusal is None and approve and cart and cart.status == "awaiting_approval":
-            parts = carts.current_parts(await carts.rows(session, cart_id))
-            refusal = await vendors_refusal(session, [p.vendor_id for p in parts], noun="cart")
         if refusal is None and cart is not None:
             values = {"approved_by": user} if approve else {}
             status = "pending" if approve else "rejected"

@@ -141,13 +141,16 @@ def cart_approval_key(cart_id: str) -> str:
     return f"cart:{cart_id}:approval"
 
 
-async def charge_parts(services: Services, cart_id: str, *, actor: str) -> list[str]:
+async def charge_parts(
+    services: Services, cart_id: str, *, actor: str, recheck_vendors: bool = False
+) -> list[str]:
     """Run every `pending` current part of the cart against Stripe, one after another; their
-    statuses afterwards. A part that is not `pending` is left alone."""
+    statuses afterwards. A part that is not `pending` is left alone. `recheck_vendors`: the
+    first send after the cart's approval (`execute_charge`'s `recheck_vendor`)."""
     async with services.sessions() as session:
         parts = carts.current_parts(await carts.rows(session, cart_id))
     return [
-        await execute_charge(services, part.id, actor=actor)
+        await execute_charge(services, part.id, actor=actor, recheck_vendor=recheck_vendors)
         for part in parts
         if part.status == "pending"
     ]

@@ -3,16 +3,14 @@ edit of the ops channel's request message that names who decided."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.customers.checks import check_vendor
 from bot.permissions import NOT_OPERATOR, is_operator
 from bot.refusal import Refusal
-from storage.models import Cart, Charge, Vendor
+from storage.models import Cart, Charge
 from storage.repos import audit, outbox
 
 
@@ -31,26 +29,6 @@ def decider_refusal(
         return Refusal(
             f"You asked for this {noun}, so you can't approve it: another operator must."
         )
-    return None
-
-
-async def vendors_refusal(
-    session: AsyncSession, vendor_ids: Iterable[int], *, noun: str
-) -> Refusal | None:
-    """Why an approval must wait: a vendor the request charges can't be charged now
-    (disconnected, or Stripe disabled their charges since the request); None when all can.
-
-    An approval is the last look before the request stored at submission is sent as it is,
-    and the request was checked only then; a disconnected vendor's account must not be sent
-    it (nothing would be charged: Stripe refuses a deauthorized platform, but the requester
-    would read a permission error instead of the reason)."""
-    for vendor_id in sorted(set(vendor_ids)):
-        refusal = check_vendor(await session.get(Vendor, vendor_id))
-        if refusal is not None:
-            return Refusal(
-                f"This {noun} can't be approved now: {refusal.message} Reject it, or approve "
-                "it once they can be charged again."
-            )
     return None
 
 

@@ -30,15 +30,18 @@ CLOCK_SKEW = timedelta(minutes=10)
 log = logging.getLogger(__name__)
 
 
-async def execute_charge(services: Services, charge_id: str, *, actor: str) -> str:
+async def execute_charge(
+    services: Services, charge_id: str, *, actor: str, recheck_vendor: bool = False
+) -> str:
     """Bring a `pending` charge to its outcome; returns the charge's status afterwards.
 
-    Refuses (records `failed`, no PaymentIntent) a vendor who is no longer connected or whose
-    customer can't be shared, when the request is not stored yet. A stored request is sent as
-    it is: its vendor was checked when it was stored and, for a charge that waited for
-    approval, again at the approval (`deciding.vendors_refusal`); a replay must never be
-    refused, since the first send may have gone through. A charge that is not `pending` is
-    left alone. When Stripe gives no answer the charge stays `pending` for the reconciler.
+    Refuses (records `failed` as `not_sent`, no PaymentIntent) a vendor who is no longer
+    connected or whose customer can't be shared, when the request is not stored yet. A stored
+    request was checked when it was stored and is sent as it is, unless `recheck_vendor`: the
+    first send of a charge that waited for approval, whose vendor may have left meanwhile.
+    Never pass it for a replay: the first send may have gone through. A charge that is not
+    `pending` is left alone. When Stripe gives no answer the charge stays `pending` for the
+    reconciler.
     """
     async with services.sessions() as session:
         charge = await charges.by_id(session, charge_id)
@@ -47,6 +50,10 @@ async def execute_charge(services: Services, charge_id: str, *, actor: str) -> s
         vendor = await session.get(Vendor, charge.vendor_id)
     assert vendor is not None
     request = charge.request_params
+    refusal = check_vendor(vendor) if request and recheck_vendor else None
+    if refusal is not None:
+        attempt = Attempt("failed", failure_code="not_sent", message=refusal.message)
+        return await _record(services, charge_id, attempt, actor=actor)
     if not request:
         prepared = await _prepare_request(services, charge, vendor)
         if isinstance(prepared, Refusal):

@@ -47,8 +47,8 @@ def register(app: AsyncApp, services: Services) -> None:
                 received_at=received,
             )
             return
-        if approve:
-            await execute_charge(services, decided.id, actor=user)
+        if approve:  # the request stored at submission; its vendor may have left since
+            await execute_charge(services, decided.id, actor=user, recheck_vendor=True)
 
     app.action(APPROVE)(on_decision)
     app.action(REJECT)(on_decision)

@@ -75,8 +75,8 @@ def register(app: AsyncApp, services: Services) -> None:
         decided = await decide_cart(services, cart_id, approve=approve, user=user)
         if isinstance(decided, Refusal):
             await _tell(services, body, action, user, decided.message, received)
-        elif approve:
-            await charge_parts(services, cart_id, actor=user)
+        elif approve:  # requests stored at submission; a vendor may have left since
+            await charge_parts(services, cart_id, actor=user, recheck_vendors=True)
 
     app.view(CART_CALLBACK_ID)(on_submit)
     app.action(RETRY_FAILED)(on_retry)

@@ -27,6 +27,7 @@ from tests.e2e.carts.cart_steps import (
 from tests.e2e.commands.test_fees import fees, line_from_stripe
 from tests.e2e.notifications.test_digest import digests_in, figures, the_morning_after
 from tests.e2e.scenario import (
+    charge_through_modal,
     connected_vendor,
     customer_with_card,
     deauthorized_in_stripe,
@@ -157,32 +158,38 @@ async def test_cart_total_needs_one_approval_then_chosen_parts_refund(cb: Connec
     ]
 
 
-async def test_a_cart_whose_vendor_disconnected_while_waiting_cant_be_approved(
+async def test_approving_a_cart_whose_vendor_left_meanwhile_charges_only_the_others(
     cb: Connectbot,
 ) -> None:
-    await connected_vendor(cb, VERA)
+    vera = await connected_vendor(cb, VERA)
     victor = await connected_vendor(cb, VICTOR)
     await customer_with_card(cb, "jane@example.com")
+    # Victor already charged the customer, so his part's request is complete at submission
+    # and stored with it, to be sent as it is once approved.
+    first = await charge_through_modal(cb, f"<@{VICTOR}> 10 jane@example.com", user=OPERATOR)
     _, view = await open_cart(cb, f"<@{VERA}> 300 <@{VICTOR}> 250 jane@example.com")
     await submit_cart(cb, view)
     [message] = await cb.until(lambda: _requests(cb, exclude={}), what="the approval request")
-    await deauthorized_in_stripe(cb, victor.stripe_account_id)
+    [waiting] = [p for p in await rows_by_vendor(cb, victor.id) if p.id != first.id]
+    assert waiting.request_params  # stored at submission
+    await deauthorized_in_stripe(cb, victor.stripe_account_id)  # Victor leaves meanwhile
 
-    click = await cb.slack_sender.block_action(
+    await cb.slack_sender.block_action(
         "cart_approve", user_id=OPERATOR_2, message=message, channel_id=OPS_CHANNEL
     )
-    [refused] = await cb.until(lambda: cb.slack.responses(str(click.response_key)), what="no")
-    assert "can't be approved now" in refused["text"] and f"<@{VICTOR}>" in refused["text"]
-    cart = await the_cart(cb)
-    assert cart.status == "awaiting_approval"
-    # No part is sent, not even the connected vendor's: the approval is for the whole cart.
-    assert {p.status for p in await _parts(cb, cart.id)} == {"awaiting_approval"}
-    assert await intent_creates(cb) == []
-    await cb.slack_sender.block_action(
-        "cart_reject", user_id=OPERATOR_2, message=message, channel_id=OPS_CHANNEL
-    )
-    assert await cb.until(lambda: _cart_with_status(cb, "rejected"), what="the rejection")
-    assert await intent_creates(cb) == []
+    cart = await cart_settled(cb)
+    [vera_part] = await rows_by_vendor(cb, vera.id)
+    [victor_part] = [p for p in await rows_by_vendor(cb, victor.id) if p.id != first.id]
+    assert vera_part.status == "succeeded"
+    assert (victor_part.status, victor_part.failure_code) == ("failed", "not_sent")
+    assert "disconnected" in str(victor_part.failure_message)
+    # Only the connected vendor's part reached Stripe (besides Victor's first charge).
+    creates = await intent_creates(cb)
+    assert [c["stripe_account"] for c in creates] == [
+        victor.stripe_account_id,
+        vera.stripe_account_id,
+    ]
+    assert cart.approved_by == OPERATOR_2
 
 
 async def _requests(cb: Connectbot, *, exclude: dict[str, Any]) -> list[dict[str, Any]]:

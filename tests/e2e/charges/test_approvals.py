@@ -13,6 +13,7 @@ from storage.models import Approval, AuditEntry
 from tests.e2e.charges.test_charge import VENDOR
 from tests.e2e.scenario import (
     assert_db_matches_stripe,
+    charge_through_modal,
     charges_in_db,
     connected_vendor,
     customer_with_card,
@@ -114,27 +115,47 @@ async def test_reject_closes_the_charge_without_calling_stripe(cb: Connectbot) -
     await assert_db_matches_stripe(cb, account)
 
 
-async def test_a_vendor_disconnected_while_waiting_cant_be_approved(cb: Connectbot) -> None:
-    account, message = await request_approval(cb)
-    await deauthorized_in_stripe(cb, account)  # the platform can't see the account any more
+async def test_approving_a_charge_whose_vendor_left_meanwhile_sends_nothing(
+    cb: Connectbot,
+) -> None:
+    vendor = await connected_vendor(cb, VENDOR)
+    await customer_with_card(cb, "jane@example.com")
+    # A first charge shares the customer with the vendor, so the next request is complete at
+    # submission and stored with the row, to be sent as it is once approved.
+    first = await charge_through_modal(cb, f"<@{VENDOR}> 10 jane@example.com", user=OPERATOR)
+    assert first.status == "succeeded"
+    view = await open_charge_modal(cb, f"<@{VENDOR}> 600 jane@example.com", user=OPERATOR)
+    await submit(cb, view)
 
-    refused = await click(cb, "charge_approve", message, OPERATOR_2)
-    [answer] = await cb.until(lambda: cb.slack.responses(refused.response_key), what="refusal")
-    assert "can't be approved now" in answer["text"] and "disconnected" in answer["text"]
-    assert answer.get("response_type") == "ephemeral"
-    # Still waiting, nothing sent to Stripe (the stored request is never sent as it is).
-    assert [c.status for c in await charges_in_db(cb)] == ["awaiting_approval"]
-    assert await intent_creates(cb) == []
-    async with cb.sessions() as session:
-        audit = (
-            await session.scalars(select(AuditEntry).where(AuditEntry.action == "charge.approve"))
-        ).all()
-    assert [(a.actor, a.outcome) for a in audit] == [(OPERATOR_2, "refused")]
-    # It can still be rejected.
-    await click(cb, "charge_reject", message, OPERATOR_2)
-    await cb.until(lambda: cb.posted("chat.update"), what="the request updated")
-    assert [c.status for c in await charges_in_db(cb)] == ["rejected"]
-    assert await intent_creates(cb) == []
+    async def request() -> list[dict[str, Any]]:
+        return [m for m in await cb.slack.messages(OPS_CHANNEL) if "Approval needed" in m["text"]]
+
+    [message] = await cb.until(request, what="the approval request")
+    [waiting] = [c for c in await charges_in_db(cb) if c.status == "awaiting_approval"]
+    assert waiting.request_params  # stored at submission
+    await deauthorized_in_stripe(cb, vendor.stripe_account_id)  # the vendor leaves meanwhile
+
+    await click(cb, "charge_approve", message, OPERATOR_2)
+
+    async def failed() -> list[Any]:
+        return [c for c in await charges_in_db(cb) if c.status == "failed"]
+
+    [row] = await cb.until(failed, what="the charge recorded as not sent")
+    assert row.id == waiting.id and row.failure_code == "not_sent"
+    assert "disconnected" in str(row.failure_message)
+    assert row.approved_by == OPERATOR_2 and row.payment_intent_id is None
+    # The stored request never reached Stripe: the only PaymentIntent is the first charge's.
+    assert len(await intent_creates(cb)) == 1
+
+    async def told() -> list[str]:  # the requester, privately (response URL, else a DM)
+        said = [str(r.get("text")) for r in await cb.slack.responses("")]
+        said += [str(c["params"].get("text")) for c in await cb.posted("chat.postMessage")]
+        return [t for t in said if "could not be made" in t]
+
+    [note] = await cb.until(told, what="the requester told why")
+    assert "$600.00" in note and "account is disconnected" in note
+    await cb.settled()
+    assert len(await told()) == 1
 
 
 async def test_below_the_threshold_no_approval_is_needed(cb: Connectbot) -> None:
