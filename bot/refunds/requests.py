@@ -120,15 +120,23 @@ async def _send_and_record(services: Services, refund_id: int, *, actor: str) ->
 
 
 async def reconcile_refunds(services: Services, *, grace: timedelta = timedelta(seconds=30)) -> int:
-    """Settle refunds left `pending` (no answer from Stripe); how many were tried."""
+    """Settle refunds left `pending` (no answer from Stripe); how many were tried. Each is
+    claimed first, so of several processes' reconcilers only one replays it per grace period
+    (as charges are, `reconcile_pending`)."""
+    before = utcnow() - grace
     async with services.sessions() as session:
-        ids = await refunds.stale_pending(session, before=utcnow() - grace, limit=20)
+        ids = await refunds.stale_pending(session, before=before, limit=20)
+    tried = 0
     for refund_id in ids:
+        async with services.sessions.begin() as session:
+            if not await refunds.claim_stale(session, refund_id, before=before):
+                continue  # another process has it
+        tried += 1
         try:
             await recover_refund(services, refund_id)
         except Exception:
             log.exception("reconciling refund %s failed; will retry", refund_id)
-    return len(ids)
+    return tried
 
 
 async def recover_refund(services: Services, refund_id: int) -> None:

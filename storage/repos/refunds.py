@@ -104,6 +104,18 @@ async def fee_attributed(session: AsyncSession, charge_id: str) -> int:
     return int(total or 0)
 
 
+async def claim_stale(session: AsyncSession, refund_id: int, *, before: Any) -> bool:
+    """Take the refund for one reconciliation try: True for exactly one of several claimants
+    (one per process). Touching `updated_at` is the lease: nobody else sees the row as stale
+    until it ages again."""
+    result = await session.execute(
+        update(Refund)
+        .where(Refund.id == refund_id, Refund.status == "pending", Refund.updated_at < before)
+        .values(updated_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def stale_pending(session: AsyncSession, *, before: Any, limit: int) -> list[int]:
     """Pending refunds older than `before`: sent, but with no answer recorded."""
     rows = await session.scalars(

@@ -159,6 +159,25 @@ async def test_a_retried_refund_command_is_one_refund(cb: Connectbot) -> None:
     assert await stripe_state(cb, charge, vendor) == (1_000, 100)
 
 
+async def test_reconcilers_of_several_processes_replay_a_refund_once(cb: Connectbot) -> None:
+    """Each process's reconciler finds the same stale refund; the claim lets one replay it."""
+    charge, vendor = await charged(cb)
+    await cb.stripe.fault("POST", "/v1/refunds", "drop", count=3)
+    assert "will retry it with the same key" in await refund(cb, f"{charge.id} 25")
+
+    services = cb.app[SERVICES]
+    tried = await asyncio.gather(
+        *(reconcile_refunds(services, grace=timedelta(0)) for _ in range(3))
+    )
+    assert sorted(tried) == [0, 0, 1]
+    posts = [r for r in await cb.stripe.requests() if r["path"] == "/v1/refunds"]
+    assert len(posts) == 4  # the three lost answers, then one replay
+    await cb.events_handled()
+    assert await stripe_state(cb, charge, vendor) == (2_500, 250)
+    after = await charge_row(cb, charge.id)
+    assert (after.amount_refunded, after.fee_refunded) == (2_500, 250)
+
+
 async def test_a_refund_stripe_did_not_answer_is_replayed_once(cb: Connectbot) -> None:
     charge, vendor = await charged(cb)
     # The refund is made, but every answer is lost (the first try and both client retries).
