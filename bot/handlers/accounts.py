@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.stripe_events import EventContext, EventHandlers
 from bot.stripe_ops.accounts import AccountState
 from bot.vendors.account_state import read_account, record_account_update
-from bot.vendors.connections import record_disconnected
+from bot.vendors.connections import disconnect_requested_by, record_disconnected
 from bot.vendors.requirements import tell_capability
 from storage.repos import vendors
 
@@ -35,9 +35,13 @@ async def application_authorized(ctx: EventContext) -> None:
 
 
 async def application_deauthorized(ctx: EventContext) -> None:
+    """The vendor's account left the platform: recorded and told once. When an admin's
+    `/vendors disconnect` caused it, their name is kept even if this webhook is handled
+    before their own flow records it."""
     if ctx.account:
+        actor = await disconnect_requested_by(ctx.session, ctx.account)
         await record_disconnected(
-            ctx.session, ctx.services.settings, account_id=ctx.account, actor=None, key=ctx.id
+            ctx.session, ctx.services.settings, account_id=ctx.account, actor=actor, key=ctx.id
         )
 
 

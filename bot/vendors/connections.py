@@ -8,6 +8,7 @@ with its messages and audit entry in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from bot.notifications.routing import announce, tell_ops, tell_user
 from bot.services import Services
 from bot.stripe_ops.accounts import AccountState
 from bot.views.onboarding import vendor_connected_note, vendor_disconnected, vendor_welcome
-from storage.models import Vendor
+from storage.models import Vendor, utcnow
 from storage.repos import audit, customers, vendors
 from storage.repos.oauth_states import StateOwner
 
@@ -136,6 +137,24 @@ async def _connect(
         },
     )
     return Connected(account_id, already=False)
+
+
+#: The audit outcome of an admin's disconnect before Stripe is asked (`bot/vendors/disconnect.py`).
+DISCONNECT_REQUESTED = "requested"
+#: How long such a request names its admin to a deauthorization webhook that wins the race.
+REQUEST_NAMES_ADMIN_FOR = timedelta(minutes=2)
+
+
+async def disconnect_requested_by(session: AsyncSession, account_id: str) -> str | None:
+    """The admin who asked to disconnect `account_id` in the last couple of minutes, if any:
+    the deauthorization webhook may be handled before that admin's own flow records it."""
+    return await audit.latest_actor(
+        session,
+        action="vendor.disconnect",
+        target=account_id,
+        outcome=DISCONNECT_REQUESTED,
+        since=utcnow() - REQUEST_NAMES_ADMIN_FOR,
+    )
 
 
 async def record_disconnected(

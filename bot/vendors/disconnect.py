@@ -12,7 +12,7 @@ from bot.refusal import Refusal
 from bot.services import Services
 from bot.stripe_ops.errors import StripeUnavailable
 from bot.stripe_ops.oauth import deauthorize
-from bot.vendors.connections import record_disconnected
+from bot.vendors.connections import DISCONNECT_REQUESTED, record_disconnected
 from bot.vendors.directory import find_vendor
 from storage.models import Vendor
 from storage.repos import audit
@@ -49,6 +49,18 @@ async def disconnect_vendor(
     who = _who(vendor)
     if vendor.status == "disconnected":
         return Refusal(f"{who} is already disconnected.")
+    # Committed before Stripe is asked: Stripe sends `account.application.deauthorized` at
+    # once, and when its handler records the disconnection before this flow does, it finds who
+    # asked here and names them (`DISCONNECT_REQUESTED`).
+    async with services.sessions.begin() as session:
+        await audit.record(
+            session,
+            actor=admin,
+            action="vendor.disconnect",
+            target=vendor.stripe_account_id,
+            outcome=DISCONNECT_REQUESTED,
+            team_id=vendor.team_id,
+        )
     result = await deauthorize(services.stripe, vendor.stripe_account_id)
     if isinstance(result, StripeUnavailable):
         async with services.sessions.begin() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -44,3 +45,22 @@ async def exists(session: AsyncSession, *, action: str, target: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+async def latest_actor(
+    session: AsyncSession, *, action: str, target: str, outcome: str, since: datetime
+) -> str | None:
+    """Who last recorded `action` with `outcome` on `target` at or after `since`; None if
+    nobody did."""
+    actor = await session.scalar(
+        select(AuditEntry.actor)
+        .where(
+            AuditEntry.action == action,
+            AuditEntry.target == target,
+            AuditEntry.outcome == outcome,
+            AuditEntry.created_at >= since,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return str(actor) if actor else None

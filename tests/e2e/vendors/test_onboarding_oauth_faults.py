@@ -251,3 +251,32 @@ async def test_a_lost_deauthorization_answer_is_retried_safely(cb: Connectbot) -
     row = await stored_vendor(cb, VENDOR)
     assert row is not None and row.status == "disconnected"
     assert row.stripe_account_id == vendor.stripe_account_id
+
+
+async def test_a_deauthorization_webhook_that_wins_the_race_names_the_admin(
+    cb: Connectbot,
+) -> None:
+    """Stripe disconnects the account, but connectbot never hears back (every answer lost):
+    the admin is told Stripe could not be reached, and the webhook, handled first, records it
+    in their name (their request was recorded before Stripe was asked)."""
+    vendor = await connect(cb, VENDOR)
+    await cb.stripe.fault("POST", "/oauth/deauthorize", "drop", count=10)
+    reply = await cb.slack_sender.command("/vendors", f"disconnect <@{VENDOR}|v>", user_id=ADMIN)
+    question = await reply_to(cb, reply.response_key)
+    message = {"blocks": question["blocks"], "channel": "C_GENERAL"}
+    click = await cb.slack_sender.block_action(
+        "vendors_disconnect_confirm", user_id=ADMIN, message=message
+    )
+    done = await reply_to(cb, click.response_key)
+    assert "could not be reached" in done["text"]
+    await cb.events_handled()  # account.application.deauthorized
+    row = await stored_vendor(cb, VENDOR)
+    assert row is not None and row.status == "disconnected"
+
+    async def notes() -> list[str]:
+        return [t for t in await channel_texts(cb) if "was disconnected" in t]
+
+    [note] = await cb.until(notes, what="the disconnection message")
+    assert vendor.stripe_account_id in note and f"by <@{ADMIN}>" in note
+    await cb.settled()
+    assert len(await notes()) == 1
