@@ -233,18 +233,23 @@ async def test_reusing_an_old_code_leaves_a_later_connection_alone(cb: Connectbo
     assert still is not None and still.status == "connected"
 
 
-async def test_a_lost_deauthorization_answer_is_retried_safely(cb: Connectbot) -> None:
-    """Deauthorizing keeps stripe-python's retries: a retry of one Stripe carried out answers
-    `invalid_client` (not connected), which connectbot records as disconnected."""
-    vendor = await connect(cb, VENDOR)
-    await cb.stripe.fault("POST", "/oauth/deauthorize", "drop")
-    reply = await cb.slack_sender.command("/vendors", f"disconnect <@{VENDOR}|v>", user_id=ADMIN)
+async def admin_disconnects(cb: Connectbot, user: str) -> dict[str, Any]:
+    """`/vendors disconnect @user`, confirmed by the admin; the answer to the confirmation."""
+    reply = await cb.slack_sender.command("/vendors", f"disconnect <@{user}|v>", user_id=ADMIN)
     question = await reply_to(cb, reply.response_key)
     message = {"blocks": question["blocks"], "channel": "C_GENERAL"}
     click = await cb.slack_sender.block_action(
         "vendors_disconnect_confirm", user_id=ADMIN, message=message
     )
-    done = await reply_to(cb, click.response_key)
+    return dict(await reply_to(cb, click.response_key))
+
+
+async def test_a_lost_deauthorization_answer_is_retried_safely(cb: Connectbot) -> None:
+    """Deauthorizing keeps stripe-python's retries: a retry of one Stripe carried out answers
+    `invalid_client` (not connected), which connectbot records as disconnected."""
+    vendor = await connect(cb, VENDOR)
+    await cb.stripe.fault("POST", "/oauth/deauthorize", "drop")
+    done = await admin_disconnects(cb, VENDOR)
     assert "is disconnected" in done["text"]
     calls = await stripe_calls(cb, "/oauth/deauthorize")
     assert [(c["status"], bool(c.get("dropped"))) for c in calls] == [(200, True), (401, False)]
@@ -261,13 +266,7 @@ async def test_a_deauthorization_webhook_that_wins_the_race_names_the_admin(
     in their name (their request was recorded before Stripe was asked)."""
     vendor = await connect(cb, VENDOR)
     await cb.stripe.fault("POST", "/oauth/deauthorize", "drop", count=10)
-    reply = await cb.slack_sender.command("/vendors", f"disconnect <@{VENDOR}|v>", user_id=ADMIN)
-    question = await reply_to(cb, reply.response_key)
-    message = {"blocks": question["blocks"], "channel": "C_GENERAL"}
-    click = await cb.slack_sender.block_action(
-        "vendors_disconnect_confirm", user_id=ADMIN, message=message
-    )
-    done = await reply_to(cb, click.response_key)
+    done = await admin_disconnects(cb, VENDOR)
     assert "could not be reached" in done["text"]
     await cb.events_handled()  # account.application.deauthorized
     row = await stored_vendor(cb, VENDOR)
